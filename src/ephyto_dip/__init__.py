@@ -1,0 +1,59 @@
+"""ephyto-dip: IPPC ePhyto (ISPM 12) certificates to a WCO Data Model DIP and back.
+
+The plain verbs::
+
+    import ephyto_dip as ed
+
+    doc = ed.read("cert.xml")            # ePhyto, Hub envelope or DIP -> Document
+    cert = doc.certificate               # the typed ISPM 12 model (pydantic)
+    dip = ed.to_dip(cert)                # lxml tree of the DIP, schema order
+    xml = ed.serialize(dip)              # bytes
+    result = ed.convert("cert.xml")      # read + write the other side + validate output
+    findings = ed.validate("cert.xml")   # schema, reading and ISPM 12 rule findings
+
+Every exception the library raises is an :class:`EphytoDipError` carrying ``findings``.
+"""
+
+from .convert import Conversion, convert, to_json
+from .documents import Document, detect, read, serialize, to_dip, to_ephyto
+from .findings import (
+    CODES,
+    ConversionError,
+    EphytoDipError,
+    Finding,
+    InputError,
+    OutputError,
+    TableError,
+    UnsupportedDocumentError,
+)
+from .mapping.table import Table, load_table
+from .model import Certificate
+from .validation import validate
+from .xmlsafe import Limits
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CODES",
+    "Certificate",
+    "Conversion",
+    "ConversionError",
+    "Document",
+    "EphytoDipError",
+    "Finding",
+    "InputError",
+    "Limits",
+    "OutputError",
+    "Table",
+    "TableError",
+    "UnsupportedDocumentError",
+    "convert",
+    "detect",
+    "load_table",
+    "read",
+    "serialize",
+    "to_dip",
+    "to_ephyto",
+    "to_json",
+    "validate",
+]

@@ -1,0 +1,90 @@
+"""The ``ephyto-dip`` command. Exit codes: 0 clean, 1 findings at error level, 2 usage or I/O.
+
+Each sub-command lives in ``ephyto_dip.commands.<name>`` with ``register(subparsers)`` and
+``run(args) -> int``; they are imported only when used, so ``convert`` pays for nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Optional, Sequence
+
+COMMANDS = {
+    "convert": "ephyto_dip.commands.convert",
+    "validate": "ephyto_dip.commands.validate",
+    "check": "ephyto_dip.commands.check",
+    "gaps": "ephyto_dip.commands.gaps",
+    "report": "ephyto_dip.commands.report",
+    "diff": "ephyto_dip.commands.diff",
+    "attach": "ephyto_dip.commands.attach",
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors: one line, exit 2
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(
+        prog="ephyto-dip",
+        description="Convert IPPC ePhyto certificates to a WCO DM DIP and back; validate and review the mapping.",
+    )
+    parser.add_argument("--version", action="version", version=f"ephyto-dip {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        if only and name != only:
+            # keep the usage listing complete without importing every command
+            sub.add_parser(name, help=_HELP.get(name, ""))
+            continue
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+_HELP = {
+    "convert": "convert ePhyto (or a Hub envelope) to a DIP, or a DIP back to ePhyto",
+    "validate": "validate certificates: schema, ISPM 12 business rules",
+    "check": "check the mapping table's alignment with both schemas",
+    "gaps": "list ISPM 12 elements without a WCO DM equivalent (proposed DMRs)",
+    "report": "render the mapping table as a review page",
+    "diff": "compare two versions of the mapping table",
+    "attach": "attach a certificate to a WCO DM goods declaration",
+}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=command if command in COMMANDS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not getattr(args, "command", None) or not hasattr(args, "run"):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        sys.stderr.write("ephyto-dip: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Shared pieces of the sub-commands: printing findings and mapping exceptions to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Iterable
+
+from ..findings import ERROR, EphytoDipError, Finding, InputError, OutputError, TableError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+IO_CODES = {"IO-READ", "IO-WRITE"}
+
+
+def exit_code_for(exc: EphytoDipError) -> int:
+    """2 for I/O (and a broken table, which is a usage problem), 1 for findings about input."""
+    if isinstance(exc, (OutputError, TableError)):
+        return EXIT_USAGE
+    if isinstance(exc, InputError) and all(f.code in IO_CODES for f in exc.findings):
+        return EXIT_USAGE
+    return EXIT_FINDINGS
+
+
+def print_findings(findings: Iterable[Finding], fmt: str = "text", stream=None) -> None:
+    stream = stream or sys.stderr
+    findings = list(findings)
+    if fmt == "json":
+        stream.write(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2) + "\n")
+        return
+    for f in findings:
+        stream.write(f.one_line() + "\n")
+
+
+def worst_exit(findings: Iterable[Finding]) -> int:
+    return EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK

@@ -1,0 +1,105 @@
+"""Conversion of one input to the other side, with output validation and JSON rendering."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from lxml import etree
+
+from .documents import Document, read, serialize, to_dip, to_ephyto
+from .findings import ERROR, ConversionError, Finding
+from .mapping.sides import DIP_EXT_NS
+from .mapping.table import Table, load_table
+from .schema_info import SchemaInfo
+from .schemas import dip_schema_info, ephyto_schema_info
+from .validation import xsd_findings
+from .xmlsafe import DEFAULT_LIMITS, Limits
+
+FORMATS = ("xml", "json")
+
+
+@dataclass
+class Conversion:
+    """The result of converting one input: the output tree and every finding on the way."""
+
+    document: Document
+    target: str  # "dip" or "ephyto"
+    root: etree._Element
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+    def to_bytes(self, format: str = "xml") -> bytes:
+        if format == "json":
+            return to_json(self.root, self.target).encode("utf-8")
+        return serialize(self.root)
+
+
+def convert(
+    source: Union[str, os.PathLike, bytes],
+    *,
+    to: Optional[str] = None,
+    name: Optional[str] = None,
+    table: Union[Table, str, os.PathLike, None] = None,
+    limits: Limits = DEFAULT_LIMITS,
+    validate_output: bool = True,
+) -> Conversion:
+    """Convert an ePhyto certificate / Hub envelope to a DIP, or a DIP back to ePhyto.
+
+    ``to`` defaults to the other side of the input. Reading and output-schema problems are
+    findings on the result (``ok`` is False if any is an error); unreadable input raises.
+    """
+    tab = table if isinstance(table, Table) else load_table(table)
+    doc = read(source, name=name, table=tab, limits=limits)
+    target = to or ("dip" if doc.side == "ephyto" else "ephyto")
+    if target not in ("dip", "ephyto"):
+        raise ValueError(f"unknown target {target!r}")
+    root = to_dip(doc.certificate, tab) if target == "dip" else to_ephyto(doc.certificate, tab)
+    findings = list(doc.findings)
+    if validate_output:
+        for f in xsd_findings(root, target, f"{doc.name} → {target}"):
+            f.message = f"output not valid against the {'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"
+            findings.append(f)
+    return Conversion(doc, target, root, findings)
+
+
+# ------------------------------------------------------------------------------- JSON
+
+
+def to_json(root: etree._Element, side: str) -> str:
+    """The tree as JSON: an object per aggregate, ``{"value": …, attributes…}`` per leaf;
+    elements the schema lets repeat are always lists; extension elements keep ``ippc:``."""
+    info = dip_schema_info() if side == "dip" else ephyto_schema_info()
+    top = info.element_type(root.tag)
+    return json.dumps({_key(root): _node(root, info, top)}, ensure_ascii=False, indent=2)
+
+
+def _key(el) -> str:
+    q = etree.QName(el)
+    return f"ippc:{q.localname}" if q.namespace == DIP_EXT_NS else q.localname
+
+
+def _node(el, info: SchemaInfo, type_key):
+    if len(el) == 0:
+        out = {"value": el.text or ""}
+        out.update({k: v for k, v in el.attrib.items()})
+        return out
+    out: dict = {k: v for k, v in el.attrib.items()}
+    decls = {d.tag: d for d in info.children(type_key)}
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        d = decls.get(child.tag)
+        value = _node(child, info, d.type_key if d else None)
+        key = _key(child)
+        repeats = d is None or d.max_occurs is None or d.max_occurs > 1
+        if repeats:
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,316 @@
+"""Read any supported input into a :class:`Document`; write a certificate to either side.
+
+Inputs are recognised by their root element and namespace: an ePhyto ``SPSCertificate``
+(SPS 17), an IPPC Hub envelope (SOAP or bare, certificate embedded or as ``Content``,
+escaped XML or base64), or an ePhyto DIP document.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from lxml import etree
+
+from . import model as m
+from .findings import (
+    ERROR,
+    WARNING,
+    EphytoDipError,
+    Finding,
+    InputError,
+    UnsupportedDocumentError,
+)
+from .mapping.engine import read_tree, write_tree
+from .mapping.sides import (
+    DIP,
+    DIP_NS,
+    DS_SIG_NS,
+    EPHYTO,
+    RAM_NS,
+    SPS_NS,
+    UDT_NS,
+    Side,
+)
+from .mapping.table import Table, load_table
+from .schemas import dip_schema_info, ephyto_schema_info
+from .xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes, read_file
+
+HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
+HUB_SERVICE_NS = "http://ephyto.ippc.int/"
+SPS_NS_PREFIX = "urn:un:unece:uncefact:data:standard:SPSCertificate:"
+_HUB_FIELDS = {
+    "From": "from_country",
+    "To": "to_country",
+    "CertificateType": "certificate_type",
+    "CertificateStatus": "certificate_status",
+    "NPPOCertificateNumber": "nppo_certificate_number",
+    "hubDeliveryNumber": "hub_delivery_number",
+    "HUBTrackingInfo": "hub_tracking_info",
+    "hubDeliveryErrorMessage": "hub_delivery_error_message",
+}
+
+Source = Union[str, os.PathLike, bytes]
+
+
+@dataclass
+class Document:
+    """A certificate as read from one input, with what reading it found."""
+
+    certificate: m.Certificate
+    side: str  # "ephyto" or "dip": the side the input was on
+    root: etree._Element  # the certificate's own root element in the input
+    name: str
+    findings: list[Finding] = field(default_factory=list)
+    data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+
+def _load(source: Source, name: Optional[str], limits: Limits) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source), name or "<bytes>"
+    path = os.fspath(source)
+    return read_file(path, limits), name or str(path)
+
+
+def read(
+    source: Source,
+    *,
+    name: Optional[str] = None,
+    table: Union[Table, str, os.PathLike, None] = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Document:
+    """Read an ePhyto certificate, a Hub envelope or a DIP document into a Document.
+
+    Raises :class:`InputError` (unreadable, malformed or hostile input) or
+    :class:`UnsupportedDocumentError` (well-formed, but not a document this tool reads).
+    """
+    data, name = _load(source, name, limits)
+    tab = table if isinstance(table, Table) else load_table(table)
+    parsed = parse_bytes(data, name, limits, allow_undeclared_prefixes=True)
+    findings = list(parsed.findings)
+    root = parsed.root
+    if parsed.findings:  # undeclared prefixes: give elements the namespaces their names imply
+        _infer_namespaces(root)
+    kind = detect(root, name)
+    envelope = None
+    cert_bytes = data
+    if kind == "hub":
+        root, envelope, cert_bytes, more = _open_envelope(root, name, limits)
+        findings += more
+        kind = "ephyto"
+    side = EPHYTO if kind == "ephyto" else DIP
+    cert, more = read_tree(root, tab, side, name)
+    findings += more
+    if envelope is not None:
+        cert = cert.model_copy(update={"hub_envelope": envelope})
+        findings += _envelope_consistency(envelope, cert, name)
+    return Document(cert, kind, root, name, findings, cert_bytes)
+
+
+def detect(root: etree._Element, name: str = "<input>") -> str:
+    """'ephyto', 'dip' or 'hub' for a root element; UnsupportedDocumentError otherwise."""
+    q = etree.QName(root)
+    ns, local = q.namespace or "", q.localname
+    if local == "SPSCertificate" and ns == SPS_NS:
+        return "ephyto"
+    if local == "PhytosanitaryCertificate" and ns == DIP_NS:
+        return "dip"
+    if local == "SPSCertificate" and ns.startswith(SPS_NS_PREFIX):
+        raise UnsupportedDocumentError(
+            Finding(
+                "DOC-UNSUPPORTED-VERSION",
+                f"SPSCertificate version {ns.rsplit(':', 1)[-1]} is not supported; ePhyto uses version 17 ({SPS_NS})",
+                file=name,
+                line=root.sourceline,
+            )
+        )
+    if ns in (HUB_NS, HUB_SERVICE_NS) or _find_envelope(root) is not None:
+        return "hub"
+    what = f"{{{ns}}}{local}" if ns else local
+    hint = ""
+    if "SPS" in local or "uncefact" in ns:
+        hint = " (an SPS document other than a phytosanitary certificate)"
+    raise UnsupportedDocumentError(
+        Finding(
+            "DOC-UNKNOWN-ROOT",
+            f"root element {what}{hint} is not an ePhyto SPSCertificate (SPS 17), an IPPC Hub envelope "
+            "or an ePhyto DIP document",
+            file=name,
+            line=root.sourceline,
+        )
+    )
+
+
+def _local(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _find_envelope(root: etree._Element) -> Optional[etree._Element]:
+    """The Hub envelope element: the one holding NPPOCertificateNumber (and Content or a certificate)."""
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = {_local(c) for c in el if isinstance(c.tag, str)}
+        if "NPPOCertificateNumber" in names and ("Content" in names or "SPSCertificate" in names or "From" in names):
+            return el
+    return None
+
+
+def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, bytes, list[Finding]]:
+    env = _find_envelope(root)
+    if env is None:
+        raise UnsupportedDocumentError(
+            Finding("DOC-UNKNOWN-ROOT", "an IPPC Hub message without an envelope header", file=name, line=root.sourceline)
+        )
+    header: dict = {}
+    forwardings = []
+    cert_el = None
+    content = None
+    for c in env:
+        if not isinstance(c.tag, str):
+            continue
+        local = _local(c)
+        if local in _HUB_FIELDS and (c.text or "").strip():
+            header[_HUB_FIELDS[local]] = c.text.strip()
+        elif local == "Forwardings":
+            for fw in c:
+                if isinstance(fw.tag, str):
+                    rec = {}
+                    for x in fw:
+                        if isinstance(x.tag, str) and (x.text or "").strip():
+                            rec["code" if _local(x) == "Code" else "hub_delivery_number"] = x.text.strip()
+                    forwardings.append(m.HubForwarding(**rec))
+        elif local == "SPSCertificate":
+            cert_el = c
+        elif local == "Content":
+            content = c
+    envelope = m.HubEnvelope(**header, forwardings=forwardings)
+    findings: list[Finding] = []
+    if cert_el is not None:
+        if etree.QName(cert_el).namespace != SPS_NS:
+            detect(cert_el, name)  # raises the precise version / root finding
+        return cert_el, envelope, etree.tostring(cert_el), findings
+    if content is None or not (content.text or "").strip():
+        raise InputError(
+            Finding("ENVELOPE-CONTENT", "the Hub envelope carries no certificate (Content is empty)", file=name,
+                    line=env.sourceline)
+        )
+    text = content.text.strip()
+    if text.startswith("<"):
+        raw = text.encode("utf-8")
+        how = "escaped XML"
+    else:
+        try:
+            raw = base64.b64decode("".join(text.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(
+                Finding("ENVELOPE-CONTENT", "Content is neither XML nor valid base64", file=name,
+                        line=content.sourceline)
+            ) from None
+        how = "base64"
+    inner_name = f"{name}#Content"
+    try:
+        parsed = parse_bytes(raw, inner_name, limits)
+    except InputError as exc:
+        for f in exc.findings:
+            f.message = f"in the envelope's {how} Content: {f.message}"
+        raise
+    findings += parsed.findings
+    inner = parsed.root
+    if detect(inner, inner_name) != "ephyto":
+        raise UnsupportedDocumentError(
+            Finding("DOC-UNKNOWN-ROOT", "the envelope's Content is not an SPSCertificate", file=inner_name)
+        )
+    return inner, envelope, raw, findings
+
+
+def _envelope_consistency(env: m.HubEnvelope, cert: m.Certificate, name: str) -> list[Finding]:
+    out = []
+    pairs = [
+        ("NPPOCertificateNumber", env.nppo_certificate_number, cert.id),
+        ("CertificateType", env.certificate_type, cert.type_code),
+        ("CertificateStatus", env.certificate_status, cert.status_code),
+        ("From", env.from_country, cert.export_country.id if cert.export_country else None),
+        ("To", env.to_country, cert.import_country.id if cert.import_country else None),
+    ]
+    for label, hv, cv in pairs:
+        if hv is not None and cv is not None and hv.strip() != cv.value.strip():
+            out.append(
+                Finding(
+                    "ENVELOPE-CONTENT",
+                    f"envelope {label} {hv!r} differs from the certificate's {cv.value!r}",
+                    severity=WARNING,
+                    file=name,
+                )
+            )
+    return out
+
+
+def _infer_namespaces(root: etree._Element) -> None:
+    """Give prefixed-but-undeclared elements the namespace their place implies.
+
+    Real Hub senders omit the declarations (the Bolivian SOAP sample). Inside an
+    SPSCertificate the namespace of every element follows from the SPS 17 structure:
+    the root and its two children are rsm, dates are udt, a Signature is xmldsig,
+    everything else is ram. Hub header elements belong to the HUB.Entities namespace.
+    """
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag.startswith("{") or ":" not in el.tag:
+            continue
+        prefix, local = el.tag.split(":", 1)
+        cert = next((a for a in el.iterancestors() if _raw_local(a) == "SPSCertificate"), None)
+        if local == "SPSCertificate":
+            ns = SPS_NS
+        elif cert is not None:
+            parent = el.getparent()
+            if any(_raw_local(a) == "Signature" for a in [el, *el.iterancestors()]):
+                ns = DS_SIG_NS
+            elif parent is cert and local in ("SPSExchangedDocument", "SPSConsignment"):
+                ns = SPS_NS
+            elif local in ("DateTimeString", "DateTime"):
+                ns = UDT_NS
+            else:
+                ns = RAM_NS
+        elif local in _HUB_FIELDS or local in ("Content", "Forwardings", "EnvelopeForwarding", "Code", "HubDeliveryNumber"):
+            ns = HUB_NS
+        else:
+            ns = f"urn:ephyto-dip:undeclared:{prefix}"
+        el.tag = f"{{{ns}}}{local}"
+
+
+def _raw_local(el) -> str:
+    t = el.tag if isinstance(el.tag, str) else ""
+    return t.rsplit("}", 1)[-1].split(":")[-1]
+
+
+# ------------------------------------------------------------------------------ writing
+
+
+def to_ephyto(cert: m.Certificate, table: Union[Table, str, None] = None) -> etree._Element:
+    """The certificate as an SPSCertificate 17 tree, children in schema order."""
+    tab = table if isinstance(table, Table) else load_table(table)
+    return write_tree(cert, tab, EPHYTO, ephyto_schema_info())
+
+
+def to_dip(cert: m.Certificate, table: Union[Table, str, None] = None) -> etree._Element:
+    """The certificate as an ePhyto DIP tree, children in schema order."""
+    tab = table if isinstance(table, Table) else load_table(table)
+    return write_tree(cert, tab, DIP, dip_schema_info())
+
+
+def serialize(root: etree._Element, pretty: bool = True) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
+
+
+def side_of(name: str) -> Side:
+    return EPHYTO if name == "ephyto" else DIP
+
+
+__all__ = ["Document", "read", "detect", "to_ephyto", "to_dip", "serialize", "EphytoDipError"]

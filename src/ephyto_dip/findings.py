@@ -1,0 +1,160 @@
+"""Findings: one record for every check, and the library's own exception types.
+
+Every validator, reader and writer reports :class:`Finding` records with a stable ``code``
+(documented in ``docs/findings.md``). The library raises only :class:`EphytoDipError`
+subclasses, each carrying the findings that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Optional
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+# Stable codes and what they mean. docs/findings.md is generated from this table.
+CODES: dict[str, str] = {
+    # input and parsing
+    "IO-READ": "the file cannot be read (missing, a directory, no permission)",
+    "IO-WRITE": "the output cannot be written",
+    "XML-EMPTY": "the file is empty",
+    "XML-MALFORMED": "the file is not well-formed XML",
+    "XML-DOCTYPE": "a DOCTYPE (DTD, entities) is present; refused for safety",
+    "XML-TOO-LARGE": "the file exceeds the size cap",
+    "XML-TOO-DEEP": "the document exceeds the nesting-depth cap",
+    "XML-ENCODING": "the declared encoding is wrong or unknown",
+    "XML-NAMESPACE-UNDECLARED": "prefixes were used without declaration; namespaces were inferred",
+    "DOC-UNKNOWN-ROOT": "the root element is not an ePhyto certificate, Hub envelope or ePhyto DIP",
+    "DOC-UNSUPPORTED-VERSION": "a known document type in a version this tool does not read",
+    "ENVELOPE-CONTENT": "the Hub envelope's Content cannot be decoded to a certificate",
+    # reading against the table
+    "READ-NOT-CARRIED": "an element or attribute of the input has no row in the table and is not carried",
+    "READ-CARDINALITY": "more occurrences than the model holds; the extra ones are not carried",
+    "READ-MERGED": "repeated containers were merged into one (values kept, grouping lost)",
+    "READ-PLACEHOLDER": "an empty element was read as absent",
+    "CODELIST-UNMAPPED": "a code has no translation in the row's code list",
+    # schema validation
+    "XSD-EPHYTO": "the certificate is not valid against the SPS 17 schema",
+    "XSD-DIP": "the DIP document is not valid against the ePhyto DIP schema",
+    # ISPM 12 business rules
+    "RULE-MANDATORY": "an ISPM 12 mandatory box is missing or empty",
+    "RULE-TYPE-CODE": "the document type code is not 851 (export) or 657 (re-export)",
+    "RULE-STATUS-CODE": "the status code is not a known ePhyto status",
+    "RULE-COUNTRY": "not an ISO 3166-1 alpha-2 country code",
+    "RULE-TRANSPORT-MODE": "not a UN/ECE Rec 19 transport mode",
+    "RULE-UNIT": "not a UN/ECE Rec 20 unit code",
+    "RULE-PACKAGE-TYPE": "not a UN/ECE Rec 21 package type code",
+    "RULE-NOTE-SUBJECT": "a note subject or characteristic acronym is not on the IPPC list",
+    "RULE-NULL-PLACEHOLDER": "the literal text NULL stands in for a value",
+    "RULE-DATE": "a date is not in ISO 8601 form",
+    "RULE-BASE64": "an attachment is not valid base64 (truncated or corrupted)",
+    "RULE-REPLACEMENT": "a replacement certificate's notes are incomplete",
+    "RULE-REEXPORT": "re-export notes on a certificate that is not a re-export (657) or missing on one",
+    "RULE-DECIMAL": "a quantity or measure is not a decimal number",
+    # table alignment (check)
+    "TABLE-SYNTAX": "a table row cannot be parsed",
+    "TABLE-PATH-EPHYTO": "an ePhyto path does not exist in the SPS 17 schema",
+    "TABLE-PATH-DIP": "a DIP path does not exist in the DIP schema",
+    "TABLE-FIELD": "a field does not exist in the model, or a model field has no row",
+    "TABLE-BOX": "an ISPM 12 box has no row",
+    "TABLE-UNMAPPED-ELEMENT": "a schema element is neither mapped nor excluded with a reason",
+    "TABLE-REVERSIBILITY": "a row cannot be reversed as declared",
+    "TABLE-CODELIST": "a code list table is incomplete or inconsistent",
+    "TABLE-PREDICATE": "a predicate or cardinality value is not allowed",
+    # round trip
+    "ROUNDTRIP-LOSS": "a value of the input did not survive ePhyto → DIP → ePhyto",
+    # attach
+    "ATTACH-NO-MATCH": "a certificate line matched no goods item of the declaration",
+    "ATTACH-NO-CERTIFICATE": "a goods item of plant products has no certificate",
+    "ATTACH-QUANTITY": "declared net mass exceeds the certified quantity",
+}
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    severity: str = ERROR
+    file: Optional[str] = None
+    line: Optional[int] = None
+    xpath: Optional[str] = None
+    mapping_id: Optional[str] = None
+    value: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:  # a typo in a code is a bug, not a finding
+            raise ValueError(f"undocumented finding code {self.code!r}")
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def one_line(self) -> str:
+        where = self.file or "<input>"
+        if self.line:
+            where += f":{self.line}"
+        parts = [f"{where}: {self.severity}: {self.code}: {self.message}"]
+        if self.xpath:
+            parts.append(f"at {self.xpath}")
+        if self.mapping_id:
+            parts.append(f"[{self.mapping_id}]")
+        return " ".join(parts).replace("\n", " ")
+
+
+@dataclass
+class Report:
+    """Findings gathered while processing one input."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, *args, **kwargs) -> Finding:
+        f = Finding(*args, **kwargs)
+        self.findings.append(f)
+        return f
+
+    def extend(self, items: Iterable[Finding]) -> None:
+        self.findings.extend(items)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def findings_json(findings: Iterable[Finding]) -> str:
+    return json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)
+
+
+class EphytoDipError(Exception):
+    """Base of every exception the library raises; ``findings`` says what went wrong."""
+
+    def __init__(self, findings: list[Finding] | Finding):
+        if isinstance(findings, Finding):
+            findings = [findings]
+        self.findings = findings
+        super().__init__("; ".join(f.one_line() for f in findings[:3]) or "error")
+
+
+class InputError(EphytoDipError):
+    """The input cannot be read or parsed (I/O, malformed XML, hostile constructs)."""
+
+
+class UnsupportedDocumentError(EphytoDipError):
+    """Well-formed XML that is not a document this tool converts."""
+
+
+class ConversionError(EphytoDipError):
+    """A certificate was read but cannot be converted (e.g. an unmapped code)."""
+
+
+class TableError(EphytoDipError):
+    """The mapping table or a code list cannot be loaded."""
+
+
+class OutputError(EphytoDipError):
+    """An output file cannot be written."""

@@ -1,0 +1,270 @@
+"""The generic reader and writer, driven by the table's rows for one side.
+
+``read_tree``: XML tree → :class:`~ephyto_dip.model.Certificate` (plus findings for anything
+of the input that no row carries). ``write_tree``: Certificate → XML tree in schema order.
+Both know nothing of any particular field: adding a row is how a field is added.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from lxml import etree
+
+from .. import model as m
+from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
+from ..xmlsafe import element_xpath
+from .codelists import UnmappedCode
+from .sides import Side
+from .table import Row, Table
+
+_IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")
+
+
+class _ReadState:
+    __slots__ = ("side", "visited", "findings", "name")
+
+    def __init__(self, side: Side, name: str):
+        self.side = side
+        self.visited: set = set()
+        self.findings: list[Finding] = []
+        self.name = name
+
+    def finding(self, code, message, el=None, row: Optional[Row] = None, severity=WARNING, value=None):
+        self.findings.append(
+            Finding(
+                code,
+                message,
+                severity=severity,
+                file=self.name,
+                line=el.sourceline if el is not None else None,
+                xpath=element_xpath(el) if el is not None else None,
+                mapping_id=row.id if row else None,
+                value=value,
+            )
+        )
+
+
+def read_tree(
+    root: etree._Element, table: Table, side: Side, name: str = "<input>"
+) -> tuple[m.Certificate, list[Finding]]:
+    """Read ``root`` (an SPSCertificate or a DIP root) into a Certificate."""
+    st = _ReadState(side, name)
+    st.visited.add(root)
+    data = _read_context(root, table.roots, st)
+    try:
+        cert = m.Certificate.model_validate(data)
+    except Exception as exc:  # pydantic ValidationError: a table/model mismatch, not user input
+        raise ConversionError(Finding("TABLE-FIELD", f"table and model disagree: {exc}", file=name)) from None
+    _report_not_carried(root, st)
+    return cert, st.findings
+
+
+def _rows_for(rows: list[Row], side: str) -> list[Row]:
+    return [r for r in rows if r.paths.get(side) is not None]
+
+
+def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
+    side = st.side.name
+    out: dict[str, Any] = {}
+    active = _rows_for(rows, side)
+    for row in active:
+        path = row.paths[side]
+        if path.otherwise:
+            claimed = _claimed(ctx, active, path, side)
+            last = path.steps[-1]
+            nodes = [n for p in path.parent.select(ctx, st.visited) for n in last.select(p) if n not in claimed]
+            st.visited.update(nodes)
+        elif path.is_self:
+            nodes = [ctx]
+        else:
+            nodes = path.select(ctx, st.visited)
+            if row.is_list and len(path.steps) > 1:
+                fan = path.intermediate_fanout(ctx)
+                if fan:
+                    st.finding(
+                        "READ-MERGED",
+                        f"several {fan} elements hold {row.field}; they are read as one list",
+                        nodes[0] if nodes else ctx,
+                        row,
+                        severity=INFO,
+                    )
+        if row.kind == "group":
+            values = []
+            for n in nodes:
+                sub = _read_context(n, row.children, st)
+                if sub:
+                    values.append(sub)
+        else:
+            values = []
+            for n in nodes:
+                v = _read_leaf(n, row, path, st)
+                if v is not None:
+                    values.append(v)
+        if not values:
+            continue
+        if row.is_list:
+            out[row.attr] = values
+        else:
+            if len(values) > 1:
+                st.finding(
+                    "READ-CARDINALITY",
+                    f"{len(values)} occurrences for {row.field}, which holds one; only the first is carried",
+                    nodes[1],
+                    row,
+                    severity=ERROR,
+                )
+            out[row.attr] = values[0]
+    return out
+
+
+def _claimed(ctx, rows: list[Row], other: "Path", side: str) -> set:
+    """Elements at ``other``'s last step that rows with a literal predicate there claim."""
+    k = len(other.steps) - 1
+    prefix = [s.tag for s in other.steps[:k]]
+    claimed: set = set()
+    for row in rows:
+        path = row.paths.get(side)
+        if path is None or path.otherwise:
+            continue
+        if path.is_self and row.kind == "group":
+            claimed |= _claimed(ctx, _rows_for(row.children, side), other, side)
+        elif (
+            len(path.steps) > k
+            and [s.tag for s in path.steps[:k]] == prefix
+            and path.steps[k].tag == other.steps[k].tag
+            and path.steps[k].claims_by_literal
+        ):
+            claimed.update(type(path)(path.text, path.steps[: k + 1]).select(ctx))
+    return claimed
+
+
+def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
+    side = st.side
+    if path.attribute is not None:
+        raw = el.get(path.attribute)
+        data = {"value": raw} if raw is not None and raw.strip() else None
+    elif row.kind == "str":
+        data = {"value": el.text} if (el.text or "").strip() else None
+    else:
+        data = side.read_value(el, row.model_type)
+        for dt in getattr(side, "datetime_children", lambda: ())():
+            for child in el.iterchildren(dt):
+                st.visited.add(child)
+        if data is None and len(el) == 0 and not el.attrib:
+            st.finding("READ-PLACEHOLDER", f"empty {etree.QName(el).localname} read as absent", el, row, severity=INFO)
+        elif row.kind == "value":
+            known = side.known_attributes(row.model_type)
+            for attr in el.attrib:
+                if attr not in known and not attr.startswith(_IGNORED_ATTR_NS):
+                    st.finding(
+                        "READ-NOT-CARRIED",
+                        f"attribute {attr} of {etree.QName(el).localname} has no place in the model",
+                        el,
+                        row,
+                        value=el.get(attr),
+                    )
+    if data is None:
+        return None
+    if row.codelist is not None and side.name == "dip":
+        try:
+            data["value"] = row.codelist.to_ephyto(data["value"])
+        except UnmappedCode as exc:
+            st.finding("CODELIST-UNMAPPED", str(exc), el, row, severity=ERROR, value=exc.value)
+            return None
+    if row.kind == "str":
+        return data["value"]
+    if row.kind == "value" and row.model_type is not m.Value and path.attribute is not None:
+        return {"value": data["value"]}
+    return data
+
+
+def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
+    """Every element no row reached, reported once at its topmost position."""
+    stack = list(root)
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):  # comments, processing instructions
+            continue
+        if el in st.visited:
+            stack.extend(el)
+            continue
+        if _has_payload(el):
+            st.finding(
+                "READ-NOT-CARRIED",
+                f"element {etree.QName(el).localname} has no row in the table; its content is not carried",
+                el,
+                value=_preview(el),
+            )
+
+
+def _has_payload(el) -> bool:
+    if (el.text or "").strip():
+        return True
+    if any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib):
+        return True
+    return any(_has_payload(c) for c in el if isinstance(c.tag, str))
+
+
+def _preview(el) -> str:
+    text = " ".join(t.strip() for t in el.itertext() if t.strip())
+    return text[:80]
+
+
+# --------------------------------------------------------------------------------- write
+
+
+def write_tree(cert: m.Certificate, table: Table, side: Side, order=None) -> etree._Element:
+    """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order."""
+    root = side.new_root()
+    _write_context(root, cert, table.roots, side)
+    if order is not None:
+        order.sort(root)
+    return root
+
+
+def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None:
+    for row in rows:
+        path = row.paths.get(side.name)
+        if path is None:
+            continue
+        val = getattr(obj, row.attr)
+        if val is None:
+            continue
+        items = val if row.is_list else [val]
+        for item in items:
+            if row.kind == "group":
+                if not has_content(item):
+                    continue
+                target = el if path.is_self else path.create(el, repeat_last=True)
+                _write_context(target, item, row.children, side)
+                continue
+            if row.kind == "str":
+                item = m.Value(value=item)
+            if row.codelist is not None and side.name == "dip":
+                try:
+                    item = item.model_copy(update={"value": row.codelist.to_dip(item.value)})
+                except UnmappedCode as exc:
+                    raise ConversionError(
+                        Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
+                    ) from None
+            if path.attribute is not None:
+                owner = path.create(el, repeat_last=False) if path.steps else el
+                owner.set(path.attribute, item.value)
+            else:
+                target = path.create(el, repeat_last=True)
+                side.write_value(target, item)
+
+
+def has_content(obj) -> bool:
+    """True if a model (or value) holds at least one value."""
+    if obj is None:
+        return False
+    if isinstance(obj, (str, m.Value)):
+        return True
+    if isinstance(obj, list):
+        return any(has_content(x) for x in obj)
+    for name in type(obj).model_fields:
+        if has_content(getattr(obj, name)):
+            return True
+    return False

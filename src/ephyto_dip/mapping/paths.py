@@ -1,0 +1,253 @@
+"""The restricted path language of the mapping table: readable *and* writable.
+
+Grammar (one path per table cell)::
+
+    path      := "." | steps ["/@" name] | "@" name
+    steps     := step ("/" step)*
+    step      := qname [predicate]
+    predicate := "[" qname "='" literal "']"     child's first occurrence equals literal
+               | "[@" name "='" literal "']"     attribute equals literal
+               | "[" n "]" | "[" n "..]"         position (1-based) / from position n on
+               | "[otherwise]"                   (last step only) siblings no other row claims
+
+Reading walks children by tag (no XPath, nothing executable in a cell an expert edits);
+writing creates missing steps and materialises predicates. In a list row the *last* step
+repeats (one element per value); earlier steps are found or created once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from lxml import etree
+
+_QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
+_STEP_RE = re.compile(
+    rf"""^(?P<qname>{_QNAME})
+        (?:\[(?:
+            (?P<child>{_QNAME})='(?P<child_lit>[^']*)'
+          | @(?P<attr>[A-Za-z_][\w.-]*)='(?P<attr_lit>[^']*)'
+          | (?P<pos>[1-9]\d*)(?P<from>\.\.)?
+          | (?P<otherwise>otherwise)
+        )\])?$""",
+    re.VERBOSE,
+)
+
+
+class PathSyntaxError(ValueError):
+    """A table cell that is not a valid path."""
+
+
+@dataclass(frozen=True)
+class Step:
+    tag: str  # Clark notation {ns}local
+    qname: str  # as written, for messages
+    pred_child: Optional[str] = None  # Clark tag of the discriminating child
+    pred_attr: Optional[str] = None
+    pred_value: Optional[str] = None
+    position: Optional[int] = None
+    position_from: bool = False
+    otherwise: bool = False
+
+    def matches(self, el: etree._Element) -> bool:
+        if self.pred_child is not None:
+            first = _first_child(el, self.pred_child)
+            return first is not None and (first.text or "").strip() == self.pred_value
+        if self.pred_attr is not None:
+            return (el.get(self.pred_attr) or "").strip() == self.pred_value
+        return True
+
+    def select(self, node: etree._Element) -> list[etree._Element]:
+        found = [c for c in node.iterchildren(self.tag) if self.matches(c)]
+        if self.position is not None:
+            start = self.position - 1
+            found = found[start:] if self.position_from else found[start : start + 1]
+        return found
+
+    def create(self, parent: etree._Element) -> etree._Element:
+        el = etree.SubElement(parent, self.tag)
+        if self.pred_child is not None:
+            etree.SubElement(el, self.pred_child).text = self.pred_value
+        elif self.pred_attr is not None:
+            el.set(self.pred_attr, self.pred_value or "")
+        return el
+
+    def find_or_create(self, parent: etree._Element) -> etree._Element:
+        for c in parent.iterchildren(self.tag):
+            if self.matches(c):
+                return c
+        return self.create(parent)
+
+    @property
+    def claims_by_literal(self) -> bool:
+        return self.pred_child is not None or self.pred_attr is not None
+
+
+def _first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
+    for c in el.iterchildren(tag):
+        return c
+    return None
+
+
+@dataclass(frozen=True)
+class Path:
+    """A compiled path; ``alternatives`` are read-only extra places (``a | b``)."""
+
+    text: str
+    steps: tuple[Step, ...]
+    attribute: Optional[str] = None
+    alternatives: tuple["Path", ...] = ()
+
+    @property
+    def is_self(self) -> bool:
+        return not self.steps and self.attribute is None
+
+    @property
+    def otherwise(self) -> bool:
+        return bool(self.steps) and self.steps[-1].otherwise
+
+    @property
+    def parent(self) -> "Path":
+        """This path without its last step."""
+        return Path(self.text, self.steps[:-1])
+
+    def select(self, node: etree._Element, visited: Optional[set] = None) -> list[etree._Element]:
+        """Elements this path reaches from ``node`` (attribute paths: their owner).
+
+        Alternatives (``a | b``) are read too, after the main path; only ``a`` is written.
+        """
+        result = self._select_own(node, visited)
+        for alt in self.alternatives:
+            more = alt._select_own(node, visited)
+            if more:
+                result = result + [n for n in more if n not in result]
+        return result
+
+    def _select_own(self, node, visited):
+        current = [node]
+        for step in self.steps:
+            nxt: list = []
+            for n in current:
+                nxt.extend(step.select(n))
+            current = nxt
+            if not current:
+                return []
+            if visited is not None:
+                visited.update(current)
+                if step.pred_child is not None:  # the discriminator is consumed too
+                    for n in current:
+                        first = _first_child(n, step.pred_child)
+                        if first is not None:
+                            visited.add(first)
+        if self.attribute is not None:
+            current = [n for n in current if n.get(self.attribute) is not None]
+        return current
+
+    def intermediate_fanout(self, node: etree._Element) -> Optional[str]:
+        """Name of the first non-final step that matches more than once (writer merges them)."""
+        current = [node]
+        for step in self.steps[:-1]:
+            nxt = []
+            for n in current:
+                nxt.extend(step.select(n))
+            if len(nxt) > 1:
+                return step.qname
+            current = nxt
+        return None
+
+    def create(self, node: etree._Element, repeat_last: bool) -> etree._Element:
+        """The element a value is written to: earlier steps found or created, last created."""
+        current = node
+        for i, step in enumerate(self.steps):
+            last = i == len(self.steps) - 1
+            if last and repeat_last and self.attribute is None:
+                current = step.create(current)
+            else:
+                current = step.find_or_create(current)
+        return current
+
+    def iter_qnames(self) -> Iterator[str]:
+        for s in self.steps:
+            yield s.qname
+
+
+def parse_path(text: str, namespaces: dict[str, str], default_ns: Optional[str]) -> Path:
+    """Compile a table cell. ``namespaces`` maps prefixes; unprefixed names take ``default_ns``."""
+    text = text.strip()
+    if not text:
+        raise PathSyntaxError("empty path")
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) > 1:
+        main = parse_path(parts[0], namespaces, default_ns)
+        alts = tuple(parse_path(p, namespaces, default_ns) for p in parts[1:])
+        return Path(text, main.steps, main.attribute, alts)
+    if text == ".":
+        return Path(text, ())
+    attribute = None
+    body = text
+    if body.startswith("@"):
+        return Path(text, (), _attr_name(body[1:], text))
+    if "/@" in body:
+        body, attr = body.rsplit("/@", 1)
+        attribute = _attr_name(attr, text)
+    steps = []
+    for raw in _split_steps(body):
+        m = _STEP_RE.match(raw)
+        if not m:
+            raise PathSyntaxError(f"bad step {raw!r} in path {text!r}")
+        tag = _clark(m["qname"], namespaces, default_ns, text)
+        steps.append(
+            Step(
+                tag=tag,
+                qname=m["qname"],
+                pred_child=_clark(m["child"], namespaces, default_ns, text) if m["child"] else None,
+                pred_attr=m["attr"],
+                pred_value=m["child_lit"] if m["child"] else m["attr_lit"],
+                position=int(m["pos"]) if m["pos"] else None,
+                position_from=bool(m["from"]),
+                otherwise=bool(m["otherwise"]),
+            )
+        )
+    for s in steps[:-1]:
+        if s.otherwise:
+            raise PathSyntaxError(f"[otherwise] is only allowed on the last step: {text!r}")
+    return Path(text, tuple(steps), attribute)
+
+
+def _split_steps(body: str) -> list[str]:
+    # '/' inside a predicate literal must not split a step
+    out, depth, cur = [], 0, []
+    quote = False
+    for ch in body:
+        if ch == "'":
+            quote = not quote
+        elif not quote and ch == "[":
+            depth += 1
+        elif not quote and ch == "]":
+            depth -= 1
+        if ch == "/" and depth == 0 and not quote:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    out.append("".join(cur))
+    return [s.strip() for s in out]
+
+
+def _attr_name(name: str, text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][\w.-]*", name):
+        raise PathSyntaxError(f"bad attribute name {name!r} in path {text!r}")
+    return name
+
+
+def _clark(qname: str, namespaces: dict[str, str], default_ns: Optional[str], text: str) -> str:
+    if ":" in qname:
+        prefix, local = qname.split(":", 1)
+        if prefix not in namespaces:
+            raise PathSyntaxError(f"undeclared prefix {prefix!r} in path {text!r}")
+        return f"{{{namespaces[prefix]}}}{local}"
+    if default_ns is None:
+        return qname
+    return f"{{{default_ns}}}{qname}"

@@ -1,0 +1,170 @@
+"""What differs between the two sides: namespaces, root element, how a value sits in XML.
+
+Only data-type conventions live here (a UDT date is a ``DateTimeString`` child, a WCO date
+carries ``@formatCode``); nothing field-specific. Field knowledge is in the table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from lxml import etree
+
+from .. import model as m
+
+SPS_NS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
+RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
+UDT_NS = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21"
+DS_SIG_NS = "http://www.w3.org/2000/09/xmldsig#"
+EPHYTO_NSMAP = {"rsm": SPS_NS, "ram": RAM_NS, "udt": UDT_NS}
+
+DIP_NS = "urn:ephyto-dip:datamodel:ePhytoDIP:1"
+DIP_DS_NS = "urn:ephyto-dip:datamodel:ePhytoDIP_DS:1"
+DIP_EXT_NS = "urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1"
+DIP_NSMAP = {None: DIP_NS, "ds": DIP_DS_NS, "ippc": DIP_EXT_NS}
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str
+    root_tag: str
+    nsmap: dict
+
+    # ---- reading ----------------------------------------------------------------------
+    def read_value(self, el: etree._Element, vtype: type[m.Value]) -> Optional[dict]:
+        """The value held by ``el`` as a dict for ``vtype``, or None if it holds nothing."""
+        if vtype is m.DateTime:
+            return self._read_datetime(el)
+        text = el.text or ""
+        if not text.strip():
+            return None
+        data = {"value": text}
+        for fname, xml in vtype.XML_ATTRIBUTES.items():
+            v = el.get(xml)
+            if v is not None:
+                data[fname] = v
+        return data
+
+    def known_attributes(self, vtype: type[m.Value]) -> set[str]:
+        return set(vtype.XML_ATTRIBUTES.values())
+
+    def _read_datetime(self, el):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # ---- writing ----------------------------------------------------------------------
+    def write_value(self, el: etree._Element, value: m.Value) -> None:
+        if isinstance(value, m.DateTime):
+            self._write_datetime(el, value)
+            return
+        el.text = value.value
+        for fname, xml in type(value).XML_ATTRIBUTES.items():
+            v = getattr(value, fname)
+            if v is not None:
+                el.set(xml, v)
+
+    def _write_datetime(self, el, value):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def new_root(self) -> etree._Element:
+        return etree.Element(self.root_tag, nsmap=self.nsmap)
+
+
+class EphytoSide(Side):
+    """UN/CEFACT SPSCertificate 17: dates are ``udt:DateTimeString`` (or ``udt:DateTime``)."""
+
+    DTS = f"{{{UDT_NS}}}DateTimeString"
+    DT = f"{{{UDT_NS}}}DateTime"
+
+    def _read_datetime(self, el):
+        for tag in (self.DTS, self.DT):
+            for child in el.iterchildren(tag):
+                if (child.text or "").strip():
+                    data = {"value": child.text}
+                    if child.get("format") is not None:
+                        data["format"] = child.get("format")
+                    return data
+                return None
+        # lenient: a date written straight into the element (seen in real traffic)
+        if (el.text or "").strip():
+            return {"value": el.text}
+        return None
+
+    def datetime_children(self) -> tuple[str, ...]:
+        return (self.DTS, self.DT)
+
+    def _write_datetime(self, el, value):
+        child = etree.SubElement(el, self.DTS)
+        child.text = value.value
+        if value.format is not None:
+            child.set("format", value.format)
+
+
+# ISO 8601 lexical forms that have an exact EDIFACT 2379 equivalent (and back).
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$")
+_ISO_ZONED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$")
+_EDI_102 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_EDI_204 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$")
+_EDI_304 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$")
+
+
+def iso_to_edifact(value: str) -> tuple[str, Optional[str]]:
+    """``(text, formatCode)``: 102/204/304 where the ISO form maps exactly; else verbatim."""
+    if mt := _ISO_DATE.match(value):
+        return "".join(mt.groups()), "102"
+    if mt := _ISO_LOCAL.match(value):
+        return "".join(mt.groups()), "204"
+    if mt := _ISO_ZONED.match(value):
+        *parts, zone = mt.groups()
+        return "".join(parts) + zone.replace(":", ""), "304"
+    return value, None
+
+
+def edifact_to_iso(text: str, code: Optional[str]) -> str:
+    if code == "102" and (mt := _EDI_102.match(text)):
+        return "-".join(mt.groups())
+    if code == "204" and (mt := _EDI_204.match(text)):
+        y, mo, d, h, mi, s = mt.groups()
+        return f"{y}-{mo}-{d}T{h}:{mi}:{s}"
+    if code == "304" and (mt := _EDI_304.match(text)):
+        y, mo, d, h, mi, s, z = mt.groups()
+        zone = z if z == "Z" else f"{z[:3]}:{z[3:]}"
+        return f"{y}-{mo}-{d}T{h}:{mi}:{s}{zone}"
+    return text
+
+
+class DipSide(Side):
+    """The ePhyto DIP: WCO style ``DateTimeString@formatCode`` (EDIFACT 2379)."""
+
+    DTS = f"{{{DIP_DS_NS}}}DateTimeString"
+
+    def _read_datetime(self, el):
+        for child in el.iterchildren(self.DTS):
+            if not (child.text or "").strip():
+                return None
+            data = {"value": edifact_to_iso(child.text, child.get("formatCode"))}
+            if child.get("format") is not None:
+                data["format"] = child.get("format")
+            return data
+        return None
+
+    def datetime_children(self) -> tuple[str, ...]:
+        return (self.DTS,)
+
+    def _write_datetime(self, el, value):
+        child = etree.SubElement(el, self.DTS)
+        if value.format is None:
+            text, code = iso_to_edifact(value.value)
+        else:  # an explicit UDT format: carry verbatim, keep the format
+            text, code = value.value, None
+            child.set("format", value.format)
+        child.text = text
+        if code:
+            child.set("formatCode", code)
+
+
+EPHYTO = EphytoSide("ephyto", f"{{{SPS_NS}}}SPSCertificate", EPHYTO_NSMAP)
+DIP = DipSide("dip", f"{{{DIP_NS}}}PhytosanitaryCertificate", DIP_NSMAP)
+SIDES = {"ephyto": EPHYTO, "dip": DIP}

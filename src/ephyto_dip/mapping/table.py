@@ -1,0 +1,271 @@
+"""The mapping table: one row per ISPM 12 element, read as plain strings.
+
+Format: UTF-8 TSV. Lines starting with ``#`` before the header row are metadata
+(``#key: value``; ``#prefix.ram: urn:…`` declares a path prefix; ``#default_ns.dip: urn:…``
+the namespace of unprefixed names in a column). Every cell is a string: no YAML, no type
+inference (Norway's ``NO`` stays ``NO``).
+
+Rows form a tree through ``field``: ``items[]`` is a group; ``items[].descriptions[]`` is a
+row under it, whose paths are relative to the group's element on each side.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import types
+import typing
+from dataclasses import dataclass, field as dc_field
+from functools import lru_cache
+from pathlib import Path as FsPath
+from typing import Optional, Union
+
+from pydantic import BaseModel
+
+from .. import model as m
+from ..findings import Finding, TableError
+from .codelists import CodeList, load_codelist
+from .paths import Path, PathSyntaxError, parse_path
+
+REQUIRED_COLUMNS = (
+    "mapping_id",
+    "ispm12_box",
+    "field",
+    "ephyto_path",
+    "dip_path",
+    "wco_id",
+    "wco_class",
+    "wco_name",
+    "predicate",
+    "codelist",
+    "cardinality",
+    "status",
+    "author",
+    "reviewer",
+    "review_date",
+    "justification",
+    "comment",
+)
+PREDICATES = (
+    "skos:exactMatch",
+    "skos:closeMatch",
+    "skos:broadMatch",
+    "skos:narrowMatch",
+    "skos:relatedMatch",
+    "sssom:NoTermFound",
+)
+SIDES = ("ephyto", "dip")
+
+
+@dataclass
+class Row:
+    """One table row, with its compiled paths and its place in the model."""
+
+    cells: dict[str, str]
+    line: int
+    field: str = ""
+    attr: str = ""  # last field segment without []
+    is_list: bool = False
+    kind: str = ""  # "group" | "value" | "str"
+    model_type: Optional[type] = None
+    parent: Optional["Row"] = None
+    children: list["Row"] = dc_field(default_factory=list)
+    paths: dict[str, Optional[Path]] = dc_field(default_factory=dict)
+    codelist: Optional[CodeList] = None
+
+    @property
+    def id(self) -> str:
+        return self.cells["mapping_id"]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"Row({self.id} {self.field})"
+
+
+@dataclass
+class Table:
+    path: str
+    metadata: dict[str, str]
+    columns: list[str]
+    rows: list[Row]
+    namespaces: dict[str, dict[str, str]]  # side -> prefix -> uri
+    default_ns: dict[str, Optional[str]]
+
+    @property
+    def roots(self) -> list[Row]:
+        return [r for r in self.rows if r.parent is None]
+
+    def by_id(self, mapping_id: str) -> Row:
+        for r in self.rows:
+            if r.id == mapping_id:
+                return r
+        raise KeyError(mapping_id)
+
+
+def default_table_path() -> FsPath:
+    from ..resources import resource_path
+
+    return resource_path("mappings", "ephyto-dip.tsv")
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str, mtime: float) -> Table:
+    return parse_table(FsPath(path).read_text(encoding="utf-8"), path)
+
+
+def load_table(path: Union[str, FsPath, None] = None) -> Table:
+    """Load (and cache per process) the table at ``path`` or the shipped one."""
+    p = FsPath(path) if path else default_table_path()
+    try:
+        mtime = p.stat().st_mtime
+    except OSError as exc:
+        raise TableError(Finding("IO-READ", f"cannot read table: {exc.strerror or exc}", file=str(p))) from None
+    return _load_cached(str(p), mtime)
+
+
+def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
+    lines = text.splitlines()
+    metadata: dict[str, str] = {}
+    body_start = 0
+    for i, line in enumerate(lines):
+        if line.startswith("#"):
+            key, _, value = line[1:].partition(":")
+            if key.strip():
+                metadata[key.strip()] = value.strip()
+            continue
+        body_start = i
+        break
+    reader = csv.reader(io.StringIO("\n".join(lines[body_start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise TableError(Finding("TABLE-SYNTAX", "table has no header row", file=name)) from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise TableError(Finding("TABLE-SYNTAX", f"missing columns: {', '.join(missing)}", file=name))
+    namespaces: dict[str, dict[str, str]] = {s: {} for s in SIDES}
+    default_ns: dict[str, Optional[str]] = {s: None for s in SIDES}
+    for key, value in metadata.items():
+        if key.startswith("prefix."):
+            _, side, prefix = key.split(".", 2)
+            namespaces.setdefault(side, {})[prefix] = value
+        elif key.startswith("default_ns."):
+            default_ns[key.split(".", 1)[1]] = value
+    rows: list[Row] = []
+    errors: list[Finding] = []
+    for n, cells in enumerate(reader, start=body_start + 2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            errors.append(
+                Finding("TABLE-SYNTAX", f"{len(cells)} cells, header has {len(header)}", file=name, line=n)
+            )
+            continue
+        row = Row(cells=dict(zip(header, (c.strip() for c in cells))), line=n)
+        try:
+            _compile_row(row, namespaces, default_ns)
+        except (PathSyntaxError, TableError, ValueError) as exc:
+            msg = exc.findings[0].message if isinstance(exc, TableError) else str(exc)
+            errors.append(Finding("TABLE-SYNTAX", msg, file=name, line=n, mapping_id=row.id))
+            continue
+        rows.append(row)
+    table = Table(name, metadata, header, rows, namespaces, default_ns)
+    errors.extend(_link(table, name))
+    if errors and strict:
+        raise TableError(errors)
+    return table
+
+
+def _compile_row(row: Row, namespaces, default_ns) -> None:
+    row.field = row["field"]
+    if not row.id:
+        raise ValueError("empty mapping_id")
+    for side in SIDES:
+        cell = row[f"{side}_path"]
+        row.paths[side] = parse_path(cell, namespaces.get(side, {}), default_ns.get(side)) if cell else None
+    if row["codelist"]:
+        row.codelist = load_codelist(row["codelist"])
+
+
+def _link(table: Table, name: str) -> list[Finding]:
+    """Attach each row to its group parent and resolve its model type."""
+    errors = []
+    groups: dict[str, Row] = {}
+    seen_ids: set[str] = set()
+    for row in table.rows:
+        if row.id in seen_ids:
+            errors.append(Finding("TABLE-SYNTAX", f"duplicate mapping_id {row.id}", file=name, line=row.line))
+        seen_ids.add(row.id)
+        parent_field, _, last = row.field.rpartition(".")
+        row.attr = last[:-2] if last.endswith("[]") else last
+        row.is_list = last.endswith("[]")
+        parent = None
+        if parent_field:
+            parent = groups.get(parent_field)
+            if parent is None:
+                errors.append(
+                    Finding(
+                        "TABLE-FIELD",
+                        f"field {row.field} has no group row for {parent_field} above it",
+                        file=name,
+                        line=row.line,
+                        mapping_id=row.id,
+                    )
+                )
+                continue
+        owner = parent.model_type if parent else m.Certificate
+        try:
+            row.model_type, declared_list = field_type(owner, row.attr)
+        except KeyError:
+            errors.append(
+                Finding(
+                    "TABLE-FIELD",
+                    f"{owner.__name__} has no field {row.attr!r}",
+                    file=name,
+                    line=row.line,
+                    mapping_id=row.id,
+                )
+            )
+            continue
+        if declared_list != row.is_list:
+            errors.append(
+                Finding(
+                    "TABLE-FIELD",
+                    f"field {row.field}: the model {'is' if declared_list else 'is not'} a list",
+                    file=name,
+                    line=row.line,
+                    mapping_id=row.id,
+                )
+            )
+            continue
+        if isinstance(row.model_type, type) and issubclass(row.model_type, m.Value):
+            row.kind = "value"
+        elif isinstance(row.model_type, type) and issubclass(row.model_type, BaseModel):
+            row.kind = "group"
+            groups[row.field] = row
+        else:
+            row.kind = "str"
+        row.parent = parent
+        if parent:
+            parent.children.append(row)
+    return errors
+
+
+def field_type(owner: type[BaseModel], attr: str) -> tuple[type, bool]:
+    """(element type, is_list) of ``owner.attr``, looking through Optional and list."""
+    info = owner.model_fields[attr]
+    ann = info.annotation
+    is_list = False
+    while True:
+        origin = typing.get_origin(ann)
+        if origin in (Union, types.UnionType):
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            ann = args[0]
+        elif origin is list:
+            is_list = True
+            ann = typing.get_args(ann)[0]
+        else:
+            break
+    return ann, is_list

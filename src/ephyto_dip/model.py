@@ -1,0 +1,482 @@
+"""The certificate in the middle: every ISPM 12 box as a typed pydantic model.
+
+Both readers build a :class:`Certificate`, both writers consume one; the mapping table
+(`mappings/ephyto-dip.tsv`) says where each field lives in ePhyto and in the DIP.
+
+Values keep their lexical form: a date stays ``2016-04-12``, a weight stays ``10.00``.
+Each value type carries the XML attributes of its UN/CEFACT data type (``languageID``,
+``unitCode``, ``listName`` …) as typed fields; ``XML_ATTRIBUTES`` names them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
+
+
+# --------------------------------------------------------------------------- value types
+
+
+class Value(_Model):
+    """A leaf value: element text plus the attributes of its data type."""
+
+    value: str
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {}
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.value
+
+
+class Text(Value):
+    """UDT TextType: a text in one language."""
+
+    language_id: Optional[str] = None
+    language_locale_id: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        "language_id": "languageID",
+        "language_locale_id": "languageLocaleID",
+    }
+
+
+class Code(Value):
+    """UDT CodeType: a code with its list metadata."""
+
+    list_id: Optional[str] = None
+    list_agency_id: Optional[str] = None
+    list_agency_name: Optional[str] = None
+    list_name: Optional[str] = None
+    list_version_id: Optional[str] = None
+    name: Optional[str] = None
+    language_id: Optional[str] = None
+    list_uri: Optional[str] = None
+    list_scheme_uri: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        "list_id": "listID",
+        "list_agency_id": "listAgencyID",
+        "list_agency_name": "listAgencyName",
+        "list_name": "listName",
+        "list_version_id": "listVersionID",
+        "name": "name",
+        "language_id": "languageID",
+        "list_uri": "listURI",
+        "list_scheme_uri": "listSchemeURI",
+    }
+
+
+class Identifier(Value):
+    """UDT IDType: an identifier with its scheme metadata."""
+
+    scheme_id: Optional[str] = None
+    scheme_name: Optional[str] = None
+    scheme_agency_id: Optional[str] = None
+    scheme_agency_name: Optional[str] = None
+    scheme_version_id: Optional[str] = None
+    scheme_data_uri: Optional[str] = None
+    scheme_uri: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        "scheme_id": "schemeID",
+        "scheme_name": "schemeName",
+        "scheme_agency_id": "schemeAgencyID",
+        "scheme_agency_name": "schemeAgencyName",
+        "scheme_version_id": "schemeVersionID",
+        "scheme_data_uri": "schemeDataURI",
+        "scheme_uri": "schemeURI",
+    }
+
+
+class Measure(Value):
+    """UDT MeasureType: a decimal with its UN/ECE Rec 20 unit."""
+
+    unit_code: Optional[str] = None
+    unit_code_list_version_id: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        "unit_code": "unitCode",
+        "unit_code_list_version_id": "unitCodeListVersionID",
+    }
+
+
+class Quantity(Value):
+    """UDT QuantityType: a counted quantity."""
+
+    unit_code: Optional[str] = None
+    unit_code_list_id: Optional[str] = None
+    unit_code_list_agency_id: Optional[str] = None
+    unit_code_list_agency_name: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        "unit_code": "unitCode",
+        "unit_code_list_id": "unitCodeListID",
+        "unit_code_list_agency_id": "unitCodeListAgencyID",
+        "unit_code_list_agency_name": "unitCodeListAgencyName",
+    }
+
+
+class Numeric(Value):
+    """UDT NumericType."""
+
+    format: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {"format": "format"}
+
+
+class DateTime(Value):
+    """UDT DateTimeType. ``value`` is the lexical form as sent (ISO 8601 in practice)."""
+
+    format: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {"format": "format"}
+
+
+class Binary(Value):
+    """UDT BinaryObjectType: base64 content kept exactly as sent."""
+
+    format: Optional[str] = None
+    mime_code: Optional[str] = None
+    encoding_code: Optional[str] = None
+    character_set_code: Optional[str] = None
+    uri: Optional[str] = None
+    filename: Optional[str] = None
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        "format": "format",
+        "mime_code": "mimeCode",
+        "encoding_code": "encodingCode",
+        "character_set_code": "characterSetCode",
+        "uri": "uri",
+        "filename": "filename",
+    }
+
+
+class Indicator(Value):
+    """UDT IndicatorType (``true``/``false``)."""
+
+
+VALUE_TYPES: dict[str, type[Value]] = {
+    "text": Text,
+    "code": Code,
+    "id": Identifier,
+    "measure": Measure,
+    "quantity": Quantity,
+    "numeric": Numeric,
+    "datetime": DateTime,
+    "binary": Binary,
+    "indicator": Indicator,
+}
+
+# --------------------------------------------------------------------------- shared groups
+
+
+class Note(_Model):
+    """An SPS note: one statement, in one or more languages (``Content`` repeated)."""
+
+    contents: list[Text] = Field(default_factory=list)
+    content_codes: list[Code] = Field(default_factory=list)
+    subject_code: Optional[Code] = None
+
+
+class SubjectNote(Note):
+    """A note whose subject acronym the table does not name (carried, reported by rules)."""
+
+    subject: Optional[Code] = None
+
+
+class Address(_Model):
+    postcode: Optional[Code] = None
+    line_one: Optional[Text] = None
+    line_two: Optional[Text] = None
+    line_three: Optional[Text] = None
+    line_four: Optional[Text] = None
+    line_five: Optional[Text] = None
+    city_name: Optional[Text] = None
+    country_id: Optional[Identifier] = None
+    type_code: Optional[Code] = None
+    country_name: Optional[Text] = None
+    country_subdivision_id: Optional[Identifier] = None
+    country_subdivision_name: Optional[Text] = None
+    city_id: Optional[Identifier] = None
+
+
+class Contact(_Model):
+    person_name: Optional[Text] = None
+
+
+class Party(_Model):
+    """A party: exporter, consignee, issuing NPPO, treatment operator …"""
+
+    id: Optional[Identifier] = None
+    name: Optional[Text] = None
+    role_code: Optional[Code] = None
+    type_codes: list[Code] = Field(default_factory=list)
+    address: Optional[Address] = None
+    contacts: list[Contact] = Field(default_factory=list)
+    person_name: Optional[Text] = None
+
+
+class CountrySubdivision(_Model):
+    id: Optional[Identifier] = None
+    names: list[Text] = Field(default_factory=list)
+    hierarchical_level_code: Optional[Code] = None
+    function_type_code: Optional[Code] = None
+
+
+class Country(_Model):
+    id: Optional[Identifier] = None
+    names: list[Text] = Field(default_factory=list)
+    subdivisions: list[CountrySubdivision] = Field(default_factory=list)
+
+
+class Location(_Model):
+    id: Optional[Identifier] = None
+    names: list[Text] = Field(default_factory=list)
+
+
+class TransportMovement(_Model):
+    """Declared means of conveyance: mode (Rec 19), voyage/flight id, vessel/carrier name."""
+
+    id: Optional[Identifier] = None
+    mode_code: Optional[Code] = None
+    means_name: Optional[Text] = None
+
+
+class Seal(_Model):
+    id: Optional[Identifier] = None
+    maximum_id: Optional[Identifier] = None
+
+
+class TransportEquipment(_Model):
+    """A container (or other equipment) with its seals."""
+
+    id: Optional[Identifier] = None
+    seals: list[Seal] = Field(default_factory=list)
+
+
+class ReferencedDocument(_Model):
+    """An attachment or referenced document (letter of authority, original PC copy …)."""
+
+    issue_date_time: Optional[DateTime] = None
+    type_code: Optional[Code] = None
+    relationship_type_code: Optional[Code] = None
+    id: Optional[Identifier] = None
+    attachments: list[Binary] = Field(default_factory=list)
+    information: Optional[Text] = None
+
+
+class Clause(_Model):
+    """A certifying statement (clause) by code, with optional text."""
+
+    id: Optional[Identifier] = None
+    contents: list[Text] = Field(default_factory=list)
+
+
+class Authentication(_Model):
+    """Place and date of issue, authorised officer, certifying statements."""
+
+    type_code: Optional[Code] = None
+    actual_date_time: Optional[DateTime] = None
+    issue_location: Optional[Location] = None
+    provider_name: Optional[Text] = None
+    officer_name: Optional[Text] = None
+    location_provider_name: Optional[Text] = None
+    clauses: list[Clause] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- treatments
+
+
+class Characteristic(_Model):
+    """A treatment characteristic (TTL1, TTCH, TTTM …); ``descriptions`` exclude the acronym."""
+
+    type_code: Optional[Code] = None
+    descriptions: list[Text] = Field(default_factory=list)
+    value: Optional[Measure] = None
+    minimum: Optional[Measure] = None
+    maximum: Optional[Measure] = None
+
+
+class OtherCharacteristic(Characteristic):
+    """A characteristic whose acronym the table does not name."""
+
+    acronym: Optional[Text] = None
+
+
+class Treatment(_Model):
+    """Disinfestation and/or disinfection treatment (ISPM 12 box 8 on the model certificate)."""
+
+    type_code: Optional[Code] = None
+    start_date_time: Optional[DateTime] = None
+    end_date_time: Optional[DateTime] = None
+    duration: Optional[Measure] = None
+    type_level1: list[Characteristic] = Field(default_factory=list)
+    type_level2: list[Characteristic] = Field(default_factory=list)
+    chemicals: list[Characteristic] = Field(default_factory=list)
+    temperatures: list[Characteristic] = Field(default_factory=list)
+    concentrations: list[Characteristic] = Field(default_factory=list)
+    additional_information: list[Characteristic] = Field(default_factory=list)
+    full_text: list[Characteristic] = Field(default_factory=list)
+    other_characteristics: list[OtherCharacteristic] = Field(default_factory=list)
+    operation_country: Optional[Country] = None
+    operator: Optional[Party] = None
+
+
+# --------------------------------------------------------------------------- items
+
+
+class Classification(_Model):
+    """Commodity classification: HS code, IPPC commodity class (vegetable part, condition)."""
+
+    system_id: Optional[Identifier] = None
+    class_code: Optional[Code] = None
+    class_names: list[Text] = Field(default_factory=list)
+
+
+class OtherClassification(Classification):
+    system_name: Optional[Code] = None
+
+
+class ShippingMarks(_Model):
+    marking: Optional[Text] = None
+
+
+class Package(_Model):
+    """Number and description of packages (UN/ECE Rec 21 type, UNTDID 7075 level)."""
+
+    level_code: Optional[Code] = None
+    type_code: Optional[Code] = None
+    quantity: Optional[Quantity] = None
+    nominal_gross_weight: Optional[Measure] = None
+    nominal_gross_volume: Optional[Measure] = None
+    shipping_marks: list[ShippingMarks] = Field(default_factory=list)
+
+
+class ReExport(_Model):
+    """Re-export certificate details carried as item notes (RPC* acronyms)."""
+
+    statement: list[Note] = Field(default_factory=list)
+    origin_country: list[Note] = Field(default_factory=list)
+    original_certificate_number: list[Note] = Field(default_factory=list)
+    original_attached: list[Note] = Field(default_factory=list)
+    certified_copy_attached: list[Note] = Field(default_factory=list)
+    packed: list[Note] = Field(default_factory=list)
+    repacked: list[Note] = Field(default_factory=list)
+    original_containers: list[Note] = Field(default_factory=list)
+    new_containers: list[Note] = Field(default_factory=list)
+    based_on_original_certificate: list[Note] = Field(default_factory=list)
+    additional_inspection: list[Note] = Field(default_factory=list)
+
+
+class TradeLineItem(_Model):
+    """One consignment line: name of produce, botanical name, quantity, origin, treatments …"""
+
+    sequence_numeric: Optional[Numeric] = None
+    descriptions: list[Text] = Field(default_factory=list)
+    common_names: list[Text] = Field(default_factory=list)
+    botanical_names: list[Text] = Field(default_factory=list)
+    production_batch_ids: list[Identifier] = Field(default_factory=list)
+    intended_uses: list[Text] = Field(default_factory=list)
+    expiry_date_times: list[DateTime] = Field(default_factory=list)
+    net_weight: Optional[Measure] = None
+    gross_weight: Optional[Measure] = None
+    net_volume: Optional[Measure] = None
+    gross_volume: Optional[Measure] = None
+    hs_classifications: list[Classification] = Field(default_factory=list)
+    vegetable_part_classes: list[Classification] = Field(default_factory=list)
+    condition_classes: list[Classification] = Field(default_factory=list)
+    other_classifications: list[OtherClassification] = Field(default_factory=list)
+    packages: list[Package] = Field(default_factory=list)
+    other_packages: list[Note] = Field(default_factory=list)
+    other_quantity_values: list[Note] = Field(default_factory=list)
+    other_quantity_units: list[Note] = Field(default_factory=list)
+    distinguishing_marks: list[Note] = Field(default_factory=list)
+    additional_declarations: list[Note] = Field(default_factory=list)
+    import_permits: list[Note] = Field(default_factory=list)
+    inspection_dates: list[Note] = Field(default_factory=list)
+    additional_official_information: list[Note] = Field(default_factory=list)
+    re_export: ReExport = Field(default_factory=ReExport)
+    other_notes: list[SubjectNote] = Field(default_factory=list)
+    transport_equipment: list[TransportEquipment] = Field(default_factory=list)
+    origin_countries: list[Country] = Field(default_factory=list)
+    origin_locations: list[Location] = Field(default_factory=list)
+    treatments: list[Treatment] = Field(default_factory=list)
+    asserted_authentications: list[Authentication] = Field(default_factory=list)
+    referenced_documents: list[ReferencedDocument] = Field(default_factory=list)
+
+
+class Cargo(_Model):
+    """Nature of the cargo (UN/CEFACT cargo type classification)."""
+
+    type_code: Optional[Code] = None
+
+
+class Replacement(_Model):
+    """Replacement certificate notes (ADRP statement, ADRPN number, ADRPR reason, ADRD date)."""
+
+    statement: list[Note] = Field(default_factory=list)
+    replaced_certificate_number: list[Note] = Field(default_factory=list)
+    reason: list[Note] = Field(default_factory=list)
+    replaced_issue_date: list[Note] = Field(default_factory=list)
+
+
+class HubForwarding(_Model):
+    code: Optional[str] = None
+    hub_delivery_number: Optional[str] = None
+
+
+class HubEnvelope(_Model):
+    """The IPPC ePhyto Hub envelope header that carried the certificate, if any."""
+
+    from_country: Optional[str] = None
+    to_country: Optional[str] = None
+    certificate_type: Optional[str] = None
+    certificate_status: Optional[str] = None
+    nppo_certificate_number: Optional[str] = None
+    hub_delivery_number: Optional[str] = None
+    hub_tracking_info: Optional[str] = None
+    hub_delivery_error_message: Optional[str] = None
+    forwardings: list[HubForwarding] = Field(default_factory=list)
+
+
+class Certificate(_Model):
+    """An ISPM 12 phytosanitary certificate (export 851, re-export 657, replacement)."""
+
+    id: Optional[Identifier] = None
+    names: list[Text] = Field(default_factory=list)
+    descriptions: list[Text] = Field(default_factory=list)
+    type_code: Optional[Code] = None
+    status_code: Optional[Code] = None
+    issue_date_time: Optional[DateTime] = None
+    issuer: Optional[Party] = None
+    financial_liability: list[Note] = Field(default_factory=list)
+    additional_declarations: list[Note] = Field(default_factory=list)
+    import_permits: list[Note] = Field(default_factory=list)
+    inspection_dates: list[Note] = Field(default_factory=list)
+    additional_official_information: list[Note] = Field(default_factory=list)
+    distinguishing_marks: list[Note] = Field(default_factory=list)
+    replacement: Replacement = Field(default_factory=Replacement)
+    other_notes: list[SubjectNote] = Field(default_factory=list)
+    referenced_documents: list[ReferencedDocument] = Field(default_factory=list)
+    authentications: list[Authentication] = Field(default_factory=list)
+    consignment_id: Optional[Identifier] = None
+    consignor: Optional[Party] = None
+    consignee: Optional[Party] = None
+    export_country: Optional[Country] = None
+    re_export_countries: list[Country] = Field(default_factory=list)
+    loading_location: Optional[Location] = None
+    import_country: Optional[Country] = None
+    transit_countries: list[Country] = Field(default_factory=list)
+    point_of_entry: Optional[Location] = None
+    examination_location: Optional[Location] = None
+    transport_movements: list[TransportMovement] = Field(default_factory=list)
+    transport_equipment: list[TransportEquipment] = Field(default_factory=list)
+    cargo_types: list[Cargo] = Field(default_factory=list)
+    items: list[TradeLineItem] = Field(default_factory=list)
+    hub_envelope: Optional[HubEnvelope] = None
+
+    # -- conveniences for single-window code -------------------------------------------
+    @property
+    def number(self) -> Optional[str]:
+        return self.id.value if self.id else None
+
+    @property
+    def is_reexport(self) -> bool:
+        return bool(self.type_code and self.type_code.value.strip() == "657")

@@ -1,0 +1,24 @@
+"""Where the shipped schemas and tables live, installed or in a source checkout."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def data_root() -> Path:
+    """``ephyto_dip/_data`` in an installed wheel; the repository root in a checkout."""
+    installed = _PACKAGE / "_data"
+    if (installed / "mappings").is_dir():
+        return installed
+    checkout = _PACKAGE.parent.parent
+    if (checkout / "mappings").is_dir():
+        return checkout
+    raise RuntimeError("ephyto-dip data files (schemas/, mappings/) are missing from the installation")
+
+
+def resource_path(*parts: str) -> Path:
+    return data_root().joinpath(*parts)

@@ -1,0 +1,185 @@
+"""What the writers and ``check`` need to know of an XSD set, read with plain lxml.
+
+* the child order of every complex type (writers emit schema order),
+* which child elements a type allows (``check`` resolves each table path through it).
+
+Schema documents are parsed lazily, namespace by namespace, so the ePhyto set's 130 code-list
+files are never opened. xmlschema is not needed here (it takes seconds to build the SPS set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from lxml import etree
+
+XS = "http://www.w3.org/2001/XMLSchema"
+_XS = f"{{{XS}}}"
+
+
+@dataclass(frozen=True)
+class ChildDecl:
+    tag: str  # Clark name
+    type_key: Optional[str]  # "{ns}Type" or an anonymous key; None for simple/any
+    min_occurs: int
+    max_occurs: Optional[int]  # None = unbounded
+
+
+class SchemaInfo:
+    def __init__(self, entry: Path):
+        self._entry = Path(entry).resolve()
+        self._docs: dict[str, etree._Element] = {}  # path -> root
+        self._ns_locations: dict[str, Path] = {}
+        self._elements: dict[str, tuple[str, object]] = {}  # global element tag -> (ns, type ref/node)
+        self._types: dict[str, etree._Element] = {}  # {ns}Name -> complexType/simpleType node
+        self._loaded_ns: set[str] = set()
+        self._children_cache: dict[str, list[ChildDecl]] = {}
+        self._anon: dict[str, tuple[etree._Element, str]] = {}
+        self._load(self._entry)
+
+    # ---------------------------------------------------------------- loading
+    def _load(self, path: Path) -> None:
+        key = str(path)
+        if key in self._docs:
+            return
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
+        root = etree.parse(str(path), parser).getroot()
+        self._docs[key] = root
+        tns = root.get("targetNamespace", "")
+        self._loaded_ns.add(tns)
+        for child in root:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in (_XS + "import", _XS + "include"):
+                loc = child.get("schemaLocation")
+                if not loc or "://" in loc:
+                    continue
+                target = (path.parent / loc).resolve()
+                ns = child.get("namespace", tns)
+                if child.tag == _XS + "include":
+                    self._load(target)
+                else:
+                    self._ns_locations.setdefault(ns, target)
+            elif child.tag == _XS + "element":
+                self._elements[f"{{{tns}}}{child.get('name')}"] = (tns, child)
+            elif child.tag in (_XS + "complexType", _XS + "simpleType"):
+                self._types[f"{{{tns}}}{child.get('name')}"] = child
+
+    def _ensure_ns(self, ns: str) -> None:
+        if ns not in self._loaded_ns and ns in self._ns_locations:
+            self._load(self._ns_locations[ns])
+            self._loaded_ns.add(ns)
+
+    # ---------------------------------------------------------------- lookups
+    def _resolve_qname(self, qname: str, node: etree._Element) -> str:
+        prefix, _, local = qname.rpartition(":")
+        ns = node.nsmap.get(prefix or None, "")
+        return f"{{{ns}}}{local}"
+
+    def element_type(self, tag: str) -> Optional[str]:
+        """Type key of a global element."""
+        ns = etree.QName(tag).namespace or ""
+        self._ensure_ns(ns)
+        decl = self._elements.get(tag)
+        if decl is None:
+            return None
+        return self._decl_type(decl[1])
+
+    def _decl_type(self, el: etree._Element) -> Optional[str]:
+        t = el.get("type")
+        if t:
+            return self._resolve_qname(t, el)
+        ct = el.find(_XS + "complexType")
+        if ct is not None:
+            key = f"anon:{id(ct)}"
+            self._anon[key] = (ct, self._tns(el))
+            return key
+        return None
+
+    def _tns(self, node: etree._Element) -> str:
+        return node.getroottree().getroot().get("targetNamespace", "")
+
+    def _type_node(self, key: str) -> Optional[etree._Element]:
+        if key.startswith("anon:"):
+            return self._anon[key][0]
+        ns = etree.QName(key).namespace or ""
+        self._ensure_ns(ns)
+        return self._types.get(key)
+
+    def children(self, type_key: Optional[str]) -> list[ChildDecl]:
+        """Child elements allowed by a complex type, in schema order."""
+        if type_key is None or type_key.startswith(f"{{{XS}}}"):
+            return []
+        cached = self._children_cache.get(type_key)
+        if cached is not None:
+            return cached
+        node = self._type_node(type_key)
+        out: list[ChildDecl] = []
+        if node is not None and node.tag == _XS + "complexType":
+            self._collect(node, out)
+        self._children_cache[type_key] = out
+        return out
+
+    def _collect(self, node: etree._Element, out: list[ChildDecl], factor_min: int = 1, unbounded: bool = False):
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            tag = child.tag
+            if tag in (_XS + "sequence", _XS + "choice", _XS + "all"):
+                mn = int(child.get("minOccurs", "1"))
+                if tag == _XS + "choice":
+                    mn = 0 if len([c for c in child if isinstance(c.tag, str)]) > 1 else mn
+                self._collect(child, out, factor_min * mn, unbounded or child.get("maxOccurs") == "unbounded")
+            elif tag in (_XS + "complexContent",):
+                self._collect(child, out, factor_min, unbounded)
+            elif tag == _XS + "extension":
+                base = self._resolve_qname(child.get("base"), child)
+                out.extend(self.children(base))
+                self._collect(child, out, factor_min, unbounded)
+            elif tag == _XS + "element":
+                mn = int(child.get("minOccurs", "1")) * factor_min
+                mx_raw = child.get("maxOccurs", "1")
+                mx = None if (mx_raw == "unbounded" or unbounded) else int(mx_raw)
+                ref = child.get("ref")
+                if ref:
+                    ctag = self._resolve_qname(ref, child)
+                    out.append(ChildDecl(ctag, self.element_type(ctag), mn, mx))
+                else:
+                    root = child.getroottree().getroot()
+                    qualified = root.get("elementFormDefault") == "qualified" or child.get("form") == "qualified"
+                    ns = self._tns(child) if qualified else ""
+                    ctag = f"{{{ns}}}{child.get('name')}" if ns else child.get("name")
+                    out.append(ChildDecl(ctag, self._decl_type(child), mn, mx))
+
+    def child(self, type_key: Optional[str], tag: str) -> Optional[ChildDecl]:
+        for c in self.children(type_key):
+            if c.tag == tag:
+                return c
+        return None
+
+    # ---------------------------------------------------------------- ordering
+    def sort(self, root: etree._Element) -> None:
+        """Put every element's children in schema order (stable within equal names)."""
+        self._sort(root, self.element_type(root.tag))
+
+    def _sort(self, el: etree._Element, type_key: Optional[str]) -> None:
+        if len(el) == 0:
+            return
+        decls = self.children(type_key)
+        index = {d.tag: (i, d.type_key) for i, d in enumerate(decls)}
+        kids = list(el)
+        big = len(decls)
+        keyed = sorted(kids, key=lambda c: index.get(c.tag, (big, None))[0])
+        if keyed != kids:
+            el[:] = keyed
+        for c in keyed:
+            if len(c):
+                self._sort(c, index.get(c.tag, (big, None))[1])
+
+
+@lru_cache(maxsize=4)
+def schema_info(entry: str) -> SchemaInfo:
+    return SchemaInfo(Path(entry))

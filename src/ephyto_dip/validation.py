@@ -1,0 +1,111 @@
+"""Validation of one input: schema (SPS 17 or DIP) with lines, reading findings, ISPM 12 rules.
+
+``validate(source)`` returns every finding (it does not raise for findings about the input);
+I/O problems still raise :class:`~ephyto_dip.findings.InputError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from typing import Optional, Union
+
+from lxml import etree
+
+from .documents import Document, read
+from .findings import ERROR, EphytoDipError, Finding, InputError
+from .schemas import dip_xsd, dip_xsd_path, ephyto_xsd, ephyto_xsd_path
+from .xmlsafe import DEFAULT_LIMITS, Limits
+
+
+def xsd_findings(root: etree._Element, side: str, name: str, thorough: bool = False) -> list[Finding]:
+    """Schema errors of a certificate tree (``side`` 'ephyto' or 'dip'), each with line and path."""
+    code = "XSD-EPHYTO" if side == "ephyto" else "XSD-DIP"
+    if thorough:
+        return _xmlschema_findings(root, side, name, code)
+    schema = ephyto_xsd() if side == "ephyto" else dip_xsd()
+    # a certificate inside a Hub envelope is validated as a document of its own (lines kept)
+    doc = root if root.getparent() is None else copy.deepcopy(root)
+    if schema.validate(doc):
+        return []
+    out = []
+    for e in schema.error_log:
+        out.append(Finding(code, _clean(e.message), file=name, line=e.line or None, xpath=_clean_path(e.path)))
+    return out
+
+
+def _clean(msg: str) -> str:
+    for ns in (
+        "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21}",
+        "{urn:un:unece:uncefact:data:standard:SPSCertificate:17}",
+        "{urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21}",
+        "{urn:ephyto-dip:datamodel:ePhytoDIP:1}",
+        "{urn:ephyto-dip:datamodel:ePhytoDIP_DS:1}",
+        "{urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1}",
+    ):
+        msg = msg.replace(ns, "")
+    return msg
+
+
+def _clean_path(path: Optional[str]) -> Optional[str]:
+    if not path:
+        return None
+    return re.sub(r"/[A-Za-z0-9_-]+:", "/", path)
+
+
+_XMLSCHEMA_CACHE: dict = {}
+
+
+def _xmlschema_findings(root, side, name, code) -> list[Finding]:
+    try:
+        import xmlschema
+    except ImportError:  # pragma: no cover - depends on the installation
+        raise EphytoDipError(
+            Finding("IO-READ", "--thorough needs the xmlschema package: pip install 'ephyto-dip[thorough]'")
+        ) from None
+    path = str(ephyto_xsd_path() if side == "ephyto" else dip_xsd_path())
+    schema = _XMLSCHEMA_CACHE.get(path)
+    if schema is None:
+        schema = xmlschema.XMLSchema(path, allow="local", defuse="always")
+        _XMLSCHEMA_CACHE[path] = schema
+    out = []
+    for err in schema.iter_errors(root):
+        el = err.elem
+        line = getattr(el, "sourceline", None) if el is not None else None
+        reason = _clean(err.reason or str(err.message))
+        out.append(Finding(code, reason, file=name, line=line, xpath=_clean_path(err.path)))
+    return out
+
+
+def validate(
+    source: Union[str, os.PathLike, bytes],
+    *,
+    name: Optional[str] = None,
+    table=None,
+    limits: Limits = DEFAULT_LIMITS,
+    thorough: bool = False,
+    rules: bool = True,
+) -> list[Finding]:
+    """All findings for one input: parsing, schema, reading against the table, ISPM 12 rules."""
+    try:
+        doc = read(source, name=name, table=table, limits=limits)
+    except InputError:
+        raise
+    except EphytoDipError as exc:  # unsupported document, conversion problems
+        return exc.findings
+    return document_findings(doc, thorough=thorough, rules=rules)
+
+
+def document_findings(doc: Document, *, thorough: bool = False, rules: bool = True) -> list[Finding]:
+    findings = list(doc.findings)
+    findings += xsd_findings(doc.root, doc.side, doc.name, thorough)
+    if rules:
+        from .rules import check_certificate
+
+        findings += check_certificate(doc.certificate, name=doc.name, side=doc.side)
+    return findings
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)

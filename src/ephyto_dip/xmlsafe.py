@@ -1,0 +1,199 @@
+"""Hardened XML parsing: no DTD, no entities, no network, caps on size and depth.
+
+Every byte that enters the library goes through :func:`parse_bytes`. A DOCTYPE of any kind
+is refused before libxml2 sees the internal subset, so entity bombs and external entities
+cost nothing. Errors become :class:`~ephyto_dip.findings.InputError` with a stable code,
+the file name and the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Union
+
+from lxml import etree
+
+from .findings import ERROR, WARNING, Finding, InputError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps applied to every input. Change them per call or with ``EPHYTO_DIP_MAX_BYTES``."""
+
+    max_bytes: int = int(os.environ.get("EPHYTO_DIP_MAX_BYTES", 64 * 1024 * 1024))
+    max_depth: int = int(os.environ.get("EPHYTO_DIP_MAX_DEPTH", 64))
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _parser(recover: bool = False) -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,  # keeps libxml2's own depth and text-size limits on
+        remove_blank_text=False,
+        remove_comments=False,
+        recover=recover,
+        collect_ids=False,
+    )
+
+
+# A fresh parser per call: its error log then holds this document's errors only, and
+# nothing is shared between threads.
+
+_DOCTYPE_RE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_UTF16_DOCTYPE = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+@dataclass
+class Parsed:
+    root: etree._Element
+    findings: list[Finding]
+
+
+def read_file(path: Union[str, os.PathLike], limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Read a file within the size cap, or raise InputError(IO-READ / XML-TOO-LARGE)."""
+    p = Path(path)
+    name = str(path)
+    try:
+        if p.is_dir():
+            raise InputError(Finding("IO-READ", "is a directory, not a file", file=name))
+        size = p.stat().st_size
+        if size > limits.max_bytes:
+            raise InputError(
+                Finding(
+                    "XML-TOO-LARGE",
+                    f"file is {size} bytes; the cap is {limits.max_bytes} (set EPHYTO_DIP_MAX_BYTES or Limits.max_bytes)",
+                    file=name,
+                )
+            )
+        with open(p, "rb") as fh:
+            return fh.read(limits.max_bytes + 1)
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(Finding("IO-READ", "no such file", file=name)) from None
+    except PermissionError:
+        raise InputError(Finding("IO-READ", "permission denied", file=name)) from None
+    except OSError as exc:
+        raise InputError(Finding("IO-READ", f"cannot read: {exc.strerror or exc}", file=name)) from None
+
+
+def parse_bytes(
+    data: bytes, name: str = "<input>", limits: Limits = DEFAULT_LIMITS, allow_undeclared_prefixes: bool = False
+) -> Parsed:
+    """Parse ``data`` safely. Returns the root and any warnings from lenient recovery."""
+    if len(data) > limits.max_bytes:
+        raise InputError(
+            Finding("XML-TOO-LARGE", f"input is {len(data)} bytes; the cap is {limits.max_bytes}", file=name)
+        )
+    if not data.strip():
+        raise InputError(Finding("XML-EMPTY", "the file is empty", file=name))
+    if _DOCTYPE_RE.search(data[:65536]) or any(d in data[:131072] for d in _UTF16_DOCTYPE):
+        line = data[: _DOCTYPE_RE.search(data).start()].count(b"\n") + 1 if _DOCTYPE_RE.search(data) else None
+        raise InputError(
+            Finding(
+                "XML-DOCTYPE",
+                "DOCTYPE declarations (DTDs, entities) are refused: ePhyto never needs them",
+                file=name,
+                line=line,
+            )
+        )
+    findings: list[Finding] = []
+    parser = _parser()
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        root = None
+        if allow_undeclared_prefixes and _only_namespace_errors(parser.error_log):
+            root = _recover(data, name, findings)
+        if root is None:
+            raise InputError(_syntax_finding(exc, name)) from None
+    except ValueError as exc:  # e.g. unicode strings with encoding declaration
+        raise InputError(Finding("XML-ENCODING", str(exc), file=name)) from None
+    if root is None:
+        raise InputError(Finding("XML-MALFORMED", "no root element", file=name))
+    if root.getroottree().docinfo.doctype:
+        raise InputError(Finding("XML-DOCTYPE", "DOCTYPE declarations are refused", file=name))
+    _check_depth(root, name, limits)
+    return Parsed(root, findings)
+
+
+def _only_namespace_errors(log) -> bool:
+    entries = list(log)
+    return bool(entries) and all(e.domain_name == "NAMESPACE" for e in entries)
+
+
+def _recover(data: bytes, name: str, findings: list[Finding]) -> Optional[etree._Element]:
+    parser = _parser(recover=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+    log = list(parser.error_log)
+    if root is None or any(e.domain_name != "NAMESPACE" for e in log):
+        return None
+    prefixes = sorted({m for e in log for m in re.findall(r"prefix (\S+) ", e.message)})
+    findings.append(
+        Finding(
+            "XML-NAMESPACE-UNDECLARED",
+            f"undeclared namespace prefixes {', '.join(prefixes) or '?'}; namespaces inferred from element names",
+            severity=WARNING,
+            file=name,
+            line=log[0].line if log else None,
+        )
+    )
+    return root
+
+
+def _syntax_finding(exc: etree.XMLSyntaxError, name: str) -> Finding:
+    msg = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc).strip()
+    line = exc.lineno if getattr(exc, "lineno", None) else None
+    low = msg.lower()
+    if "encoding" in low or "utf-8" in low or "not proper" in low or "bytes:" in low:
+        code = "XML-ENCODING"
+    elif "depth" in low:
+        code = "XML-TOO-DEEP"
+    elif "entity" in low or "doctype" in low:
+        code = "XML-DOCTYPE"
+    else:
+        code = "XML-MALFORMED"
+    return Finding(code, msg.splitlines()[0], severity=ERROR, file=name, line=line)
+
+
+def _check_depth(root: etree._Element, name: str, limits: Limits) -> None:
+    stack = [(root, 1)]
+    while stack:
+        el, depth = stack.pop()
+        if depth > limits.max_depth:
+            raise InputError(
+                Finding(
+                    "XML-TOO-DEEP",
+                    f"nesting deeper than {limits.max_depth} levels (set EPHYTO_DIP_MAX_DEPTH or Limits.max_depth)",
+                    file=name,
+                    line=el.sourceline,
+                )
+            )
+        for child in el:
+            stack.append((child, depth + 1))
+
+
+def element_xpath(el: etree._Element) -> str:
+    """A readable, prefix-free XPath for messages: /SPSCertificate/SPSConsignment[1]/…"""
+    parts = []
+    while el is not None:
+        parent = el.getparent()
+        local = etree.QName(el).localname if isinstance(el.tag, str) else "node()"
+        if parent is not None:
+            same = [c for c in parent.iterchildren(el.tag)]
+            parts.append(f"{local}[{same.index(el) + 1}]" if len(same) > 1 else local)
+        else:
+            parts.append(local)
+        el = parent
+    return "/" + "/".join(reversed(parts))

@@ -1,0 +1,451 @@
+"""Generate the ePhyto DIP schemas (schemas/dip/*.xsd) from the mapping table.
+
+The DIP is designed *through* the table: each row's ``dip_path``, ``wco_*`` columns and
+``wco_format`` say which element exists, where, with which WCO ID, class and format. This
+script turns that into three WCO DM-style schema documents:
+
+* ``ePhytoDIP_1p0.xsd``        main namespace, one named complex type per class
+* ``ePhytoDIP_DS_1p0.xsd``     the DS layer: one restricted type per data element
+* ``ePhytoDIP_IPPC_1p0.xsd``   the IPPC extension namespace for what the WCO DM lacks
+
+Run ``python tools/gen_dip_xsd.py`` after editing the table; ``tests/test_dip_schema.py``
+fails when the committed schemas differ from what this script produces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from collections import OrderedDict
+from pathlib import Path
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ephyto_dip.mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS  # noqa: E402
+from ephyto_dip.mapping.table import Row, parse_table  # noqa: E402
+from ephyto_dip import model as m  # noqa: E402
+
+XS = "http://www.w3.org/2001/XMLSchema"
+XSN = f"{{{XS}}}"
+VERSION = "1.0"
+
+# Classes of intermediate elements that no row names (WCO DM 3.6 class IDs, HMRC CDS schema).
+CLASSES = {
+    "GoodsShipment": ("67A", "GoodsShipment"),
+    "Consignment": ("28A", "Consignment"),
+    "Commodity": ("23A", "Commodity"),
+    "GoodsMeasure": ("65A", "GoodsMeasure"),
+    "Authenticator": ("12A", "Authenticator"),
+}
+MANDATORY_ROOT = {"ID", "TypeCode", "FunctionCode", "IssueDateTime"}
+
+DATATYPES = {
+    m.Text: "Text",
+    m.Code: "Code",
+    m.Identifier: "ID",
+    m.Measure: "Measure",
+    m.Quantity: "Quantity",
+    m.Numeric: "Numeric",
+    m.DateTime: "DateTime",
+    m.Binary: "BinaryObject",
+    m.Indicator: "Indicator",
+    m.Value: "Text",
+}
+DECIMAL = {"Measure", "Quantity", "Numeric"}
+
+
+def load_tded() -> dict[str, str]:
+    """WCO ID -> UN/TDED number, from the research extract of the HMRC schema (if present)."""
+    path = ROOT.parent / "shared" / "research" / "wco-dm-hmrc-dec-dms-elements.tsv"
+    out: dict[str, str] = {}
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            for r in csv.DictReader(fh, delimiter="\t"):
+                if r["WCOID"] and r["TDED"] and r["TDED"] != "?":
+                    out.setdefault(r["WCOID"], r["TDED"])
+    return out
+
+
+class Node:
+    def __init__(self, tag: str):
+        self.tag = tag  # Clark name
+        self.children: "OrderedDict[str, Node]" = OrderedDict()
+        self.max_unbounded = False
+        self.datatype: str | None = None
+        self.fmt = ""
+        self.rows: list[Row] = []  # rows whose path ends here
+        self.group_rows: list[Row] = []
+
+    @property
+    def local(self) -> str:
+        return etree.QName(self.tag).localname
+
+    @property
+    def ns(self) -> str:
+        return etree.QName(self.tag).namespace
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.datatype is not None
+
+
+def build_tree(table) -> Node:
+    root = Node(f"{{{DIP_NS}}}PhytosanitaryCertificate")
+
+    def place(node: Node, rows: list[Row]):
+        for row in rows:
+            path = row.paths.get("dip")
+            if path is None:
+                continue
+            target = node
+            for i, step in enumerate(path.steps):
+                child = target.children.get(step.tag)
+                if child is None:
+                    child = target.children[step.tag] = Node(step.tag)
+                last = i == len(path.steps) - 1
+                if last and row.is_list:
+                    child.max_unbounded = True
+                if step.pred_child is not None:  # materialised discriminator
+                    pc = child.children.get(step.pred_child)
+                    if pc is None:
+                        pc = child.children[step.pred_child] = Node(step.pred_child)
+                        pc.datatype, pc.fmt = "Code", "an..17"
+                target = child
+            if row.kind == "group":
+                if path.steps:
+                    target.group_rows.append(row)
+                place(target, row.children)
+            else:
+                target.rows.append(row)
+                target.datatype = DATATYPES[row.model_type] if row.kind == "value" else "Text"
+                target.fmt = _wider(target.fmt, row["wco_format"])
+
+    place(root, table.roots)
+    return root
+
+
+def _wider(a: str, b: str) -> str:
+    def size(f):
+        mt = re.search(r"(\d+)", f or "")
+        return int(mt.group(1)) if mt else 0
+
+    if not a:
+        return b
+    if not b:
+        return a
+    return a if size(a) >= size(b) else b
+
+
+def _doc(parent: etree._Element, items: list[tuple[str, str]]) -> None:
+    items = [(k, v) for k, v in items if v]
+    if not items:
+        return
+    ann = etree.SubElement(parent, XSN + "annotation")
+    doc = etree.SubElement(ann, XSN + "documentation", {"{http://www.w3.org/XML/1998/namespace}lang": "EN"})
+    for k, v in items:
+        etree.SubElement(doc, k).text = v
+
+
+class Generator:
+    def __init__(self, table, tded):
+        self.table = table
+        self.tded = tded
+        self.main = self._schema(DIP_NS, {"ds": DIP_DS_NS, "ippc": DIP_EXT_NS})
+        self.ds = self._schema(DIP_DS_NS, {})
+        self.ext = self._schema(DIP_EXT_NS, {"ds": DIP_DS_NS, "ippc": DIP_EXT_NS})
+        self.ds_types: dict[str, str] = {}  # signature -> name
+        self.main_types: dict[str, str] = {}  # structure signature -> name
+        self.ext_globals: dict[str, Node] = OrderedDict()
+
+    def _schema(self, tns, extra_ns):
+        nsmap = {"xs": XS, None: tns}
+        nsmap.update(extra_ns)
+        root = etree.Element(XSN + "schema", nsmap=nsmap)
+        root.set("targetNamespace", tns)
+        root.set("elementFormDefault", "qualified")
+        root.set("attributeFormDefault", "unqualified")
+        root.set("version", VERSION)
+        return root
+
+    # ------------------------------------------------------------------ DS layer
+    def ds_base_types(self):
+        ds = self.ds
+        _doc(ds, [("Title", "ePhyto DIP data types (DS layer), unofficial WCO DM 3.x-style profile"),
+                  ("Generator", "tools/gen_dip_xsd.py from mappings/ephyto-dip.tsv")])
+
+        def attrs(ct, names):
+            for n in names:
+                etree.SubElement(ct, XSN + "attribute", name=n, type="xs:string", use="optional")
+
+        for name, base, names in [
+            ("TextType", "xs:string", ["languageID", "languageLocaleID"]),
+            ("CodeType", "xs:string", ["listID", "listAgencyID", "listAgencyName", "listName", "listVersionID",
+                                       "name", "languageID", "listURI", "listSchemeURI"]),
+            ("IDType", "xs:string", ["schemeID", "schemeName", "schemeAgencyID", "schemeAgencyName",
+                                     "schemeVersionID", "schemeDataURI", "schemeURI"]),
+            ("MeasureType", "xs:decimal", ["unitCode", "unitCodeListVersionID"]),
+            ("QuantityType", "xs:decimal", ["unitCode", "unitCodeListID", "unitCodeListAgencyID",
+                                            "unitCodeListAgencyName"]),
+            ("NumericType", "xs:decimal", ["format"]),
+            ("IndicatorType", "xs:string", []),
+            ("BinaryObjectType", "xs:string", ["format", "mimeCode", "encodingCode", "characterSetCode", "uri",
+                                               "filename"]),
+        ]:
+            ct = etree.SubElement(ds, XSN + "complexType", name=name)
+            if name == "BinaryObjectType":
+                _doc(ct, [("Remark", "base64 content carried verbatim; its validity is an ISPM 12 rule (RULE-BASE64), "
+                                     "not a schema constraint, so a damaged attachment still reaches customs")])
+            sc = etree.SubElement(ct, XSN + "simpleContent")
+            ext = etree.SubElement(sc, XSN + "extension", base=base)
+            attrs(ext, names)
+        # DateTime: WCO style DateTimeString with an EDIFACT 2379 formatCode
+        ct = etree.SubElement(ds, XSN + "complexType", name="DateTimeType")
+        _doc(ct, [("Remark", "DateTimeString with formatCode 102 (CCYYMMDD), 204 (CCYYMMDDHHMMSS) or 304 "
+                             "(CCYYMMDDHHMMSS and zone) where the ePhyto ISO 8601 value maps exactly; "
+                             "other values are carried verbatim without formatCode")])
+        seq = etree.SubElement(ct, XSN + "sequence")
+        el = etree.SubElement(seq, XSN + "element", name="DateTimeString")
+        ict = etree.SubElement(el, XSN + "complexType")
+        sc = etree.SubElement(ict, XSN + "simpleContent")
+        ext = etree.SubElement(sc, XSN + "extension", base="ds:DateTimeStringContentType")
+        etree.SubElement(ext, XSN + "attribute", name="formatCode", type="xs:string", use="optional")
+        etree.SubElement(ext, XSN + "attribute", name="format", type="xs:string", use="optional")
+        st = etree.SubElement(ds, XSN + "simpleType", name="DateTimeStringContentType")
+        r = etree.SubElement(st, XSN + "restriction", base="xs:string")
+        etree.SubElement(r, XSN + "minLength", value="1")
+        etree.SubElement(r, XSN + "maxLength", value="35")
+        self.ds.nsmap  # noqa: B018
+        # the DS schema refers to its own types with the ds prefix
+        return
+
+    def ds_type(self, node: Node, class_name: str) -> str:
+        """A DS type for a leaf: <Class><Element>Type restricting the base by the WCO format."""
+        dt = node.datatype
+        fmt = node.fmt
+        if dt == "DateTime":
+            return "ds:DateTimeType"
+        sig = f"{dt}|{fmt}"
+        name = f"{class_name}{node.local}Type"
+        name = re.sub(r"[^A-Za-z0-9]", "", name)
+        existing = self.ds_types.get(name)
+        if existing is not None:
+            if existing == sig:
+                return f"ds:{name}"
+            i = 2
+            while f"{name}{i}" in self.ds_types and self.ds_types[f"{name}{i}"] != sig:
+                i += 1
+            name = f"{name}{i}"
+            if name in self.ds_types:
+                return f"ds:{name}"
+        self.ds_types[name] = sig
+        ct = etree.SubElement(self.ds, XSN + "complexType", name=name)
+        _doc(ct, [("WCOFormat", fmt)])
+        sc = etree.SubElement(ct, XSN + "simpleContent")
+        r = etree.SubElement(sc, XSN + "restriction", base=f"ds:{dt}Type")
+        mt = re.match(r"^(a|n|an)(\.\.)?(\d+)(?:,(\d+))?$", fmt or "")
+        if dt in DECIMAL:
+            if mt and mt.group(1) == "n":
+                etree.SubElement(r, XSN + "totalDigits", value=mt.group(3))
+                if mt.group(4):
+                    etree.SubElement(r, XSN + "fractionDigits", value=mt.group(4))
+        else:
+            etree.SubElement(r, XSN + "minLength", value="1")
+            if mt:
+                etree.SubElement(r, XSN + "maxLength", value=mt.group(3))
+        return f"ds:{name}"
+
+    # ------------------------------------------------------------------ structure
+    def annotations(self, node: Node) -> list[tuple[str, str]]:
+        rows = node.rows or node.group_rows
+        items: list[tuple[str, str]] = []
+        if rows:
+            r = rows[0]
+            wid = r["wco_id"]
+            items += [("WCOID", wid), ("WCOName", r["wco_name"]), ("WCOClass", r["wco_class"]),
+                      ("WCOFormat", r["wco_format"]), ("TDEDUID", self.tded.get(wid, "") if wid else "")]
+            items.append(("MappingID", " ".join(x.id for x in rows)))
+            items.append(("ISPM12Box", r["ispm12_box"]))
+        elif node.local in CLASSES:
+            cid, cname = CLASSES[node.local]
+            items += [("WCOID", cid), ("WCOName", cname), ("WCOClass", f"{cid} {cname}")]
+        if node.ns == DIP_EXT_NS:
+            items.append(("Extension", "IPPC: no WCO DM equivalent found; proposed in the gap list"))
+        return items
+
+    def complex_type(self, node: Node, schema: etree._Element, prefix: str) -> str:
+        """Named complex type for an aggregate; equal structures share one type."""
+        kids = self.ordered(node)
+        sig = node.local + "(" + ",".join(f"{k.tag}{'*' if k.max_unbounded else ''}" for k in kids) + ")"
+        for name, s in self.main_types.items():
+            if s == sig and name.startswith(prefix):
+                return name
+        base = re.sub(r"[^A-Za-z0-9]", "", node.local)
+        name = f"{prefix}{base}Type"
+        i = 2
+        while name in self.main_types:
+            name = f"{prefix}{base}{i}Type"
+            i += 1
+        self.main_types[name] = sig
+        ct = etree.SubElement(schema, XSN + "complexType", name=name.split(":", 1)[-1])
+        _doc(ct, self.annotations(node))
+        seq = etree.SubElement(ct, XSN + "sequence")
+        for kid in kids:
+            self.child_decl(seq, kid, node)
+        return name
+
+    def ordered(self, node: Node) -> list[Node]:
+        # WCO schemas list a class's elements alphabetically; extension elements come last
+        kids = list(node.children.values())
+        return sorted(kids, key=lambda k: (k.ns == DIP_EXT_NS, k.local))
+
+    def child_decl(self, seq: etree._Element, kid: Node, parent: Node) -> None:
+        attrs = {"minOccurs": "1" if (parent.tag.endswith("}PhytosanitaryCertificate") and kid.local in MANDATORY_ROOT
+                                      and kid.ns == DIP_NS) else "0"}
+        if kid.max_unbounded:
+            attrs["maxOccurs"] = "unbounded"
+        if kid.ns == DIP_EXT_NS:
+            self.register_ext(kid, parent)
+            el = etree.SubElement(seq, XSN + "element", ref=f"ippc:{kid.local}", **attrs)
+            return
+        el = etree.SubElement(seq, XSN + "element", name=kid.local, **attrs)
+        if kid.is_leaf and not kid.children:
+            el.set("type", self.ds_type(kid, parent.local))
+        else:
+            el.set("type", self.complex_type(kid, self.main, ""))
+        _doc(el, self.annotations(kid))
+
+    def register_ext(self, kid: Node, parent: Node) -> None:
+        """Extension elements are global in their own namespace; same name, merged content."""
+        cur = self.ext_globals.get(kid.local)
+        if cur is None:
+            clone = Node(kid.tag)
+            clone.datatype, clone.fmt = kid.datatype, kid.fmt
+            clone.rows, clone.group_rows = list(kid.rows), list(kid.group_rows)
+            clone.children = OrderedDict(kid.children)
+            clone.parent_name = parent.local
+            self.ext_globals[kid.local] = clone
+            return
+        if (cur.datatype is None) != (kid.datatype is None or bool(kid.children)) and cur.datatype and kid.children:
+            raise SystemExit(f"extension element {kid.local} is both simple and complex")
+        cur.fmt = _wider(cur.fmt, kid.fmt)
+        cur.rows += kid.rows
+        cur.group_rows += kid.group_rows
+        for t, c in kid.children.items():
+            if t in cur.children:
+                merged = cur.children[t]
+                if merged is not c:
+                    merged.max_unbounded |= c.max_unbounded
+                    merged.fmt = _wider(merged.fmt, c.fmt)
+                    for tt, cc in c.children.items():
+                        merged.children.setdefault(tt, cc)
+            else:
+                cur.children[t] = c
+
+    def write_ext(self):
+        done: set[str] = set()
+        while True:
+            pending = [k for k in self.ext_globals if k not in done]
+            if not pending:
+                break
+            for local in pending:
+                done.add(local)
+                node = self.ext_globals[local]
+                el = etree.SubElement(self.ext, XSN + "element", name=local)
+                _doc(el, self.annotations(node))
+                if node.is_leaf and not node.children:
+                    el.set("type", self.ds_type(node, "IPPC"))
+                else:
+                    ct = etree.SubElement(el, XSN + "complexType")
+                    seq = etree.SubElement(ct, XSN + "sequence")
+                    for kid in self.ordered(node):
+                        attrs = {"minOccurs": "0"}
+                        if kid.max_unbounded:
+                            attrs["maxOccurs"] = "unbounded"
+                        if kid.ns == DIP_EXT_NS:
+                            self.register_ext(kid, node)
+                            etree.SubElement(seq, XSN + "element", ref=f"ippc:{kid.local}", **attrs)
+                        else:  # a WCO element inside an extension aggregate
+                            raise SystemExit(f"WCO element {kid.local} inside extension {local}")
+
+    def run(self) -> dict[str, bytes]:
+        tree = build_tree(self.table)
+        self.ds_base_types()
+        _doc(self.main, [("Title", "ePhyto Derived Information Package (DIP): an unofficial WCO DM 3.x-style profile "
+                                   "for the ISPM 12 phytosanitary certificate"),
+                         ("Status", "Not a WCO publication. Element IDs follow WCO DM 3.6 as published in national "
+                                    "schemas; the official ePhyto DIP lives in the WCO DM App and is not public."),
+                         ("Generator", "tools/gen_dip_xsd.py from mappings/ephyto-dip.tsv")])
+        _doc(self.ext, [("Title", "IPPC extension of the ePhyto DIP: ISPM 12 elements without a WCO DM equivalent"),
+                        ("Generator", "tools/gen_dip_xsd.py from mappings/ephyto-dip.tsv")])
+        for schema, ns, loc in [(self.main, DIP_DS_NS, "ePhytoDIP_DS_1p0.xsd"),
+                                (self.main, DIP_EXT_NS, "ePhytoDIP_IPPC_1p0.xsd"),
+                                (self.ext, DIP_DS_NS, "ePhytoDIP_DS_1p0.xsd")]:
+            etree.SubElement(schema, XSN + "import", namespace=ns, schemaLocation=loc)
+        self.ds.nsmap  # noqa: B018
+        root_el = etree.SubElement(self.main, XSN + "element", name="PhytosanitaryCertificate")
+        root_el.set("type", self.complex_type(tree, self.main, ""))
+        _doc(root_el, [("WCOName", "LPCO (phytosanitary certificate)"),
+                       ("Remark", "the certificate as a licence/permit/certificate document")])
+        self.write_ext()
+        # imports must precede everything else in a schema document
+        for schema in (self.main, self.ext):
+            imports = [c for c in schema if c.tag == XSN + "import"]
+            for imp in imports:
+                schema.remove(imp)
+            for i, imp in enumerate(imports):
+                schema.insert(1 + i, imp)
+        return {
+            "ePhytoDIP_1p0.xsd": _ser(self.main),
+            "ePhytoDIP_DS_1p0.xsd": _ser(_with_ds_prefix(self.ds)),
+            "ePhytoDIP_IPPC_1p0.xsd": _ser(self.ext),
+        }
+
+
+def _with_ds_prefix(ds: etree._Element) -> etree._Element:
+    # the DS schema refers to its own types as ds:…; give it that prefix
+    nsmap = {"xs": XS, "ds": DIP_DS_NS, None: DIP_DS_NS}
+    new = etree.Element(ds.tag, nsmap=nsmap)
+    for k, v in ds.attrib.items():
+        new.set(k, v)
+    new.extend(list(ds))
+    return new
+
+
+def _ser(el: etree._Element) -> bytes:
+    return etree.tostring(el, pretty_print=True, xml_declaration=True, encoding="UTF-8")
+
+
+def generate(table_path: Path) -> dict[str, bytes]:
+    table = parse_table(table_path.read_text(encoding="utf-8"), str(table_path))
+    return Generator(table, load_tded()).run()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--table", type=Path, default=ROOT / "mappings" / "ephyto-dip.tsv")
+    ap.add_argument("--out", type=Path, default=ROOT / "schemas" / "dip")
+    ap.add_argument("--check", action="store_true", help="exit 1 if the committed schemas are out of date")
+    args = ap.parse_args(argv)
+    files = generate(args.table)
+    stale = []
+    for name, data in files.items():
+        target = args.out / name
+        if args.check:
+            if not target.exists() or target.read_bytes() != data:
+                stale.append(name)
+        else:
+            args.out.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    if stale:
+        print("out of date: " + ", ".join(stale) + " (run python tools/gen_dip_xsd.py)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
