@@ -217,7 +217,6 @@ class Generator:
         etree.SubElement(ext, XSN + "attribute", name="format", type="xs:string", use="optional")
         st = etree.SubElement(ds, XSN + "simpleType", name="DateTimeStringContentType")
         r = etree.SubElement(st, XSN + "restriction", base="xs:string")
-        etree.SubElement(r, XSN + "minLength", value="1")
         etree.SubElement(r, XSN + "maxLength", value="35")
         self.ds.nsmap  # noqa: B018
         # the DS schema refers to its own types with the ds prefix
@@ -254,7 +253,8 @@ class Generator:
                 if mt.group(4):
                     etree.SubElement(r, XSN + "fractionDigits", value=mt.group(4))
         else:
-            etree.SubElement(r, XSN + "minLength", value="1")
+            # no minLength: empty placeholders that senders put in required ePhyto elements are
+            # carried as they are (rules report them), so the way back is exact
             if mt:
                 etree.SubElement(r, XSN + "maxLength", value=mt.group(3))
         return f"ds:{name}"

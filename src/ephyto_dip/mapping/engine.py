@@ -151,9 +151,10 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
         for dt in getattr(side, "datetime_children", lambda: ())():
             for child in el.iterchildren(dt):
                 st.visited.add(child)
-        if data is None and len(el) == 0 and not el.attrib:
-            st.finding("READ-PLACEHOLDER", f"empty {etree.QName(el).localname} read as absent", el, row, severity=INFO)
-        elif row.kind == "value":
+        if data is not None and data["value"] == "":
+            st.finding("READ-PLACEHOLDER", f"empty {etree.QName(el).localname} kept as an empty value", el, row,
+                       severity=INFO)
+        if row.kind == "value":
             known = side.known_attributes(row.model_type)
             for attr in el.attrib:
                 if attr not in known and not attr.startswith(_IGNORED_ATTR_NS):

@@ -34,13 +34,16 @@ class Side:
 
     # ---- reading ----------------------------------------------------------------------
     def read_value(self, el: etree._Element, vtype: type[m.Value]) -> Optional[dict]:
-        """The value held by ``el`` as a dict for ``vtype``, or None if it holds nothing."""
+        """The value held by ``el`` as a dict for ``vtype``.
+
+        An empty (or whitespace-only) element is kept as the empty value ``""``: real senders
+        use empty required elements as placeholders, and keeping them is what keeps the
+        round trip exact and the output as schema-valid as the input.
+        """
         if vtype is m.DateTime:
             return self._read_datetime(el)
         text = el.text or ""
-        if not text.strip():
-            return None
-        data = {"value": text}
+        data = {"value": text if text.strip() else ""}
         for fname, xml in vtype.XML_ATTRIBUTES.items():
             v = el.get(xml)
             if v is not None:
@@ -80,16 +83,14 @@ class EphytoSide(Side):
     def _read_datetime(self, el):
         for tag in (self.DTS, self.DT):
             for child in el.iterchildren(tag):
-                if (child.text or "").strip():
-                    data = {"value": child.text}
-                    if child.get("format") is not None:
-                        data["format"] = child.get("format")
-                    return data
-                return None
+                text = child.text or ""
+                data = {"value": text if text.strip() else ""}
+                if child.get("format") is not None:
+                    data["format"] = child.get("format")
+                return data
         # lenient: a date written straight into the element (seen in real traffic)
-        if (el.text or "").strip():
-            return {"value": el.text}
-        return None
+        text = el.text or ""
+        return {"value": text if text.strip() else ""}
 
     def datetime_children(self) -> tuple[str, ...]:
         return (self.DTS, self.DT)
@@ -142,13 +143,14 @@ class DipSide(Side):
 
     def _read_datetime(self, el):
         for child in el.iterchildren(self.DTS):
-            if not (child.text or "").strip():
-                return None
-            data = {"value": edifact_to_iso(child.text, child.get("formatCode"))}
+            text = child.text or ""
+            if not text.strip():
+                return {"value": ""}
+            data = {"value": edifact_to_iso(text, child.get("formatCode"))}
             if child.get("format") is not None:
                 data["format"] = child.get("format")
             return data
-        return None
+        return {"value": ""}
 
     def datetime_children(self) -> tuple[str, ...]:
         return (self.DTS,)

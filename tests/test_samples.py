@@ -1,0 +1,133 @@
+"""The nine real ePhyto samples: read, converted, round-tripped, with values asserted."""
+
+from __future__ import annotations
+
+import pytest
+
+import ephyto_dip as ed
+from ephyto_dip.schemas import dip_xsd, ephyto_xsd
+
+from .helpers import SAMPLES, certificate_root, sample, value_inventory
+
+VALID_INPUTS = {"02", "03", "04", "05", "06", "07", "08", "09"}  # 01 is schema-invalid in real life
+
+
+def test_all_nine_samples_are_present():
+    assert len(SAMPLES) == 9
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_every_sample_reads_with_nothing_silently_dropped(path):
+    doc = ed.read(path)
+    cert = doc.certificate
+    assert cert.id and cert.id.value.strip()
+    assert cert.type_code.value == "851"
+    assert cert.items and all(i.descriptions for i in cert.items)
+    not_carried = [f for f in doc.findings if f.code == "READ-NOT-CARRIED"]
+    assert not_carried == [], [f.one_line() for f in not_carried]
+
+
+def test_norway_sample_values():
+    cert = ed.read(sample("01")).certificate
+    assert cert.id.value == "123ABC"
+    assert cert.issue_date_time.value == "2016-04-22T13:53:08-03:00"
+    assert [n.contents[0].language_id for n in cert.additional_declarations] == ["en", "nn"]
+    assert cert.replacement.replaced_certificate_number[0].contents[0].value == "3214356"
+    assert len(cert.referenced_documents) == 6
+    assert cert.referenced_documents[0].attachments[0].filename == "TestPdf.pdf"
+    # a date given as plain text inside IssueDateTime is still read
+    assert cert.referenced_documents[0].issue_date_time.value == "2021-09-10"
+    assert cert.consignor.type_codes[0].list_name == "NationalRegistrationNumber"
+    assert cert.point_of_entry.id.scheme_id == "ISO_3166-1_alpha-2"
+    assert [m.mode_code.value for m in cert.transport_movements] == ["3", "1"]
+    assert cert.transport_movements[0].mode_code.name == "Road transport"
+    assert cert.transport_movements[1].id.value == "Voyage N° 18"
+    assert cert.transport_equipment[0].seals[0].id.value == "G2382564"
+    first, second = cert.items
+    assert first.hs_classifications[0].class_code.value == "06029048"
+    assert [c.class_names[0].value for c in first.condition_classes] == ["Fresh", "Rooted"]
+    assert first.net_weight.value == "10" and first.net_weight.unit_code == "KGM"
+    assert [p.quantity.value for p in first.packages] == ["100.0000", "20.0000"]
+    treatment = first.treatments[0]
+    assert [c.descriptions[0].value for c in treatment.chemicals] == ["238", "240"]
+    assert treatment.temperatures[0].value.value == "32.0000"
+    assert treatment.duration.unit_code == "HUR"
+    assert [d.language_id for d in treatment.full_text[0].descriptions] == ["en", "no"]
+    assert first.re_export.original_attached[0].contents[0].value == "False"
+    # the DMTLIL note misplaced inside AppliedSPSProcess is carried at item level
+    assert [n.contents[0].value for n in first.distinguishing_marks] == ["RIBES ALPINUM 'SCHMIDT'", "Lot number 8888"]
+    assert second.other_quantity_values[0].contents[0].value == "33"
+    assert second.origin_countries[0].subdivisions[0].names[0].value == "Valles de la RegiónPatagónica"
+
+
+def test_hub_envelope_sample_is_read_with_a_warning():
+    doc = ed.read(sample("02"))
+    assert doc.side == "ephyto"
+    env = doc.certificate.hub_envelope
+    assert (env.from_country, env.to_country, env.nppo_certificate_number) == ("BO", "AR", "BO-5845145424")
+    assert doc.certificate.items[0].botanical_names[0].value == "Elymus elongatus"
+    assert [f.code for f in doc.findings if f.severity == "warning"] == ["XML-NAMESPACE-UNDECLARED"]
+
+
+def test_single_line_sample_keeps_entities_decoded_and_text_verbatim():
+    cert = ed.read(sample("07")).certificate
+    officer = cert.authentications[0].officer_name.value
+    assert officer == "VALAREZO ESPINOZA DORIS & LILIANA"
+    assert cert.items[0].botanical_names[0].value == "Oryza sativa"
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_every_sample_converts_to_a_schema_valid_dip(path):
+    result = ed.convert(path)
+    assert result.target == "dip"
+    assert dip_xsd().validate(result.root), dip_xsd().error_log
+    assert result.ok, [f.one_line() for f in result.findings if f.severity == "error"]
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_round_trip_ephyto_model_ephyto_loses_no_value(path):
+    original = certificate_root(path)
+    doc = ed.read(path)
+    back = ed.to_ephyto(doc.certificate)
+    assert value_inventory(back) == value_inventory(original)
+    if path.name[:2] in VALID_INPUTS:
+        assert ephyto_xsd().validate(back), ephyto_xsd().error_log
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_round_trip_through_the_dip_loses_no_value(path):
+    original = certificate_root(path)
+    dip_bytes = ed.convert(path).to_bytes()
+    back = ed.convert(dip_bytes, name="dip")
+    assert back.target == "ephyto"
+    assert value_inventory(back.root) == value_inventory(original)
+    # the model in the middle is the same on both trips (the Hub header is DIP-only metadata)
+    first = ed.read(path).certificate
+    again = ed.read(dip_bytes).certificate
+    assert again == first
+    if path.name[:2] in VALID_INPUTS:
+        assert back.ok, [f.one_line() for f in back.findings if f.severity == "error"]
+
+
+def test_value_inventory_notices_a_lost_value():
+    """The round-trip check itself can fail: dropping one note changes the inventory."""
+    path = sample("03")
+    cert = ed.read(path).certificate
+    cert.additional_declarations.pop()
+    assert value_inventory(ed.to_ephyto(cert)) != value_inventory(certificate_root(path))
+
+
+def test_dip_dates_use_edifact_format_codes_and_come_back_exactly():
+    result = ed.convert(sample("01"))
+    dts = {e.text: e.get("formatCode") for e in result.root.iter("{*}DateTimeString")}
+    assert dts["20160422135308-0300"] == "304"
+    assert dts["20160412"] == "102"
+    back = ed.read(result.to_bytes()).certificate
+    assert back.issue_date_time.value == "2016-04-22T13:53:08-03:00"
+
+
+def test_status_code_becomes_a_wco_message_function():
+    result = ed.convert(sample("05"))
+    ns = {"d": "urn:ephyto-dip:datamodel:ePhytoDIP:1"}
+    assert result.root.findtext("d:FunctionCode", namespaces=ns) == "9"
+    assert result.root.findtext("d:TypeCode", namespaces=ns) == "851"
