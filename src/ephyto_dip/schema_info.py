@@ -38,6 +38,7 @@ class SchemaInfo:
         self._loaded_ns: set[str] = set()
         self._children_cache: dict[str, list[ChildDecl]] = {}
         self._anon: dict[str, tuple[etree._Element, str]] = {}
+        self._order_cache: dict = {}
         self._load(self._entry)
 
     # ---------------------------------------------------------------- loading
@@ -165,13 +166,19 @@ class SchemaInfo:
         """Put every element's children in schema order (stable within equal names)."""
         self._sort(root, self.element_type(root.tag))
 
+    def _order_index(self, type_key: Optional[str]) -> dict:
+        hit = self._order_cache.get(type_key)
+        if hit is None:
+            hit = {d.tag: (i, d.type_key) for i, d in enumerate(self.children(type_key))}
+            self._order_cache[type_key] = hit
+        return hit
+
     def _sort(self, el: etree._Element, type_key: Optional[str]) -> None:
         if len(el) == 0:
             return
-        decls = self.children(type_key)
-        index = {d.tag: (i, d.type_key) for i, d in enumerate(decls)}
+        index = self._order_index(type_key)
         kids = list(el)
-        big = len(decls)
+        big = len(index)
         keyed = sorted(kids, key=lambda c: index.get(c.tag, (big, None))[0])
         if keyed != kids:
             el[:] = keyed

@@ -16,19 +16,21 @@ from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
 from ..xmlsafe import element_xpath
 from .codelists import UnmappedCode
 from .sides import Side
+from .paths import ChildIndex
 from .table import Row, Table
 
 _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")
 
 
 class _ReadState:
-    __slots__ = ("side", "visited", "findings", "name")
+    __slots__ = ("side", "visited", "findings", "name", "index")
 
     def __init__(self, side: Side, name: str):
         self.side = side
         self.visited: set = set()
         self.findings: list[Finding] = []
         self.name = name
+        self.index = ChildIndex()
 
     def finding(self, code, message, el=None, row: Optional[Row] = None, severity=WARNING, value=None):
         self.findings.append(
@@ -60,8 +62,17 @@ def read_tree(
     return cert, st.findings
 
 
+_ACTIVE: dict = {}
+
+
 def _rows_for(rows: list[Row], side: str) -> list[Row]:
-    return [r for r in rows if r.paths.get(side) is not None]
+    """The rows with a path on ``side`` (cached: the same row lists are asked for every input)."""
+    key = (id(rows[0]) if rows else 0, len(rows), side)
+    hit = _ACTIVE.get(key)
+    if hit is None or hit[0] is not rows[0]:
+        hit = (rows[0] if rows else None, [r for r in rows if r.paths.get(side) is not None])
+        _ACTIVE[key] = hit
+    return hit[1]
 
 
 def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
@@ -71,14 +82,19 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     for row in active:
         path = row.paths[side]
         if path.otherwise:
-            claimed = _claimed(ctx, active, path, side)
+            claimed = _claimed(ctx, active, path, side, st.index)
             last = path.steps[-1]
-            nodes = [n for p in path.parent.select(ctx, st.visited) for n in last.select(p) if n not in claimed]
+            nodes = [
+                n
+                for p in path.parent.select(ctx, st.visited, st.index)
+                for n in last.select(p, st.index)
+                if n not in claimed
+            ]
             st.visited.update(nodes)
         elif path.is_self:
             nodes = [ctx]
         else:
-            nodes = path.select(ctx, st.visited)
+            nodes = path.select(ctx, st.visited, st.index)
             if row.is_list and len(path.steps) > 1:
                 fan = path.intermediate_fanout(ctx)
                 if fan:
@@ -118,7 +134,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     return out
 
 
-def _claimed(ctx, rows: list[Row], other: "Path", side: str) -> set:
+def _claimed(ctx, rows: list[Row], other: "Path", side: str, index: ChildIndex) -> set:
     """Elements at ``other``'s last step that rows with a literal predicate there claim."""
     k = len(other.steps) - 1
     prefix = [s.tag for s in other.steps[:k]]
@@ -128,14 +144,14 @@ def _claimed(ctx, rows: list[Row], other: "Path", side: str) -> set:
         if path is None or path.otherwise:
             continue
         if path.is_self and row.kind == "group":
-            claimed |= _claimed(ctx, _rows_for(row.children, side), other, side)
+            claimed |= _claimed(ctx, _rows_for(row.children, side), other, side, index)
         elif (
             len(path.steps) > k
             and [s.tag for s in path.steps[:k]] == prefix
             and path.steps[k].tag == other.steps[k].tag
             and path.steps[k].claims_by_literal
         ):
-            claimed.update(type(path)(path.text, path.steps[: k + 1]).select(ctx))
+            claimed.update(type(path)(path.text, path.steps[: k + 1]).select(ctx, None, index))
     return claimed
 
 
@@ -235,10 +251,13 @@ def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None
         items = val if row.is_list else [val]
         for item in items:
             if row.kind == "group":
-                if not has_content(item):
+                if path.is_self:
+                    _write_context(el, item, row.children, side)
                     continue
-                target = el if path.is_self else path.create(el, repeat_last=True)
+                target = path.create(el, repeat_last=True)
                 _write_context(target, item, row.children, side)
+                if _holds_nothing(target, path.steps[-1]):  # a group without values is not written
+                    target.getparent().remove(target)
                 continue
             if row.kind == "str":
                 item = m.Value(value=item)
@@ -255,6 +274,13 @@ def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None
             else:
                 target = path.create(el, repeat_last=True)
                 side.write_value(target, item)
+
+
+def _holds_nothing(el: etree._Element, step) -> bool:
+    if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
+        return False
+    n = len(el)
+    return n == 0 or (n == 1 and step.pred_child is not None and el[0].tag == step.pred_child)
 
 
 def has_content(obj) -> bool:

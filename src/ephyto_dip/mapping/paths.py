@@ -59,8 +59,16 @@ class Step:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
         return True
 
-    def select(self, node: etree._Element) -> list[etree._Element]:
-        found = [c for c in node.iterchildren(self.tag) if self.matches(c)]
+    def select(self, node: etree._Element, index: Optional["ChildIndex"] = None) -> list[etree._Element]:
+        if index is not None:
+            if self.pred_child is not None:
+                found = index.discriminated(node, self.tag, self.pred_child, self.pred_value)
+            else:
+                found = index.children(node, self.tag)
+                if self.pred_attr is not None:
+                    found = [c for c in found if self.matches(c)]
+        else:
+            found = [c for c in node.iterchildren(self.tag) if self.matches(c)]
         if self.position is not None:
             start = self.position - 1
             found = found[start:] if self.position_from else found[start : start + 1]
@@ -91,6 +99,41 @@ def _first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
     return None
 
 
+class ChildIndex:
+    """Children of each visited element grouped by tag (and by discriminator), built once.
+
+    A table has hundreds of rows and most of them look at the same few elements; indexing
+    each element's children once turns a scan per row into a dictionary lookup.
+    """
+
+    __slots__ = ("_by_node", "_disc")
+
+    def __init__(self) -> None:
+        self._by_node: dict = {}
+        self._disc: dict = {}
+
+    def children(self, node: etree._Element, tag: str) -> list:
+        groups = self._by_node.get(node)
+        if groups is None:
+            groups = {}
+            for c in node:
+                groups.setdefault(c.tag, []).append(c)
+            self._by_node[node] = groups
+        return groups.get(tag, [])
+
+    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> list:
+        key = (node, tag, pred_child)
+        table = self._disc.get(key)
+        if table is None:
+            table = {}
+            for c in self.children(node, tag):
+                first = self.children(c, pred_child)
+                if first:
+                    table.setdefault((first[0].text or "").strip(), []).append(c)
+            self._disc[key] = table
+        return table.get(value, [])
+
+
 @dataclass(frozen=True)
 class Path:
     """A compiled path; ``alternatives`` are read-only extra places (``a | b``)."""
@@ -113,24 +156,26 @@ class Path:
         """This path without its last step."""
         return Path(self.text, self.steps[:-1])
 
-    def select(self, node: etree._Element, visited: Optional[set] = None) -> list[etree._Element]:
+    def select(
+        self, node: etree._Element, visited: Optional[set] = None, index: Optional[ChildIndex] = None
+    ) -> list[etree._Element]:
         """Elements this path reaches from ``node`` (attribute paths: their owner).
 
         Alternatives (``a | b``) are read too, after the main path; only ``a`` is written.
         """
-        result = self._select_own(node, visited)
+        result = self._select_own(node, visited, index)
         for alt in self.alternatives:
-            more = alt._select_own(node, visited)
+            more = alt._select_own(node, visited, index)
             if more:
                 result = result + [n for n in more if n not in result]
         return result
 
-    def _select_own(self, node, visited):
+    def _select_own(self, node, visited, index=None):
         current = [node]
         for step in self.steps:
             nxt: list = []
             for n in current:
-                nxt.extend(step.select(n))
+                nxt.extend(step.select(n, index))
             current = nxt
             if not current:
                 return []
