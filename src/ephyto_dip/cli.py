@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Optional, Sequence
 
@@ -84,6 +85,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: one line for the operator, the traceback on request
+        if os.environ.get("EPHYTO_DIP_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"ephyto-dip: internal error: {type(exc).__name__}: {exc} "
+            "(set EPHYTO_DIP_DEBUG=1 for the traceback and please report it)\n"
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -105,6 +105,8 @@ def read(
         root, envelope, cert_bytes, more = _open_envelope(root, name, limits)
         findings += more
         kind = "ephyto"
+    if kind == "ephyto":
+        _check_document_type(root, name)
     side = EPHYTO if kind == "ephyto" else DIP
     cert, more = read_tree(root, tab, side, name)
     findings += more
@@ -144,6 +146,30 @@ def detect(root: etree._Element, name: str = "<input>") -> str:
             "or an ePhyto DIP document",
             file=name,
             line=root.sourceline,
+        )
+    )
+
+
+PHYTO_TYPES = {"851": "phytosanitary certificate", "657": "phytosanitary re-export certificate"}
+OTHER_SPS_TYPES = {"636": "EU TRACES common health entry document (CHED)", "852": "sanitary certificate",
+                   "853": "veterinary certificate", "855": "import licence"}
+
+
+def _check_document_type(root: etree._Element, name: str) -> None:
+    """SPSCertificate 17 also carries other SPS documents (EU CHEDs): refuse those by name."""
+    el = root.find(f"{{{SPS_NS}}}SPSExchangedDocument/{{{RAM_NS}}}TypeCode")
+    code = (el.text or "").strip() if el is not None else ""
+    if not code or code in PHYTO_TYPES:
+        return
+    what = OTHER_SPS_TYPES.get(code, "not a phytosanitary certificate")
+    raise UnsupportedDocumentError(
+        Finding(
+            "DOC-UNSUPPORTED-TYPE",
+            f"SPS document type {code} ({what}); ePhyto certificates are 851 (export) or 657 (re-export)",
+            file=name,
+            line=el.sourceline,
+            xpath="/SPSCertificate/SPSExchangedDocument/TypeCode",
+            value=code,
         )
     )
 

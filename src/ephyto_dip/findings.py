@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "XML-NAMESPACE-UNDECLARED": "prefixes were used without declaration; namespaces were inferred",
     "DOC-UNKNOWN-ROOT": "the root element is not an ePhyto certificate, Hub envelope or ePhyto DIP",
     "DOC-UNSUPPORTED-VERSION": "a known document type in a version this tool does not read",
+    "DOC-UNSUPPORTED-TYPE": "an SPS certificate that is not phytosanitary (e.g. a TRACES CHED, type 636)",
     "ENVELOPE-CONTENT": "the Hub envelope's Content cannot be decoded to a certificate",
     # reading against the table
     "READ-NOT-CARRIED": "an element or attribute of the input has no row in the table and is not carried",

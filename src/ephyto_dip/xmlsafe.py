@@ -105,6 +105,7 @@ def parse_bytes(
                 line=line,
             )
         )
+    _check_declared_encoding(data, name)
     findings: list[Finding] = []
     parser = _parser()
     try:
@@ -123,6 +124,28 @@ def parse_bytes(
         raise InputError(Finding("XML-DOCTYPE", "DOCTYPE declarations are refused", file=name))
     _check_depth(root, name, limits)
     return Parsed(root, findings)
+
+
+_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _check_declared_encoding(data: bytes, name: str) -> None:
+    """A declaration readable as 8-bit text cannot truthfully announce UTF-16 or UTF-32.
+
+    libxml2 would otherwise fail later with an unrelated message ("Blank needed here").
+    """
+    m = _DECL_ENCODING.match(data[:200])
+    declared = m.group(1).decode("ascii").lower().replace("_", "-") if m else ""
+    if declared.startswith(("utf-16", "utf-32", "ucs-2", "ucs-4", "utf16", "utf32")):
+        raise InputError(
+            Finding(
+                "XML-ENCODING",
+                f"the XML declaration says {m.group(1).decode()} but the bytes are 8-bit text "
+                "(re-save the file in the encoding it declares, or fix the declaration)",
+                file=name,
+                line=1,
+            )
+        )
 
 
 def _only_namespace_errors(log) -> bool:

@@ -67,10 +67,12 @@ _ACTIVE: dict = {}
 
 def _rows_for(rows: list[Row], side: str) -> list[Row]:
     """The rows with a path on ``side`` (cached: the same row lists are asked for every input)."""
-    key = (id(rows[0]) if rows else 0, len(rows), side)
+    if not rows:
+        return rows
+    key = (id(rows[0]), len(rows), side)
     hit = _ACTIVE.get(key)
     if hit is None or hit[0] is not rows[0]:
-        hit = (rows[0] if rows else None, [r for r in rows if r.paths.get(side) is not None])
+        hit = (rows[0], [r for r in rows if r.paths.get(side) is not None])
         _ACTIVE[key] = hit
     return hit[1]
 

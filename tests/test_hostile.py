@@ -1,0 +1,181 @@
+"""Hostile and broken input: each case gets a stable finding code, a one-line message naming the
+file and line, no traceback, no output file; the library raises only its own exceptions."""
+
+from __future__ import annotations
+
+import builtins
+import time
+
+import pytest
+
+import ephyto_dip as ed
+from ephyto_dip.cli import main
+from ephyto_dip.findings import EphytoDipError, InputError, UnsupportedDocumentError
+
+from .helpers import sample
+
+SPS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
+
+
+def _code(exc_info) -> str:
+    return exc_info.value.findings[0].code
+
+
+def test_truncated_xml_names_the_line(tmp_path):
+    data = sample("03").read_bytes()
+    bad = tmp_path / "cut.xml"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError) as exc:
+        ed.read(bad)
+    f = exc.value.findings[0]
+    assert f.code == "XML-MALFORMED" and f.file == str(bad) and f.line and f.line > 100
+
+
+def test_empty_file(tmp_path):
+    p = tmp_path / "empty.xml"
+    p.write_bytes(b"  \n")
+    with pytest.raises(InputError) as exc:
+        ed.read(p)
+    assert _code(exc) == "XML-EMPTY"
+
+
+@pytest.mark.parametrize(
+    "xml,code,needle",
+    [
+        (f'<SPSCertificate xmlns="urn:un:unece:uncefact:data:standard:SPSCertificate:11"/>',
+         "DOC-UNSUPPORTED-VERSION", "version 11"),
+        ('<SPSImportPermit xmlns="urn:un:unece:uncefact:data:standard:SPSImportPermit:1p0"/>',
+         "DOC-UNKNOWN-ROOT", "SPSImportPermit"),
+        ('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>', "DOC-UNKNOWN-ROOT", "Invoice"),
+        (f'<r:SPSCertificate xmlns:r="{SPS}" xmlns:a="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21">'
+         "<r:SPSExchangedDocument><a:ID>CHED.GB.2024.1</a:ID><a:TypeCode>636</a:TypeCode></r:SPSExchangedDocument>"
+         "</r:SPSCertificate>", "DOC-UNSUPPORTED-TYPE", "CHED"),
+    ],
+)
+def test_wrong_root_namespace_or_type(xml, code, needle):
+    with pytest.raises(UnsupportedDocumentError) as exc:
+        ed.read(xml.encode())
+    assert _code(exc) == code and needle in exc.value.findings[0].message
+
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rsm:SPSCertificate xmlns:rsm="urn:un:unece:uncefact:data:standard:SPSCertificate:17">&x;</rsm:SPSCertificate>"""
+EXTERNAL_DTD = b"""<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://example.invalid/x.dtd"><r/>"""
+
+
+def _laughs(levels: int = 10) -> bytes:
+    ents = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, levels)]
+    return f'<?xml version="1.0"?><!DOCTYPE r [{"".join(ents)}]><r>&l{levels - 1};</r>'.encode()
+
+
+@pytest.mark.parametrize("data", [XXE, EXTERNAL_DTD, _laughs()], ids=["xxe", "external-dtd", "billion-laughs"])
+def test_doctype_is_refused_and_leaks_nothing(data, tmp_path, capsys):
+    with pytest.raises(InputError) as exc:
+        ed.read(data)
+    assert _code(exc) == "XML-DOCTYPE"
+    p = tmp_path / "evil.xml"
+    p.write_bytes(data)
+    assert main(["convert", str(p), "-o", str(tmp_path / "out.xml")]) == 1
+    captured = capsys.readouterr()
+    assert "root:" not in captured.out + captured.err  # nothing of /etc/passwd
+    assert not (tmp_path / "out.xml").exists()
+
+
+def test_billion_laughs_is_refused_in_well_under_a_second():
+    data = _laughs(12)
+    start = time.perf_counter()
+    with pytest.raises(InputError):
+        ed.read(data)
+    assert time.perf_counter() - start < 0.5  # a behaviour bound (no expansion), not a benchmark
+
+
+def test_xinclude_is_never_processed():
+    data = sample("05").read_bytes().replace(
+        b"<ram:ID>491412337BO</ram:ID>",
+        b'<ram:ID>491412337BO</ram:ID><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd" parse="text"/>',
+    )
+    doc = ed.read(data)
+    out = ed.convert(data).to_bytes()
+    assert b"root:" not in out and b"XInclude" not in out
+    assert [f.code for f in doc.findings if "include" in f.message] == ["READ-NOT-CARRIED"]
+    assert doc.certificate.id.value == "491412337BO"
+
+
+def test_size_cap(tmp_path):
+    p = tmp_path / "big.xml"
+    p.write_bytes(sample("01").read_bytes())
+    with pytest.raises(InputError) as exc:
+        ed.read(p, limits=ed.Limits(max_bytes=10_000))
+    assert _code(exc) == "XML-TOO-LARGE" and "10000" in exc.value.findings[0].message
+
+
+def test_depth_cap():
+    data = b"<a>" * 80 + b"x" + b"</a>" * 80
+    with pytest.raises(InputError) as exc:
+        ed.read(data)
+    assert _code(exc) == "XML-TOO-DEEP"
+    with pytest.raises(UnsupportedDocumentError):  # a higher cap lets it through to detection
+        ed.read(data, limits=ed.Limits(max_depth=200))
+
+
+@pytest.mark.parametrize(
+    "data,needle",
+    [
+        (b'<?xml version="1.0" encoding="UTF-16"?><a>x</a>', "UTF-16"),
+        (b'<?xml version="1.0" encoding="no-such-charset"?><a>x</a>', "no-such-charset"),
+        (b'<?xml version="1.0"?><a>caf\xe9</a>', "encoding"),
+    ],
+    ids=["utf16-label-on-8bit", "unknown-charset", "latin1-without-declaration"],
+)
+def test_wrong_declared_encoding(data, needle):
+    with pytest.raises(InputError) as exc:
+        ed.read(data)
+    f = exc.value.findings[0]
+    assert f.code == "XML-ENCODING" and needle.lower() in f.message.lower() and f.line == 1
+
+
+def test_unknown_status_code_is_refused_by_name():
+    data = sample("05").read_bytes().replace(b"<ram:StatusCode>70<", b"<ram:StatusCode>99<")
+    with pytest.raises(EphytoDipError) as exc:
+        ed.convert(data)
+    f = exc.value.findings[0]
+    assert f.code == "CODELIST-UNMAPPED" and f.value == "99" and f.mapping_id
+
+
+def test_directory_and_unreadable_inputs(tmp_path, monkeypatch, capsys):
+    assert main(["validate", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "is a directory" in captured.out + captured.err
+    with pytest.raises(InputError) as exc:
+        ed.read(tmp_path)
+    assert _code(exc) == "IO-READ"
+    p = tmp_path / "locked.xml"
+    p.write_bytes(sample("05").read_bytes())
+    real_open = builtins.open
+
+    def deny(file, *a, **k):  # running as root, chmod cannot deny a read: simulate it
+        if str(file) == str(p):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *a, **k)
+
+    monkeypatch.setattr(builtins, "open", deny)
+    with pytest.raises(InputError) as exc:
+        ed.read(p)
+    assert _code(exc) == "IO-READ" and "permission" in exc.value.findings[0].message
+
+
+def test_cli_never_prints_a_traceback_for_bad_input(tmp_path, capsys):
+    cases = {
+        "cut.xml": sample("03").read_bytes()[:500],
+        "dtd.xml": XXE,
+        "ched.xml": b'<SPSCertificate xmlns="urn:un:unece:uncefact:data:standard:SPSCertificate:11"/>',
+        "bin.xml": bytes(range(256)),
+    }
+    for name, data in cases.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        code = main(["convert", str(p)])
+        err = capsys.readouterr().err
+        assert code == 1, (name, err)
+        assert "Traceback" not in err and err.count("\n") == 1 and name in err
