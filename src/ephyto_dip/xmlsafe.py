@@ -190,21 +190,24 @@ def _syntax_finding(exc: etree.XMLSyntaxError, name: str) -> Finding:
     return Finding(code, msg.splitlines()[0], severity=ERROR, file=name, line=line)
 
 
+_DEPTH_PROBES: dict[int, etree.XPath] = {}
+
+
 def _check_depth(root: etree._Element, name: str, limits: Limits) -> None:
-    stack = [(root, 1)]
-    while stack:
-        el, depth = stack.pop()
-        if depth > limits.max_depth:
-            raise InputError(
-                Finding(
-                    "XML-TOO-DEEP",
-                    f"nesting deeper than {limits.max_depth} levels (set EPHYTO_DIP_MAX_DEPTH or Limits.max_depth)",
-                    file=name,
-                    line=el.sourceline,
-                )
+    # one XPath evaluated in C: is there an element deeper than the cap?
+    probe = _DEPTH_PROBES.get(limits.max_depth)
+    if probe is None:
+        probe = _DEPTH_PROBES[limits.max_depth] = etree.XPath("(/" + "/*" * (limits.max_depth + 1) + ")[1]")
+    deep = probe(root)
+    if deep:
+        raise InputError(
+            Finding(
+                "XML-TOO-DEEP",
+                f"nesting deeper than {limits.max_depth} levels (set EPHYTO_DIP_MAX_DEPTH or Limits.max_depth)",
+                file=name,
+                line=deep[0].sourceline,
             )
-        for child in el:
-            stack.append((child, depth + 1))
+        )
 
 
 def element_xpath(el: etree._Element) -> str:

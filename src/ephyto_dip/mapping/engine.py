@@ -136,25 +136,45 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     return out
 
 
+_CLAIMERS: dict = {}
+
+
 def _claimed(ctx, rows: list[Row], other: "Path", side: str, index: ChildIndex) -> set:
     """Elements at ``other``'s last step that rows with a literal predicate there claim."""
+    key = (id(other), side)
+    hit = _CLAIMERS.get(key)
+    if hit is None or hit[0] is not other:
+        hit = (other, _claimer_paths(rows, other, side))
+        _CLAIMERS[key] = hit
+    claimed: set = set()
+    for path in hit[1]:
+        claimed.update(path.select(ctx, None, index))
+    return claimed
+
+
+def _claimer_paths(rows: list[Row], other: "Path", side: str) -> list:
+    """The paths (cut at ``other``'s last step) of the rows that claim elements by literal.
+
+    Worked out once per table: which rows compete for the same elements depends only on
+    the table, not on the certificate.
+    """
     k = len(other.steps) - 1
     prefix = [s.tag for s in other.steps[:k]]
-    claimed: set = set()
+    out = []
     for row in rows:
         path = row.paths.get(side)
         if path is None or path.otherwise:
             continue
         if path.is_self and row.kind == "group":
-            claimed |= _claimed(ctx, _rows_for(row.children, side), other, side, index)
+            out.extend(_claimer_paths(_rows_for(row.children, side), other, side))
         elif (
             len(path.steps) > k
             and [s.tag for s in path.steps[:k]] == prefix
             and path.steps[k].tag == other.steps[k].tag
             and path.steps[k].claims_by_literal
         ):
-            claimed.update(type(path)(path.text, path.steps[: k + 1]).select(ctx, None, index))
-    return claimed
+            out.append(type(path)(path.text, path.steps[: k + 1]))
+    return out
 
 
 def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):

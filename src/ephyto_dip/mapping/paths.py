@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator, Optional
 
 from lxml import etree
@@ -143,11 +144,11 @@ class Path:
     attribute: Optional[str] = None
     alternatives: tuple["Path", ...] = ()
 
-    @property
+    @cached_property
     def is_self(self) -> bool:
         return not self.steps and self.attribute is None
 
-    @property
+    @cached_property
     def otherwise(self) -> bool:
         return bool(self.steps) and self.steps[-1].otherwise
 

@@ -1,0 +1,211 @@
+"""Benchmark ephyto-dip against the floor, measured in the same run.
+
+The floor for one certificate is what any XML pipeline must pay: lxml parse + XSD validate
+(SPS 17) + serialize of the same file. Every figure below is printed beside it.
+
+    python benchmarks/bench.py                 # in-process per-certificate costs + batch runs
+    python benchmarks/bench.py --quick         # smaller repetitions and batches
+    python benchmarks/bench.py --json out.json # also write the numbers
+
+In-process: read, convert (to DIP, with output validation), reverse (DIP → ePhyto) and
+validate (schema + ISPM 12 rules), each the median of repeated runs per sample.
+Whole process: ``ephyto-dip convert DIR -o OUT`` on a batch of real samples (cycled to N files)
+against a floor process doing parse + validate + serialize of the same files; one
+``ephyto-dip convert cert.xml`` cold start; peak memory of a 400- and a 2,000-file batch.
+This is a benchmark, not a test: nothing here asserts a duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = ROOT.parent / "shared" / "upstream" / "ephyto-samples"
+
+import ephyto_dip as ed  # noqa: E402
+from ephyto_dip.schemas import ephyto_xsd, ephyto_xsd_path  # noqa: E402
+
+FLOOR_SCRIPT = r"""
+import sys, time
+from pathlib import Path
+from lxml import etree
+src, out = Path(sys.argv[1]), Path(sys.argv[2])
+parser = etree.XMLParser(resolve_entities=False, no_network=True)
+schema = etree.XMLSchema(etree.parse(sys.argv[3], parser))
+for p in sorted(src.iterdir()):
+    root = etree.fromstring(p.read_bytes(), parser)
+    schema.validate(root)
+    (out / p.name).write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+"""
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "lxml": ".".join(map(str, etree.LXML_VERSION)),
+        "platform": platform.platform(),
+        "ephyto_dip": ed.__version__,
+    }
+
+
+def median_ms(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def samples() -> list[Path]:
+    return sorted(SAMPLES_DIR.glob("*.xml"))
+
+
+def floor_once(data: bytes) -> None:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(data, parser)
+    ephyto_xsd().validate(root)
+    etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def in_process(repeat: int) -> list[dict]:
+    rows = []
+    for path in samples():
+        data = path.read_bytes()
+        dip = ed.convert(data).to_bytes()
+        row = {"sample": path.name[:40], "bytes": len(data)}
+        try:
+            floor_once(data)
+            row["floor_ms"] = median_ms(lambda: floor_once(data), repeat)
+        except etree.XMLSyntaxError:  # the Hub SOAP sample declares no namespaces: no plain floor
+            row["floor_ms"] = None
+        row["read_ms"] = median_ms(lambda: ed.read(data), repeat)
+        row["convert_ms"] = median_ms(lambda: ed.convert(data).to_bytes(), repeat)
+        row["reverse_ms"] = median_ms(lambda: ed.convert(dip).to_bytes(), repeat)
+        row["validate_ms"] = median_ms(lambda: ed.validate(data), repeat)
+        rows.append(row)
+    return rows
+
+
+def make_batch(n: int, where: Path) -> Path:
+    src = Path(tempfile.mkdtemp(prefix=f"in{n}_", dir=where))
+    files = [p for p in samples()]
+    for i in range(n):
+        p = files[i % len(files)]
+        shutil.copy(p, src / f"{i:06d}_{p.name}")
+    return src
+
+
+def run_timed(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of the largest process of the command's tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr[-500:]}")
+    return seconds, max(peak, before)
+
+
+def cli() -> list[str]:
+    exe = shutil.which("ephyto-dip")
+    return [exe] if exe else [sys.executable, "-m", "ephyto_dip.cli"]
+
+
+def batch(n: int, jobs: int, tmp: Path) -> dict:
+    src = make_batch(n, tmp)
+    floor_out = Path(tempfile.mkdtemp(prefix="floor", dir=tmp))
+    ours_out = tmp / f"ours{n}"
+    floor_s, _ = run_timed([sys.executable, "-c", FLOOR_SCRIPT, str(src), str(floor_out), str(ephyto_xsd_path())])
+    ours_s, _ = run_timed(cli() + ["convert", str(src), "-o", str(ours_out), "--jobs", str(jobs), "--no-progress"])
+    one_s, _ = run_timed(cli() + ["convert", str(src), "-o", str(tmp / f"one{n}"), "--jobs", "1", "--no-progress"])
+    return {"files": n, "floor_s": floor_s, "ours_s": ours_s, "jobs": jobs, "ratio": ours_s / floor_s,
+            "ours_1job_s": one_s, "ratio_1job": one_s / floor_s}
+
+
+def peak_memory(n: int, tmp: Path, jobs: int) -> int:
+    """Peak RSS (KiB) of a batch, measured in a fresh child so earlier runs don't count."""
+    src = make_batch(n, tmp)
+    code = (
+        "import resource, subprocess, sys; "
+        f"subprocess.run({cli() + ['convert', str(src), '-o', str(tmp / f'mem{n}'), '--jobs', str(jobs), '--no-progress']!r}, "
+        "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def cold_start(repeat: int, tmp: Path) -> float:
+    cert = ROOT / "examples" / "BO-EC_851_wood-decking.xml"
+    times = [run_timed(cli() + ["convert", str(cert), "-o", str(tmp / "cold.xml")])[0] for _ in range(repeat)]
+    return statistics.median(times)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions, smaller batches")
+    ap.add_argument("--json", type=Path, help="also write the results to this file")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args(argv)
+    repeat = 5 if args.quick else 30
+    big = 400
+    results: dict = {"machine": machine()}
+    print("machine:", json.dumps(results["machine"]))
+
+    rows = in_process(repeat)
+    results["per_certificate"] = rows
+    print(f"\nper certificate, in process (median of {repeat}, ms; ratio = ours / floor)")
+    print(f"{'sample':42} {'kB':>6} {'floor':>7} {'read':>7} {'convert':>8} {'reverse':>8} {'validate':>9} {'conv/floor':>10}")
+    for r in rows:
+        fl = r["floor_ms"]
+        ratio = f"{r['convert_ms'] / fl:10.1f}" if fl else f"{'n/a':>10}"
+        print(f"{r['sample']:42} {r['bytes'] / 1024:6.1f} {fl if fl else float('nan'):7.2f} {r['read_ms']:7.2f} "
+              f"{r['convert_ms']:8.2f} {r['reverse_ms']:8.2f} {r['validate_ms']:9.2f} {ratio}")
+
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        b = batch(big if not args.quick else 100, args.jobs, tmp)
+        results["batch"] = b
+        print(f"\nwhole process, {b['files']} real certificates: floor {b['floor_s']:.2f} s; "
+              f"ephyto-dip convert --jobs {b['jobs']} {b['ours_s']:.2f} s (×{b['ratio']:.2f}); "
+              f"--jobs 1 {b['ours_1job_s']:.2f} s (×{b['ratio_1job']:.2f})   goal ≤ ×3")
+        cs = cold_start(3 if args.quick else 5, tmp)
+        results["cold_start_s"] = cs
+        print(f"one convert of one certificate, whole process: {cs:.2f} s   goal < 1 s")
+        small, large = (100, 500) if args.quick else (400, 2000)
+        m_small, m_large = peak_memory(small, tmp, args.jobs), peak_memory(large, tmp, args.jobs)
+        results["peak_rss_kib"] = {str(small): m_small, str(large): m_large}
+        print(f"peak memory (largest process): {small} files {m_small / 1024:.1f} MiB; "
+              f"{large} files {m_large / 1024:.1f} MiB   goal: equal within noise")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
