@@ -33,9 +33,10 @@ CODES: dict[str, str] = {
     "ENVELOPE-CONTENT": "the Hub envelope's Content cannot be decoded to a certificate",
     # reading against the table
     "READ-NOT-CARRIED": "an element or attribute of the input has no row in the table and is not carried",
+    "READ-EXCLUDED": "an element deliberately not carried (mappings/exclusions.tsv gives the reason)",
     "READ-CARDINALITY": "more occurrences than the model holds; the extra ones are not carried",
     "READ-MERGED": "repeated containers were merged into one (values kept, grouping lost)",
-    "READ-PLACEHOLDER": "an empty element was read as absent",
+    "READ-PLACEHOLDER": "an empty element was kept as an empty value (a sender's placeholder)",
     "CODELIST-UNMAPPED": "a code has no translation in the row's code list",
     # schema validation
     "XSD-EPHYTO": "the certificate is not valid against the SPS 17 schema",
@@ -71,6 +72,13 @@ CODES: dict[str, str] = {
     "ATTACH-NO-MATCH": "a certificate line matched no goods item of the declaration",
     "ATTACH-NO-CERTIFICATE": "a goods item of plant products has no certificate",
     "ATTACH-QUANTITY": "declared net mass exceeds the certified quantity",
+    "ATTACH-QUANTITY-UNCHECKED": "declared and certified quantities could not be compared (no mass, or not a mass unit)",
+    "ATTACH-REFERENCE-UNMATCHED": "a goods item already references the certificate, but no certificate line matches it",
+    "ATTACH-CERTIFICATE": "the certificate cannot be referenced (no number, withdrawn, no lines, or a type without document code)",
+    "ATTACH-STATUS-CODE": "the document status code is not on the rules table's list",
+    "ATTACH-NOT-DECLARATION": "the document is not a goods declaration of the rules table's schema",
+    "ATTACH-RULES": "the attach rules table is incomplete or inconsistent",
+    "XSD-DEC": "the goods declaration is not valid against the declaration schema of the rules table",
 }
 
 

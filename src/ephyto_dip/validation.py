@@ -94,16 +94,22 @@ def validate(
         raise
     except EphytoDipError as exc:  # unsupported document, conversion problems
         return exc.findings
-    return document_findings(doc, thorough=thorough, rules=rules)
+    return document_findings(doc, thorough=thorough, rules=rules, table=table)
 
 
-def document_findings(doc: Document, *, thorough: bool = False, rules: bool = True) -> list[Finding]:
+def document_findings(doc: Document, *, thorough: bool = False, rules: bool = True, table=None) -> list[Finding]:
+    """Findings of a document already read; ``table`` is the one it was read with (default: shipped)."""
     findings = list(doc.findings)
     findings += xsd_findings(doc.root, doc.side, doc.name, thorough)
     if rules:
+        from .mapping.locate import Locator
+        from .mapping.table import Table, load_table
         from .rules import check_certificate
 
-        findings += check_certificate(doc.certificate, name=doc.name, side=doc.side)
+        # rule findings name model paths; the locator turns them into lines and XPaths of the input
+        tab = table if isinstance(table, Table) else load_table(table)
+        locate = Locator(doc.root, tab, doc.side)
+        findings += check_certificate(doc.certificate, name=doc.name, side=doc.side, locate=locate)
     return findings
 
 

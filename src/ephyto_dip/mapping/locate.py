@@ -1,0 +1,142 @@
+"""From a model path back to the XML element it was read from.
+
+Rules check the :class:`~ephyto_dip.model.Certificate`, so they name what they found by a
+model path (``items[1].packages[0].type_code``). :class:`Locator` turns that path into the
+element of the input, walking the table's rows the way :func:`engine.read_tree` does: a group
+row selects its elements, a list index picks the n-th element *that the reader kept* (the
+reader drops elements that hold nothing for the model, so the n-th model entry is not always
+the n-th element), ``.`` groups stay on the context, ``[otherwise]`` rows take what no
+literal-predicate row claims, alternatives (``a | b``) come after the main path.
+
+A path that leads past what the input holds (a missing box) resolves to the nearest element
+that does exist, marked as not exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from lxml import etree
+
+from ..xmlsafe import element_xpath
+from .engine import _claimed, _read_context, _read_leaf, _ReadState, _rows_for
+from .sides import SIDES, Side
+from .table import Row, Table
+
+_SEGMENT = re.compile(r"^(?P<attr>[A-Za-z_]\w*)(?:\[(?P<index>\d+)\])?$")
+
+
+class ModelPathError(ValueError):
+    """A model path that is not ``name``, ``name[n]`` segments joined by dots."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a model path sits in the input."""
+
+    element: etree._Element
+    exact: bool  # False: the path leads further than the input goes; this is the nearest element
+    row: Optional[Row] = None  # the table row of the element (None for the root)
+
+    @property
+    def line(self) -> Optional[int]:
+        return self.element.sourceline
+
+    @property
+    def xpath(self) -> str:
+        return element_xpath(self.element)
+
+    @property
+    def mapping_id(self) -> Optional[str]:
+        return self.row.id if self.row is not None else None
+
+
+def parse_model_path(model_path: str) -> list[tuple[str, Optional[int]]]:
+    """``items[1].packages[0].type_code`` → [('items', 1), ('packages', 0), ('type_code', None)]."""
+    out = []
+    for part in model_path.split("."):
+        mt = _SEGMENT.match(part.strip())
+        if not mt:
+            raise ModelPathError(f"bad model path segment {part!r} in {model_path!r}")
+        out.append((mt["attr"], int(mt["index"]) if mt["index"] is not None else None))
+    return out
+
+
+class Locator:
+    """Locates model paths in one document; callable as ``locator(model_path)``.
+
+    Selections are cached per (element, row), so locating many findings in one document
+    reads each group's elements once.
+    """
+
+    def __init__(self, root: etree._Element, table: Table, side: Union[str, Side]):
+        self.root = root
+        self.table = table
+        self.side = SIDES[side] if isinstance(side, str) else side
+        self._kept: dict = {}
+        # a reader state of our own: its child index speeds up selection; its findings are dropped
+        self._scratch = _ReadState(self.side, "<locate>")
+
+    def __call__(self, model_path: str) -> Optional[Location]:
+        try:
+            return self.locate(model_path)
+        except ModelPathError:
+            return None
+
+    def locate(self, model_path: str) -> Optional[Location]:
+        """The element ``model_path`` was read from, or the nearest one that exists.
+
+        None if the path does not belong to this side at all (e.g. ``hub_envelope`` on an
+        SPSCertificate).
+        """
+        side = self.side.name
+        ctx, rows, row = self.root, self.table.roots, None
+        for attr, index in parse_model_path(model_path):
+            nxt = next((r for r in _rows_for(rows, side) if r.attr == attr), None)
+            if nxt is None:
+                if row is not None and row.kind != "group":
+                    break  # a part of the value itself (unit_code, filename …): its element
+                if row is None:
+                    return None  # not a field this side carries (hub_envelope on an SPSCertificate)
+                return Location(ctx, False, row)
+            kept = self._kept_nodes(ctx, nxt, rows)
+            i = index or 0
+            if i >= len(kept):
+                return Location(ctx, False, row)
+            ctx, rows, row = kept[i], nxt.children, nxt
+        return Location(ctx, True, row)
+
+    # -- the reader's selection, kept in step with engine._read_context ---------------------
+    def _kept_nodes(self, ctx: etree._Element, row: Row, siblings: list[Row]) -> list[etree._Element]:
+        key = (ctx, row.id)
+        if key not in self._kept:
+            self._kept[key] = [n for n in self._select(ctx, row, siblings) if self._holds_value(n, row)]
+        return self._kept[key]
+
+    def _select(self, ctx, row: Row, siblings: list[Row]) -> list[etree._Element]:
+        side, index = self.side.name, self._scratch.index
+        path = row.paths[side]
+        if path.otherwise:
+            claimed = _claimed(ctx, _rows_for(siblings, side), path, side, index)
+            last = path.steps[-1]
+            return [n for p in path.parent.select(ctx, None, index) for n in last.select(p, index) if n not in claimed]
+        if path.is_self:
+            return [ctx]
+        return path.select(ctx, None, index)
+
+    def _holds_value(self, node, row: Row) -> bool:
+        """Whether the reader keeps ``node`` for ``row`` (reads something from it)."""
+        scratch = self._scratch
+        try:
+            if row.kind == "group":
+                return bool(_read_context(node, row.children, scratch))
+            return _read_leaf(node, row, row.paths[self.side.name], scratch) is not None
+        finally:
+            scratch.findings.clear()
+
+
+def locate(root: etree._Element, table: Table, side: Union[str, Side], model_path: str) -> Optional[Location]:
+    """One-off :meth:`Locator.locate` (build a :class:`Locator` to locate many paths)."""
+    return Locator(root, table, side)(model_path)
