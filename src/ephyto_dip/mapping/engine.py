@@ -83,20 +83,8 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     active = _rows_for(rows, side)
     for row in active:
         path = row.paths[side]
-        if path.otherwise:
-            claimed = _claimed(ctx, active, path, side, st.index)
-            last = path.steps[-1]
-            nodes = [
-                n
-                for p in path.parent.select(ctx, st.visited, st.index)
-                for n in last.select(p, st.index)
-                if n not in claimed
-            ]
-            st.visited.update(nodes)
-        elif path.is_self:
-            nodes = [ctx]
-        else:
-            nodes = path.select(ctx, st.visited, st.index)
+        nodes = select_nodes(ctx, row, active, side, st.index, st.visited)
+        if not path.otherwise and not path.is_self:
             if row.is_list and len(path.steps) > 1:
                 fan = path.intermediate_fanout(ctx)
                 if fan:
@@ -134,6 +122,24 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                 )
             out[row.attr] = values[0]
     return out
+
+
+def select_nodes(ctx, row: Row, active: list[Row], side: str, index: ChildIndex, visited: Optional[set] = None) -> list:
+    """The elements ``row`` reads under ``ctx`` (``active``: the rows of that context).
+
+    The one place that says how a row selects — the reader and the locator both use it.
+    """
+    path = row.paths[side]
+    if path.otherwise:
+        claimed = _claimed(ctx, active, path, side, index)
+        last = path.steps[-1]
+        nodes = [n for p in path.parent.select(ctx, visited, index) for n in last.select(p, index) if n not in claimed]
+        if visited is not None:
+            visited.update(nodes)
+        return nodes
+    if path.is_self:
+        return [ctx]
+    return path.select(ctx, visited, index)
 
 
 _CLAIMERS: dict = {}

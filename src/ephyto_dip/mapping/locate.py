@@ -21,7 +21,7 @@ from typing import Optional, Union
 from lxml import etree
 
 from ..xmlsafe import element_xpath
-from .engine import _claimed, _read_context, _read_leaf, _ReadState, _rows_for
+from .engine import _read_context, _read_leaf, _ReadState, _rows_for, select_nodes
 from .sides import SIDES, Side
 from .table import Row, Table
 
@@ -116,15 +116,8 @@ class Locator:
         return self._kept[key]
 
     def _select(self, ctx, row: Row, siblings: list[Row]) -> list[etree._Element]:
-        side, index = self.side.name, self._scratch.index
-        path = row.paths[side]
-        if path.otherwise:
-            claimed = _claimed(ctx, _rows_for(siblings, side), path, side, index)
-            last = path.steps[-1]
-            return [n for p in path.parent.select(ctx, None, index) for n in last.select(p, index) if n not in claimed]
-        if path.is_self:
-            return [ctx]
-        return path.select(ctx, None, index)
+        side = self.side.name
+        return select_nodes(ctx, row, _rows_for(siblings, side), side, self._scratch.index)
 
     def _holds_value(self, node, row: Row) -> bool:
         """Whether the reader keeps ``node`` for ``row`` (reads something from it)."""
