@@ -33,9 +33,22 @@ from .xmlsafe import Limits
 
 __version__ = "0.1.0"
 
+_LAZY = {"attach": "ephyto_dip.attach", "additional_documents": "ephyto_dip.attach"}
+
+
+def __getattr__(name: str):
+    # the customs-declaration side is imported only when used: convert does not pay for it
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ephyto_dip' has no attribute {name!r}")
+
 __all__ = [
     "CODES",
     "Certificate",
+    "additional_documents",
+    "attach",
     "Conversion",
     "ConversionError",
     "Document",

@@ -9,6 +9,18 @@ from pathlib import Path
 from .findings import Finding, OutputError
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (os.umask would race with other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 def write_atomic(path: os.PathLike | str, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a failure never leaves a partial file behind."""
     target = Path(path)
@@ -20,6 +32,7 @@ def write_atomic(path: os.PathLike | str, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, target)
     except OSError as exc:
         try:

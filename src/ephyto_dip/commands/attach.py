@@ -1,0 +1,86 @@
+"""``ephyto-dip attach CERT DECLARATION [-o OUT]``: reference a certificate on the goods items it covers.
+
+The declaration (WCO DM DEC, e.g. UK CDS) goes to OUT or stdout; the report (matches and
+findings) goes to stderr. Exit codes: 0 clean, 1 findings at error level (the declaration is
+then not written unless --force; a declaration that fails its schema is never written),
+2 an input that cannot be read as a certificate or a declaration, a broken rules table, or an
+output that cannot be written. Output files are written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..findings import ERROR, EphytoDipError, Finding
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
+
+
+def register(sub) -> None:
+    p = sub.add_parser("attach", help="attach a certificate to a WCO DM goods declaration", description=__doc__)
+    p.add_argument("certificate", help="an ePhyto certificate, Hub envelope or DIP document")
+    p.add_argument("declaration", help="a WCO DM goods declaration (md:MetaData or Declaration, e.g. UK CDS DEC-DMS)")
+    p.add_argument("-o", "--output", help="where to write the declaration (default stdout)")
+    p.add_argument("--rules", help="rules table of a national practice (default: the shipped UK CDS table)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="format of the report on stderr")
+    p.add_argument("--status", help="document status code to declare (UK: AE, AP, JE …); default from the rules table")
+    p.add_argument("--force", action="store_true",
+                   help="write the declaration despite findings at error level (never when it fails its schema)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..attach import attach
+    from ..output import write_atomic
+
+    try:
+        result = attach(args.certificate, args.declaration, rules=args.rules, status=args.status)
+    except EphytoDipError as exc:
+        _report(args, None, exc.findings, "not written: an input cannot be used")
+        return exit_code_for(exc)  # 2 for I/O and a broken rules table, 1 for a bad input document
+    failed = any(f.severity == ERROR for f in result.findings)
+    if not result.schema_valid:
+        outcome = "not written: the declaration would not be valid against its schema"
+    elif failed and not args.force:
+        outcome = "not written: findings at error level (use --force to write it anyway)"
+    else:
+        data = result.to_bytes()
+        if args.output and args.output != "-":
+            try:
+                write_atomic(args.output, data)
+            except EphytoDipError as exc:
+                _report(args, result, result.findings + exc.findings, "not written")
+                return EXIT_USAGE
+            outcome = f"written to {args.output}"
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            outcome = "written to stdout"
+    _report(args, result, result.findings, outcome)
+    return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _report(args, result, findings: list[Finding], outcome: str) -> None:
+    if args.format == "json":
+        report = result.to_report() if result is not None else {
+            "certificate": args.certificate, "declaration": args.declaration, "matches": [],
+        }
+        report["findings"] = [f.to_dict() for f in findings]
+        report["output"] = outcome
+        sys.stderr.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    for f in findings:
+        sys.stderr.write(f.one_line() + "\n")
+    if result is not None:
+        items: dict[int, list] = {}
+        for mt in result.matches:
+            items.setdefault(mt.goods_item, []).append(mt)
+        for seq, mts in items.items():
+            how = "; ".join(f"line {mt.line} by {mt.method} ({mt.detail})" for mt in mts)
+            sys.stderr.write(f"goods item {seq}: reference {mts[0].action} for certificate "
+                             f"{result.certificate_number}: {how}\n")
+        if not items:
+            sys.stderr.write(f"no goods item references certificate {result.certificate_number}\n")
+    errors = sum(f.severity == ERROR for f in findings)
+    sys.stderr.write(f"{args.declaration}: {errors} errors, {len(findings) - errors} other findings; "
+                     f"declaration {outcome}\n")
