@@ -27,6 +27,13 @@ def test_every_sample_reads_with_nothing_silently_dropped(path):
     assert not_carried == [], [f.one_line() for f in not_carried]
 
 
+def test_the_signature_is_reported_as_deliberately_not_carried():
+    doc = ed.read(sample("04"))
+    (excluded,) = [f for f in doc.findings if f.code == "READ-EXCLUDED"]
+    assert excluded.severity == "info" and "Signature" in excluded.message and excluded.line
+    assert "signature" in excluded.message.lower()
+
+
 def test_norway_sample_values():
     cert = ed.read(sample("01")).certificate
     assert cert.id.value == "123ABC"

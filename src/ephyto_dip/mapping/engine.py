@@ -15,6 +15,7 @@ from .. import model as m
 from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
 from ..xmlsafe import element_xpath
 from .codelists import UnmappedCode
+from .exclusions import excluded_reason
 from .sides import Side
 from .paths import ChildIndex
 from .table import Row, Table
@@ -81,7 +82,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     side = st.side.name
     out: dict[str, Any] = {}
     active = _rows_for(rows, side)
-    for row in active:
+    for row in _rows_present(ctx, rows, active, side, st.index):
         path = row.paths[side]
         nodes = select_nodes(ctx, row, active, side, st.index, st.visited)
         if not path.otherwise and not path.is_self:
@@ -124,12 +125,49 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     return out
 
 
+_BY_TAG: dict = {}
+
+
+def _rows_present(ctx, rows: list[Row], active: list[Row], side: str, index: ChildIndex) -> list[Row]:
+    """The rows of ``active`` that can find something under ``ctx``, in table order.
+
+    A context has a few dozen rows but holds a few children; looking rows up by the tags
+    present is what keeps reading proportional to the certificate, not to the table.
+    """
+    if not active:
+        return active
+    key = (id(active), side)
+    plan = _BY_TAG.get(key)
+    if plan is None or plan[0] is not active:
+        by_tag: dict = {}
+        always = []
+        for pos, row in enumerate(active):
+            tags = row.paths[side].first_tags
+            if not tags:
+                always.append((pos, row))
+            for t in tags:
+                by_tag.setdefault(t, []).append((pos, row))
+        plan = _BY_TAG[key] = (active, by_tag, always)
+    _, by_tag, always = plan
+    picked = list(always)
+    for tag in index.tags(ctx):
+        hit = by_tag.get(tag)
+        if hit:
+            picked.extend(hit)
+    if len(picked) > 1:
+        picked = sorted(dict(picked).items())  # a row reachable by two tags counts once
+    return [r for _, r in picked]
+
+
 def select_nodes(ctx, row: Row, active: list[Row], side: str, index: ChildIndex, visited: Optional[set] = None) -> list:
     """The elements ``row`` reads under ``ctx`` (``active``: the rows of that context).
 
     The one place that says how a row selects — the reader and the locator both use it.
     """
     path = row.paths[side]
+    tags = path.first_tags
+    if tags and not any(index.has(ctx, t) for t in tags):
+        return []  # most rows name elements this certificate does not have
     if path.otherwise:
         claimed = _claimed(ctx, active, path, side, index)
         last = path.steps[-1]
@@ -234,13 +272,36 @@ def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
         if el in st.visited:
             stack.extend(el)
             continue
-        if _has_payload(el):
+        if not _has_payload(el):
+            continue
+        reason = excluded_reason(el, st.side)
+        if reason:
+            st.finding("READ-EXCLUDED", f"element {etree.QName(el).localname} is deliberately not carried: {reason}",
+                       el, severity=INFO)
+        elif not _has_own_payload(el) and _payload_all_excluded(el, st.side):
+            stack.extend(el)  # a container of excluded content: report what is inside, by its reason
+        else:
             st.finding(
                 "READ-NOT-CARRIED",
                 f"element {etree.QName(el).localname} has no row in the table; its content is not carried",
                 el,
                 value=_preview(el),
             )
+
+
+def _has_own_payload(el) -> bool:
+    return bool((el.text or "").strip()) or any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib)
+
+
+def _payload_all_excluded(el, side) -> bool:
+    for child in el:
+        if not isinstance(child.tag, str) or not _has_payload(child):
+            continue
+        if excluded_reason(child, side):
+            continue
+        if _has_own_payload(child) or not _payload_all_excluded(child, side):
+            return False
+    return True
 
 
 def _has_payload(el) -> bool:

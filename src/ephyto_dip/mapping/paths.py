@@ -122,6 +122,24 @@ class ChildIndex:
             self._by_node[node] = groups
         return groups.get(tag, [])
 
+    def tags(self, node: etree._Element):
+        """The distinct child tags of ``node``."""
+        groups = self._by_node.get(node)
+        if groups is None:
+            groups = {}
+            for c in node:
+                groups.setdefault(c.tag, []).append(c)
+            self._by_node[node] = groups
+        return groups.keys()
+
+    def has(self, node: etree._Element, tag: str) -> bool:
+        """Whether ``node`` has a child ``tag`` (lets a reader skip rows absent from the input)."""
+        groups = self._by_node.get(node)
+        if groups is None:
+            self.children(node, tag)
+            groups = self._by_node[node]
+        return tag in groups
+
     def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> list:
         key = (node, tag, pred_child)
         table = self._disc.get(key)
@@ -147,6 +165,11 @@ class Path:
     @cached_property
     def is_self(self) -> bool:
         return not self.steps and self.attribute is None
+
+    @cached_property
+    def first_tags(self) -> tuple[str, ...]:
+        """Tags of the first step of this path and its alternatives (empty for ``.``)."""
+        return tuple(p.steps[0].tag for p in (self, *self.alternatives) if p.steps)
 
     @cached_property
     def otherwise(self) -> bool:

@@ -1,0 +1,366 @@
+"""``check`` and ``gaps``: the table's alignment with both schemas, the model and ISPM 12.
+
+Broken tables are copies of the shipped one with one row changed, written to tmp_path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+from lxml import etree
+
+from ephyto_dip.alignment import check_table, gap_list, gaps_markdown, model_fields
+from ephyto_dip.cli import main
+from ephyto_dip.documents import read
+from ephyto_dip.findings import ERROR, WARNING, TableError
+from ephyto_dip.mapping.exclusions import excluded_reason, load_exclusions, parse_exclusions
+from ephyto_dip.mapping.table import load_table
+
+from .helpers import REPO, sample
+
+TABLE = REPO / "mappings" / "ephyto-dip.tsv"
+EXCLUSIONS = REPO / "mappings" / "exclusions.tsv"
+
+
+def _rows(text: str):
+    lines = text.splitlines()
+    header_at = next(i for i, ln in enumerate(lines) if not ln.startswith("#"))
+    return lines, lines[header_at].split("\t"), header_at
+
+
+def table_copy(tmp_path, changes: dict[str, dict[str, str]] | None = None, drop: tuple[str, ...] = ()):
+    """The shipped table with cells of some rows changed and some rows removed."""
+    lines, header, start = _rows(TABLE.read_text(encoding="utf-8"))
+    out = lines[: start + 1]
+    seen = set()
+    for line in lines[start + 1 :]:
+        cells = line.split("\t")
+        mid = cells[0]
+        if mid in drop:
+            seen.add(mid)
+            continue
+        for col, value in (changes or {}).get(mid, {}).items():
+            cells[header.index(col)] = value
+            seen.add(mid)
+        out.append("\t".join(cells))
+    assert seen == set(changes or {}) | set(drop), "a row to change is not in the table"
+    path = tmp_path / "ephyto-dip.tsv"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def errors(findings, code=None):
+    return [f for f in findings if f.severity == ERROR and (code is None or f.code == code)]
+
+
+# ------------------------------------------------------------------------- the shipped table
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return check_table()
+
+
+def test_check_passes_on_the_shipped_table(shipped):
+    findings = shipped
+    assert errors(findings) == []
+    # every exclusion is still needed: none is stale or shadowed by a row
+    assert [f for f in findings if f.code == "TABLE-UNMAPPED-ELEMENT"] == []
+
+
+def test_every_model_field_has_a_row_in_the_shipped_table():
+    fields = {r.field for r in load_table().rows}
+    walked = model_fields()
+    assert "items[].treatments[].other_characteristics[].acronym" in walked
+    assert "hub_envelope.forwardings[].code" in walked
+    assert set(walked) <= fields
+
+
+def test_read_only_alternative_outside_the_schema_is_a_warning_not_an_error(shipped):
+    # EPD-228 also reads notes that sample 01 puts inside AppliedSPSProcess, against the schema
+    found = [f for f in shipped if f.mapping_id == "EPD-228" and f.code == "TABLE-PATH-EPHYTO"]
+    assert found and all(f.severity == WARNING for f in found)
+    assert "read-only alternative" in found[0].message
+
+
+def test_broad_match_without_discriminator_is_a_warning(shipped):
+    found = [f for f in shipped if f.mapping_id == "EPD-181" and f.code == "TABLE-REVERSIBILITY"]
+    assert len(found) == 1 and found[0].severity == WARNING
+    assert "skos:broadMatch" in found[0].message
+
+
+# ---------------------------------------------------------------------------- broken paths
+
+
+def test_broken_ephyto_path_fails_naming_the_row(tmp_path, capsys):
+    path = table_copy(tmp_path, {"EPD-195": {"ephyto_path": "ram:ScientificNme"}})
+    found = errors(check_table(path), "TABLE-PATH-EPHYTO")
+    assert [f.mapping_id for f in found] == ["EPD-195"]
+    assert "ram:ScientificNme is not an element of ram:SPSTradeLineItemType" in found[0].message
+    assert found[0].line is not None
+    # the element the row no longer reaches is now unmapped
+    unmapped = errors(check_table(path), "TABLE-UNMAPPED-ELEMENT")
+    assert any(f.value.endswith("ram:IncludedSPSTradeLineItem/ram:ScientificName") for f in unmapped)
+    assert main(["check", "--table", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "EPD-195" in out and "check: FAIL" in out
+
+
+def test_broken_dip_path_fails_naming_the_row(tmp_path, capsys):
+    path = table_copy(tmp_path, {"EPD-336": {"dip_path": "ippc:MaxValueMeasure"}})
+    found = errors(check_table(path), "TABLE-PATH-DIP")
+    assert [f.mapping_id for f in found] == ["EPD-336"]
+    assert "ippc:MaxValueMeasure" in found[0].message
+    assert main(["check", "--table", str(path), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["passed"] is False
+    assert any(f["code"] == "TABLE-PATH-DIP" and f["mapping_id"] == "EPD-336" for f in data["findings"])
+
+
+def test_child_row_is_resolved_in_its_group_context(tmp_path):
+    # ram:SystemID exists in a classification, not in a trade line item: moving the HS
+    # group to the item's description must make its child rows fail, not pass by name
+    path = table_copy(tmp_path, {"EPD-203": {"ephyto_path": "ram:Description"}})
+    found = errors(check_table(path), "TABLE-PATH-EPHYTO")
+    assert {"EPD-204", "EPD-205", "EPD-206"} <= {f.mapping_id for f in found}
+
+
+def test_missing_discriminating_child_fails(tmp_path):
+    path = table_copy(tmp_path, {"EPD-203": {"ephyto_path": "ram:ApplicableSPSClassification[ram:SystemNam='HS']"}})
+    found = errors(check_table(path))
+    assert [(f.code, f.mapping_id) for f in found] == [("TABLE-PATH-EPHYTO", "EPD-203")]
+    assert "discriminating child ram:SystemNam" in found[0].message
+
+
+def test_attribute_at_the_end_is_checked_against_the_leaf_type(tmp_path):
+    good = table_copy(tmp_path, {"EPD-003": {"ephyto_path": "rsm:SPSExchangedDocument/ram:Description/@languageID"}})
+    assert [f for f in check_table(good) if f.mapping_id == "EPD-003"] == []
+    bad_dir = tmp_path / "bad"
+    bad_dir.mkdir()
+    bad = table_copy(bad_dir, {"EPD-003": {"ephyto_path": "rsm:SPSExchangedDocument/ram:Description/@unitCode"}})
+    found = errors(check_table(bad), "TABLE-PATH-EPHYTO")
+    assert [f.mapping_id for f in found] == ["EPD-003"]
+    assert "attribute unitCode is not declared" in found[0].message and "languageID" in found[0].message
+
+
+def test_position_beyond_max_occurs_fails(tmp_path):
+    path = table_copy(tmp_path, {"EPD-001": {"ephyto_path": "rsm:SPSExchangedDocument/ram:ID[2]"}})
+    found = errors(check_table(path), "TABLE-PATH-EPHYTO")
+    assert [f.mapping_id for f in found] == ["EPD-001"]
+    assert "at most 1" in found[0].message
+
+
+def test_unparsable_row_is_reported_and_the_rest_still_checked(tmp_path):
+    path = table_copy(tmp_path, {"EPD-097": {"ephyto_path": "ram:Name["}, "EPD-195": {"dip_path": "ippc:Nope"}})
+    found = errors(check_table(path))
+    assert ("TABLE-SYNTAX", "EPD-097") in {(f.code, f.mapping_id) for f in found}
+    assert ("TABLE-PATH-DIP", "EPD-195") in {(f.code, f.mapping_id) for f in found}
+
+
+# ------------------------------------------------------------------- fields, boxes, elements
+
+
+def test_removed_row_leaves_a_model_field_unmapped_and_a_box_uncovered(tmp_path):
+    path = table_copy(tmp_path, drop=("EPD-195",))
+    findings = check_table(path)
+    field = errors(findings, "TABLE-FIELD")
+    assert [f.value for f in field] == ["items[].botanical_names[]"]
+    assert field[0].mapping_id == "EPD-191"  # the group row it belongs under
+    box = errors(findings, "TABLE-BOX")
+    assert [f.value for f in box] == ["Botanical name of plants"]
+    # the DIP schema (generated from the shipped table) still has the element: now unmapped
+    unmapped = [f.value for f in errors(findings, "TABLE-UNMAPPED-ELEMENT")]
+    assert "PhytosanitaryCertificate/GoodsShipment/GovernmentAgencyGoodsItem/Commodity/ippc:ScientificName" in unmapped
+
+
+def test_box_covered_on_one_side_only_is_not_covered(tmp_path):
+    path = table_copy(tmp_path, {"EPD-001": {"dip_path": ""}})
+    box = errors(check_table(path), "TABLE-BOX")
+    assert [f.value for f in box] == ["No."]
+    assert "EPD-001" in box[0].message
+
+
+def test_unexcluded_schema_element_is_reported(tmp_path):
+    text = EXCLUSIONS.read_text(encoding="utf-8")
+    dropped = ("CarrierSPSParty", "SubordinateSPSCountrySubDivision/ram:Sub")
+    kept = [ln for ln in text.splitlines() if not any(d in ln for d in dropped)]
+    excl = tmp_path / "exclusions.tsv"
+    excl.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    found = errors(check_table(exclusions_path=excl), "TABLE-UNMAPPED-ELEMENT")
+    values = [f.value for f in found]
+    assert "rsm:SPSCertificate/rsm:SPSConsignment/ram:CarrierSPSParty" in values
+    # the recursive sub-division is reported once per context, and the walk ends there
+    loop = "ram:SubordinateSPSCountrySubDivision/ram:SubordinateSPSCountrySubDivision"
+    recursive = [v for v in values if v.endswith(loop)]
+    assert len(recursive) == 6
+    assert not any(v.count("SubordinateSPSCountrySubDivision") > 2 for v in values)
+
+
+def test_stale_exclusion_is_a_warning(tmp_path):
+    text = EXCLUSIONS.read_text(encoding="utf-8")
+    excl = tmp_path / "exclusions.tsv"
+    excl.write_text(text + "ephyto\trsm:SPSCertificate/rsm:SPSConsignment/ram:NoSuchElement\tnone\n", encoding="utf-8")
+    found = [f for f in check_table(exclusions_path=excl) if f.code == "TABLE-UNMAPPED-ELEMENT"]
+    assert [f.severity for f in found] == [WARNING]
+    assert "ram:NoSuchElement" in found[0].message
+
+
+def test_exclusion_needs_a_reason():
+    head = "#prefix.ephyto.rsm: urn:un:unece:uncefact:data:standard:SPSCertificate:17\nside\tpath\treason\n"
+    with pytest.raises(TableError) as exc:
+        parse_exclusions(head + "ephyto\trsm:SPSCertificate/rsm:SPSConsignment\t\n", "x.tsv")
+    assert exc.value.findings[0].line == 3
+    with pytest.raises(TableError):
+        parse_exclusions(head + "ephyto\trsm:SPSConsignment\tnot from the root\n", "x.tsv")
+
+
+# ---------------------------------------------------------------- predicates, reversibility
+
+
+def test_predicate_and_cardinality_values_are_checked(tmp_path):
+    path = table_copy(tmp_path, {"EPD-097": {"predicate": "skos:sameAs"}, "EPD-119": {"cardinality": "0..n"}})
+    found = errors(check_table(path), "TABLE-PREDICATE")
+    assert sorted(f.mapping_id for f in found) == ["EPD-097", "EPD-119"]
+
+
+def test_two_rows_writing_the_same_dip_literal_collide(tmp_path):
+    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation[StatementTypeCode='SPSFL']"}})
+    found = errors(check_table(path), "TABLE-REVERSIBILITY")
+    assert found and found[0].mapping_id == "EPD-033"
+    assert "EPD-029" in found[0].message
+
+
+def test_unpredicated_row_overlaps_the_literal_rows(tmp_path):
+    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation"}})
+    found = errors(check_table(path), "TABLE-REVERSIBILITY")
+    assert {"EPD-033", "EPD-037"} <= {f.mapping_id for f in found}
+
+
+def _codelist_copy(tmp_path, extra: str = "", replace: tuple[str, str] = ("", "")):
+    target = tmp_path / "codelists"
+    shutil.copytree(REPO / "mappings" / "codelists", target)
+    cl = target / "status-function.tsv"
+    text = cl.read_text(encoding="utf-8")
+    if replace[0]:
+        assert replace[0] in text
+        text = text.replace(*replace)
+    cl.write_text(text + extra, encoding="utf-8")
+
+
+def test_non_bijective_codelist_is_flagged(tmp_path):
+    path = table_copy(tmp_path, {})
+    _codelist_copy(tmp_path, extra="41\t1\tskos:closeMatch\tRejected\n")
+    findings = check_table(path)
+    rev = errors(findings, "TABLE-REVERSIBILITY")
+    assert [f.mapping_id for f in rev] == ["EPD-005"]
+    assert "40, 41" in rev[0].message
+    assert [f.mapping_id for f in errors(findings, "TABLE-CODELIST")] == ["EPD-005"]
+
+
+def test_declared_many_to_one_codelist_is_only_a_warning(tmp_path):
+    path = table_copy(tmp_path, {"EPD-005": {"cardinality": "n:1"}})
+    _codelist_copy(tmp_path, extra="41\t1\tskos:closeMatch\tRejected\n")
+    findings = [f for f in check_table(path) if f.mapping_id == "EPD-005"]
+    assert errors(findings) == []
+    assert [f.code for f in findings] == ["TABLE-REVERSIBILITY"]
+
+
+def test_fixed_codelist_is_not_reversible(tmp_path):
+    path = table_copy(tmp_path, {})
+    _codelist_copy(tmp_path, replace=("#unmapped: error", "#unmapped: fixed\n#fixed: 9"))
+    rev = errors(check_table(path), "TABLE-REVERSIBILITY")
+    assert [f.mapping_id for f in rev] == ["EPD-005"] and "fixed" in rev[0].message
+
+
+def test_codelist_missing_a_valid_status_or_policy(tmp_path):
+    path = table_copy(tmp_path, {})
+    _codelist_copy(tmp_path, replace=("44\t5\tskos:relatedMatch\tReplaced ↔ Replace\n", ""))
+    found = errors(check_table(path), "TABLE-CODELIST")
+    assert len(found) == 1 and "ePhyto code 44" in found[0].message
+    other = tmp_path / "other"
+    other.mkdir()
+    path = table_copy(other, {})
+    _codelist_copy(other, replace=("#unmapped: error\n", ""))
+    found = errors(check_table(path), "TABLE-CODELIST")
+    assert len(found) == 1 and "#unmapped" in found[0].message
+
+
+# ------------------------------------------------------------------------------ exclusions
+
+
+def test_signature_of_sample_04_is_excluded_with_its_reason():
+    doc = read(sample("04"))
+    sig = doc.root.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
+    assert sig is not None
+    reason = excluded_reason(sig, "ephyto")
+    assert reason and "signature" in reason
+    assert excluded_reason(sig[0], "ephyto") == reason  # inside the excluded element too
+    assert excluded_reason(doc.root.find("{*}SPSExchangedDocument"), "ephyto") is None
+
+
+def test_exclusion_anywhere_matches_in_every_context():
+    doc = read(sample("02"))  # a certificate inside a Hub envelope: paths start at SPSCertificate
+    country = doc.root.find(".//{*}ImportSPSCountry")
+    sub = etree.SubElement(country, country.tag.replace("ImportSPSCountry", "SubordinateSPSCountrySubDivision"))
+    deeper = etree.SubElement(sub, sub.tag)
+    assert excluded_reason(sub, "ephyto") is None  # one level is mapped
+    assert "recursive" in excluded_reason(deeper, "ephyto")
+    assert excluded_reason(deeper, "dip") is None
+    assert len(load_exclusions().for_side("ephyto")) > 10
+
+
+# ------------------------------------------------------------------------------------ gaps
+
+
+def _sections(md: str) -> dict[str, str]:
+    parts = re.split(r"^## ", md, flags=re.M)[1:]
+    return {p.splitlines()[0]: p for p in parts}
+
+
+def test_gaps_markdown_has_botanical_name_and_treatment_dmrs(capsys):
+    assert main(["gaps"]) == 0
+    md = capsys.readouterr().out
+    assert md.startswith("# ISPM 12 elements without a WCO Data Model equivalent")
+    sections = _sections(md)
+    (botanical,) = [body for title, body in sections.items() if title.startswith("DMR-") and "Botanical name" in title]
+    assert "ScientificName" in botanical and "23A Commodity" in botanical and "EPD-195" in botanical
+    (treatment,) = [body for title, body in sections.items() if "new class Treatment" in title]
+    for mid in ("EPD-326", "EPD-328", "EPD-343", "EPD-349", "EPD-388"):
+        assert mid in treatment
+    assert "Acronym='TTCH'" in treatment
+    length = next(body for title, body in sections.items() if title.startswith("Length gaps"))
+    assert re.search(r"\| D032 \| LPCO name \|.*\| an\.\.35 \| an\.\.256 \|.*EPD-002", length)
+
+
+def test_gaps_json_parses_and_covers_every_gap_row(capsys):
+    assert main(["gaps", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    listed = {mid for d in data["dmrs"] for mid in d["mapping_ids"]}
+    table = load_table()
+    gap_rows = {
+        r.id for r in table.rows
+        if r["predicate"] in ("sssom:NoTermFound", "skos:relatedMatch") and r["ephyto_path"]
+        and r["dip_path"] not in ("", ".")
+    }
+    assert gap_rows <= listed
+    # the Hub envelope is not certificate data: no DMR for it
+    assert not any(d["dip_element"].startswith("ippc:HubEnvelope") for d in data["dmrs"])
+    assert [d["id"] for d in data["dmrs"]] == [f"DMR-{i:02d}" for i in range(1, len(data["dmrs"]) + 1)]
+
+
+def test_gap_list_follows_the_table(tmp_path):
+    # a row that finds a WCO term leaves the gap list
+    path = table_copy(tmp_path, {"EPD-195": {"predicate": "skos:closeMatch"}})
+    gaps = gap_list(path)
+    assert not any("EPD-195" in d.mapping_ids for d in gaps.dmrs)
+    assert "ScientificName" not in gaps_markdown(gaps)
+
+
+def test_check_and_gaps_exit_codes():
+    assert main(["check"]) == 0
+    assert main(["check", "--table", "/nonexistent/table.tsv"]) == 2
+    assert main(["gaps", "--table", "/nonexistent/table.tsv"]) == 2
+    assert main(["gaps", "--format", "html"]) == 2
