@@ -229,15 +229,16 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
     elif row.kind == "str":
         data = {"value": el.text} if (el.text or "").strip() else None
     else:
-        data = side.read_value(el, row.model_type)
-        for dt in getattr(side, "datetime_children", lambda: ())():
-            for child in el.iterchildren(dt):
+        vtype = row.model_type
+        data = side.read_value(el, vtype)
+        if vtype is m.DateTime:
+            for child in el:
                 st.visited.add(child)
         if data is not None and data["value"] == "":
             st.finding("READ-PLACEHOLDER", f"empty {etree.QName(el).localname} kept as an empty value", el, row,
                        severity=INFO)
-        if row.kind == "value":
-            known = side.known_attributes(row.model_type)
+        if row.kind == "value" and el.attrib:
+            known = side.known_attributes(vtype)
             for attr in el.attrib:
                 if attr not in known and not attr.startswith(_IGNORED_ATTR_NS):
                     st.finding(

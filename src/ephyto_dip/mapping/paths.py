@@ -167,6 +167,10 @@ class Path:
         return not self.steps and self.attribute is None
 
     @cached_property
+    def _single_step(self) -> bool:
+        return len(self.steps) == 1 and self.attribute is None and not self.alternatives
+
+    @cached_property
     def first_tags(self) -> tuple[str, ...]:
         """Tags of the first step of this path and its alternatives (empty for ``.``)."""
         return tuple(p.steps[0].tag for p in (self, *self.alternatives) if p.steps)
@@ -187,6 +191,17 @@ class Path:
 
         Alternatives (``a | b``) are read too, after the main path; only ``a`` is written.
         """
+        if self._single_step:  # the common case, kept short: one step, nothing else
+            step = self.steps[0]
+            found = step.select(node, index)
+            if visited is not None and found:
+                visited.update(found)
+                if step.pred_child is not None:
+                    for n in found:
+                        first = _first_child(n, step.pred_child)
+                        if first is not None:
+                            visited.add(first)
+            return found
         result = self._select_own(node, visited, index)
         for alt in self.alternatives:
             more = alt._select_own(node, visited, index)

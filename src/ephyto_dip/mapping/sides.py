@@ -26,6 +26,9 @@ DIP_EXT_NS = "urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1"
 DIP_NSMAP = {None: DIP_NS, "ds": DIP_DS_NS, "ippc": DIP_EXT_NS}
 
 
+_KNOWN: dict = {}
+
+
 @dataclass(frozen=True)
 class Side:
     name: str
@@ -50,8 +53,11 @@ class Side:
                 data[fname] = v
         return data
 
-    def known_attributes(self, vtype: type[m.Value]) -> set[str]:
-        return set(vtype.XML_ATTRIBUTES.values())
+    def known_attributes(self, vtype: type[m.Value]) -> frozenset[str]:
+        known = _KNOWN.get(vtype)
+        if known is None:
+            known = _KNOWN[vtype] = frozenset(vtype.XML_ATTRIBUTES.values())
+        return known
 
     def _read_datetime(self, el):  # pragma: no cover - overridden
         raise NotImplementedError

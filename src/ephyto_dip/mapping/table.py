@@ -16,7 +16,7 @@ import io
 import types
 import typing
 from dataclasses import dataclass, field as dc_field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path as FsPath
 from typing import Optional, Union
 
@@ -93,7 +93,7 @@ class Table:
     namespaces: dict[str, dict[str, str]]  # side -> prefix -> uri
     default_ns: dict[str, Optional[str]]
 
-    @property
+    @cached_property
     def roots(self) -> list[Row]:
         return [r for r in self.rows if r.parent is None]
 
