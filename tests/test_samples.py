@@ -67,6 +67,19 @@ def test_norway_sample_values():
     assert second.origin_countries[0].subdivisions[0].names[0].value == "Valles de la RegiónPatagónica"
 
 
+def test_norway_sample_deviations_are_reported_with_lines():
+    text = sample("01").read_text(encoding="utf-8").splitlines()
+    lenient = [f for f in ed.read(sample("01")).findings if f.code == "READ-LENIENT"]
+    dates = [f for f in lenient if "plain text" in f.message]
+    assert [text[f.line - 1].strip()[:40] for f in dates] == ["<ns1:IssueDateTime>2021-09-10</ns1:IssueDateTime>"[:40],
+                                                            "<ns1:IssueDateTime>2023-10-04T07:49:49+02:00</ns1:Is"[:40],
+                                                            "<ns1:IssueDateTime>2023-10-04T07:49:49</ns1:IssueDat"[:40],
+                                                            "<ns1:IssueDateTime>2021-09-10</ns1:IssueDateTime>"[:40]]
+    (misplaced,) = [f for f in lenient if "AppliedSPSProcess" in f.message]
+    assert "AdditionalInformationSPSNote" in text[misplaced.line - 1]
+    assert all(f.severity == "warning" for f in lenient)
+
+
 def test_hub_envelope_sample_is_read_with_a_warning():
     doc = ed.read(sample("02"))
     assert doc.side == "ephyto"

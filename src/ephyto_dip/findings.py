@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "READ-EXCLUDED": "an element deliberately not carried (mappings/exclusions.tsv gives the reason)",
     "READ-CARDINALITY": "more occurrences than the model holds; the extra ones are not carried",
     "READ-MERGED": "repeated containers were merged into one (values kept, grouping lost)",
+    "READ-LENIENT": "a value was read from a place or form the schema does not allow; carried, but the sender should fix it",
     "READ-PLACEHOLDER": "an empty element was kept as an empty value (a sender's placeholder)",
     "CODELIST-UNMAPPED": "a code has no translation in the row's code list",
     # schema validation

@@ -16,7 +16,7 @@ from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
 from ..xmlsafe import element_xpath
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
-from .sides import Side
+from .sides import LENIENT, Side
 from .paths import ChildIndex
 from .table import Row, Table
 
@@ -85,6 +85,8 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     for row in _rows_present(ctx, rows, active, side, st.index):
         path = row.paths[side]
         nodes = select_nodes(ctx, row, active, side, st.index, st.visited)
+        if path.alternatives and nodes:
+            _report_alternatives(ctx, path, nodes, row, st)
         if not path.otherwise and not path.is_self:
             if row.is_list and len(path.steps) > 1:
                 fan = path.intermediate_fanout(ctx)
@@ -123,6 +125,20 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                 )
             out[row.attr] = values[0]
     return out
+
+
+def _report_alternatives(ctx, path, nodes, row: Row, st: "_ReadState") -> None:
+    """Elements found only through a read-only alternative are where the schema has none."""
+    main = set(type(path)(path.text, path.steps, path.attribute).select(ctx, None, st.index))
+    for n in nodes:
+        if n not in main:
+            st.finding(
+                "READ-LENIENT",
+                f"{etree.QName(n).localname} found inside {etree.QName(n.getparent()).localname}, where the schema "
+                f"does not allow it; carried as {row.field}",
+                n,
+                row,
+            )
 
 
 _BY_TAG: dict = {}
@@ -234,6 +250,8 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
         if vtype is m.DateTime:
             for child in el:
                 st.visited.add(child)
+            if data is not None and LENIENT in data:
+                st.finding("READ-LENIENT", f"{etree.QName(el).localname}: {data.pop(LENIENT)}", el, row)
         if data is not None and data["value"] == "":
             st.finding("READ-PLACEHOLDER", f"empty {etree.QName(el).localname} kept as an empty value", el, row,
                        severity=INFO)

@@ -27,6 +27,7 @@ DIP_NSMAP = {None: DIP_NS, "ds": DIP_DS_NS, "ippc": DIP_EXT_NS}
 
 
 _KNOWN: dict = {}
+LENIENT = "_lenient"  # key a side adds to a value it could only read leniently
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,12 @@ class EphytoSide(Side):
                 if child.get("format") is not None:
                     data["format"] = child.get("format")
                 return data
-        # lenient: a date written straight into the element (seen in real traffic)
+        # lenient: a date written straight into the element (seen in real traffic); the
+        # marker lets the reader report it
         text = el.text or ""
-        return {"value": text if text.strip() else ""}
+        if text.strip():
+            return {"value": text, LENIENT: "date written as plain text, not in udt:DateTimeString"}
+        return {"value": ""}
 
     def datetime_children(self) -> tuple[str, ...]:
         return (self.DTS, self.DT)
