@@ -25,6 +25,7 @@ from .findings import (
     OutputError,
     TableError,
     UnsupportedDocumentError,
+    UsageError,
 )
 from .mapping.table import Table, load_table
 from .model import Certificate
@@ -60,6 +61,7 @@ __all__ = [
     "Table",
     "TableError",
     "UnsupportedDocumentError",
+    "UsageError",
     "convert",
     "detect",
     "load_table",

@@ -10,7 +10,7 @@ from typing import Optional, Union
 from lxml import etree
 
 from .documents import Document, read, serialize, to_dip, to_ephyto
-from .findings import ERROR, ConversionError, Finding
+from .findings import ERROR, Finding, UsageError
 from .mapping.sides import DIP_EXT_NS
 from .mapping.table import Table, load_table
 from .schema_info import SchemaInfo
@@ -58,7 +58,7 @@ def convert(
     doc = read(source, name=name, table=tab, limits=limits)
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
-        raise ValueError(f"unknown target {target!r}")
+        raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
     root = to_dip(doc.certificate, tab) if target == "dip" else to_ephyto(doc.certificate, tab)
     findings = list(doc.findings)
     if validate_output:

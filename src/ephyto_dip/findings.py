@@ -18,6 +18,7 @@ INFO = "info"
 # Stable codes and what they mean. docs/findings.md is generated from this table.
 CODES: dict[str, str] = {
     # input and parsing
+    "USAGE": "the library or a command was called with an argument it does not accept",
     "IO-READ": "the file cannot be read (missing, a directory, no permission)",
     "IO-WRITE": "the output cannot be written",
     "XML-EMPTY": "the file is empty",
@@ -164,6 +165,10 @@ class ConversionError(EphytoDipError):
 
 class TableError(EphytoDipError):
     """The mapping table or a code list cannot be loaded."""
+
+
+class UsageError(EphytoDipError):
+    """An argument the library does not accept (an unknown target side, say)."""
 
 
 class OutputError(EphytoDipError):
