@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from .findings import Finding, OutputError
 
 
+@lru_cache(maxsize=1)
 def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with other threads)."""
+    """The process umask, read once without changing it (os.umask would race with threads)."""
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:

@@ -81,14 +81,17 @@ def _rows_for(rows: list[Row], side: str) -> list[Row]:
 def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     side = st.side.name
     out: dict[str, Any] = {}
+    index, visited = st.index, st.visited
     active = _rows_for(rows, side)
-    for row in _rows_present(ctx, rows, active, side, st.index):
+    for row in _rows_present(ctx, rows, active, side, index):
         path = row.paths[side]
-        nodes = select_nodes(ctx, row, active, side, st.index, st.visited)
-        if path.alternatives and nodes:
-            _report_alternatives(ctx, path, nodes, row, st)
-        if not path.otherwise and not path.is_self:
-            if row.is_list and len(path.steps) > 1:
+        if path._single_step and not path.otherwise:  # most rows: one step, read straight off the index
+            nodes = path.select(ctx, visited, index)
+        else:
+            nodes = select_nodes(ctx, row, active, side, index, visited)
+            if path.alternatives and nodes:
+                _report_alternatives(ctx, path, nodes, row, st)
+            if row.is_list and len(path.steps) > 1 and not path.otherwise:
                 fan = path.intermediate_fanout(ctx)
                 if fan:
                     st.finding(
@@ -98,14 +101,16 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                         row,
                         severity=INFO,
                     )
+        if not nodes:
+            continue
+        values = []
         if row.kind == "group":
-            values = []
+            children = row.children
             for n in nodes:
-                sub = _read_context(n, row.children, st)
+                sub = _read_context(n, children, st)
                 if sub:
                     values.append(sub)
         else:
-            values = []
             for n in nodes:
                 v = _read_leaf(n, row, path, st)
                 if v is not None:
