@@ -354,13 +354,12 @@ def write_tree(cert: m.Certificate, table: Table, side: Side, order=None) -> etr
 
 
 def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None:
-    for row in rows:
-        path = row.paths.get(side.name)
-        if path is None:
-            continue
+    name = side.name
+    for row in _rows_for(rows, name):
         val = getattr(obj, row.attr)
-        if val is None:
+        if val is None or (row.is_list and not val):
             continue
+        path = row.paths[name]
         items = val if row.is_list else [val]
         for item in items:
             if row.kind == "group":
