@@ -151,3 +151,27 @@ def test_status_code_becomes_a_wco_message_function():
     ns = {"d": "urn:ephyto-dip:datamodel:ePhytoDIP:1"}
     assert result.root.findtext("d:FunctionCode", namespaces=ns) == "9"
     assert result.root.findtext("d:TypeCode", namespaces=ns) == "851"
+
+
+def test_unusual_prefixes_and_a_default_namespace_read_the_same():
+    data = sample("03").read_bytes()
+    odd = (
+        data.replace(b"xmlns:ram=", b"xmlns:p1=").replace(b"<ram:", b"<p1:").replace(b"</ram:", b"</p1:")
+        .replace(b"xmlns:rsm=", b"xmlns=").replace(b"<rsm:", b"<").replace(b"</rsm:", b"</")
+    )
+    assert b"<SPSCertificate" in odd and b"<p1:ID>" in odd
+    assert ed.read(odd).certificate == ed.read(data).certificate
+
+
+def test_several_consignment_item_containers_are_merged_and_reported():
+    data = sample("05").read_bytes()
+    start = data.index(b"<ram:IncludedSPSConsignmentItem>")
+    end = data.index(b"</ram:IncludedSPSConsignmentItem>") + len(b"</ram:IncludedSPSConsignmentItem>")
+    second = data[start:end].replace(b"<ram:SequenceNumeric>1<", b"<ram:SequenceNumeric>2<")
+    doc = ed.read(data[:end] + second + data[end:])
+    assert [i.sequence_numeric.value for i in doc.certificate.items] == ["1", "2"]
+    merged = [f for f in doc.findings if f.code == "READ-MERGED"]
+    assert merged and "IncludedSPSConsignmentItem" in merged[0].message
+    back = ed.to_ephyto(doc.certificate)
+    assert len(back.findall(".//{*}IncludedSPSConsignmentItem")) == 1
+    assert len(back.findall(".//{*}IncludedSPSTradeLineItem")) == 2
