@@ -42,7 +42,7 @@ def test_empty_file(tmp_path):
 @pytest.mark.parametrize(
     "xml,code,needle",
     [
-        (f'<SPSCertificate xmlns="urn:un:unece:uncefact:data:standard:SPSCertificate:11"/>',
+        ('<SPSCertificate xmlns="urn:un:unece:uncefact:data:standard:SPSCertificate:11"/>',
          "DOC-UNSUPPORTED-VERSION", "version 11"),
         ('<SPSImportPermit xmlns="urn:un:unece:uncefact:data:standard:SPSImportPermit:1p0"/>',
          "DOC-UNKNOWN-ROOT", "SPSImportPermit"),

@@ -48,6 +48,7 @@ from .findings import (
     TableError,
     UnsupportedDocumentError,
 )
+from .mapping.tsv import split_metadata
 from .resources import resource_path
 from .schema_info import SchemaInfo, schema_info
 from .xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
@@ -134,17 +135,8 @@ def _load_rules_cached(path: str, mtime: float) -> Rules:
 
 def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLike, None] = None) -> Rules:
     """Parse a rules table; TableError(ATTACH-RULES) names every bad key or row."""
-    meta: dict[str, str] = {}
+    meta, _, start = split_metadata(text)
     lines = text.splitlines()
-    start = len(lines)
-    for i, line in enumerate(lines):
-        if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
-            if key.strip():
-                meta[key.strip()] = value.strip()
-            continue
-        start = i
-        break
     errors: list[Finding] = []
 
     def bad(message: str, line: Optional[int] = None) -> None:

@@ -7,9 +7,7 @@ change is exactly when a diff is needed), so nothing here compiles paths or chec
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Union
 
 from .findings import WARNING, Finding, TableError
+from .mapping.tsv import split_metadata, tsv_reader
 
 
 @dataclass
@@ -75,19 +74,10 @@ def read_raw_table(path: Union[str, os.PathLike]) -> RawTable:
 
 
 def parse_raw_table(text: str, name: str = "<table>") -> RawTable:
+    metadata, body, start = split_metadata(text)
     lines = text.splitlines()
-    metadata: dict[str, str] = {}
     notes: list[Finding] = []
-    start = len(lines)
-    for i, line in enumerate(lines):
-        if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
-            if key.strip():
-                metadata[key.strip()] = value.strip()
-            continue
-        start = i
-        break
-    reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = tsv_reader(body)
     header = [c.strip() for c in next(reader, [])]
     if "mapping_id" not in header:
         raise TableError(Finding("TABLE-SYNTAX", "no header row with a mapping_id column", file=name,

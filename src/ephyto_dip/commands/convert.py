@@ -12,7 +12,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterator
 
 from ..findings import ERROR, WARNING, EphytoDipError, Finding
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..findings import Finding, TableError
+from .tsv import split_metadata
 
 POLICIES = ("error", "pass", "fixed")
 
@@ -59,17 +60,8 @@ class CodeList:
 
 
 def parse_codelist(text: str, name: str) -> CodeList:
-    lines = text.splitlines()
-    meta: dict[str, str] = {}
-    start = 0
-    for i, line in enumerate(lines):
-        if line.startswith("#"):
-            k, _, v = line[1:].partition(":")
-            meta[k.strip()] = v.strip()
-        else:
-            start = i
-            break
-    rows = list(csv.DictReader(io.StringIO("\n".join(lines[start:])), delimiter="\t", quoting=csv.QUOTE_NONE))
+    meta, body, _ = split_metadata(text)
+    rows = list(csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
     cl = CodeList(name, meta)
     if meta.get("unmapped", "error") not in POLICIES:
         raise TableError(Finding("TABLE-CODELIST", f"code list {name}: unknown unmapped policy {meta['unmapped']!r}"))

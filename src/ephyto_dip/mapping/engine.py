@@ -17,7 +17,7 @@ from ..xmlsafe import element_xpath
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
 from .sides import LENIENT, Side
-from .paths import ChildIndex
+from .paths import ChildIndex, Path
 from .table import Row, Table
 
 _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")

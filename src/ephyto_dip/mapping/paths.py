@@ -113,32 +113,25 @@ class ChildIndex:
         self._by_node: dict = {}
         self._disc: dict = {}
 
-    def children(self, node: etree._Element, tag: str) -> list:
+    def _groups(self, node: etree._Element) -> dict:
         groups = self._by_node.get(node)
         if groups is None:
             groups = {}
             for c in node:
                 groups.setdefault(c.tag, []).append(c)
             self._by_node[node] = groups
-        return groups.get(tag, [])
+        return groups
+
+    def children(self, node: etree._Element, tag: str) -> list:
+        return self._groups(node).get(tag, [])
 
     def tags(self, node: etree._Element):
         """The distinct child tags of ``node``."""
-        groups = self._by_node.get(node)
-        if groups is None:
-            groups = {}
-            for c in node:
-                groups.setdefault(c.tag, []).append(c)
-            self._by_node[node] = groups
-        return groups.keys()
+        return self._groups(node).keys()
 
     def has(self, node: etree._Element, tag: str) -> bool:
         """Whether ``node`` has a child ``tag`` (lets a reader skip rows absent from the input)."""
-        groups = self._by_node.get(node)
-        if groups is None:
-            self.children(node, tag)
-            groups = self._by_node[node]
-        return tag in groups
+        return tag in self._groups(node)
 
     def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> list:
         key = (node, tag, pred_child)

@@ -113,12 +113,15 @@ class EphytoSide(Side):
 
 
 # ISO 8601 lexical forms that have an exact EDIFACT 2379 equivalent (and back).
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ISO_LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$")
-_ISO_ZONED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$")
-_EDI_102 = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_EDI_204 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$")
-_EDI_304 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$")
+# re.ASCII: \d must mean 0-9 only. Unicode \d also matches e.g. Arabic-Indic or fullwidth digits
+# ("٢٠٢٤-٠١-٣١"), which were written with formatCode 102 although EDIFACT digits are ASCII;
+# such a value is now carried verbatim, like any other non-ISO form.
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_ISO_LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$", re.ASCII)
+_ISO_ZONED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$", re.ASCII)
+_EDI_102 = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_EDI_204 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$", re.ASCII)
+_EDI_304 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$", re.ASCII)
 
 
 def iso_to_edifact(value: str) -> tuple[str, Optional[str]]:

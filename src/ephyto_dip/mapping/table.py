@@ -11,8 +11,6 @@ row under it, whose paths are relative to the group's element on each side.
 
 from __future__ import annotations
 
-import csv
-import io
 import types
 import typing
 from dataclasses import dataclass, field as dc_field
@@ -26,6 +24,7 @@ from .. import model as m
 from ..findings import Finding, TableError
 from .codelists import CodeList, load_codelist
 from .paths import Path, PathSyntaxError, parse_path
+from .tsv import split_metadata, tsv_reader
 
 REQUIRED_COLUMNS = (
     "mapping_id",
@@ -126,18 +125,8 @@ def load_table(path: Union[str, FsPath, None] = None) -> Table:
 
 
 def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
-    lines = text.splitlines()
-    metadata: dict[str, str] = {}
-    body_start = 0
-    for i, line in enumerate(lines):
-        if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
-            if key.strip():
-                metadata[key.strip()] = value.strip()
-            continue
-        body_start = i
-        break
-    reader = csv.reader(io.StringIO("\n".join(lines[body_start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    metadata, body, body_start = split_metadata(text)
+    reader = tsv_reader(body)
     try:
         header = next(reader)
     except StopIteration:
