@@ -175,3 +175,45 @@ def test_several_consignment_item_containers_are_merged_and_reported():
     back = ed.to_ephyto(doc.certificate)
     assert len(back.findall(".//{*}IncludedSPSConsignmentItem")) == 1
     assert len(back.findall(".//{*}IncludedSPSTradeLineItem")) == 2
+
+
+def _hub_envelope(content: str) -> bytes:
+    return (
+        '<Envelope xmlns="http://ephyto.ippc.int/HUB.Entities"><From>BO</From><To>EC</To>'
+        "<CertificateType>851</CertificateType><CertificateStatus>70</CertificateStatus>"
+        "<NPPOCertificateNumber>491412337BO</NPPOCertificateNumber><hubDeliveryNumber>HUB-1</hubDeliveryNumber>"
+        "<HUBTrackingInfo>Delivered</HUBTrackingInfo>"
+        f"<Content>{content}</Content></Envelope>"
+    ).encode()
+
+
+@pytest.mark.parametrize("encoding", ["base64", "escaped"])
+def test_hub_envelope_with_the_certificate_as_content(encoding):
+    import base64
+    from xml.sax.saxutils import escape
+
+    raw = sample("05").read_bytes()
+    content = base64.b64encode(raw).decode() if encoding == "base64" else escape(raw.decode("utf-8"))
+    doc = ed.read(_hub_envelope(content))
+    env = doc.certificate.hub_envelope
+    assert (env.from_country, env.hub_delivery_number, env.hub_tracking_info) == ("BO", "HUB-1", "Delivered")
+    assert doc.certificate.model_copy(update={"hub_envelope": None}) == ed.read(raw).certificate
+    assert not [f for f in doc.findings if f.severity != "info"]
+    dip = ed.convert(_hub_envelope(content))
+    assert dip.ok and dip.root.findtext(".//{*}HubEnvelope/{*}HubDeliveryNumber") == "HUB-1"
+
+
+def test_hub_envelope_disagreeing_with_its_certificate_is_reported():
+    import base64
+
+    raw = sample("05").read_bytes().replace(b"<ram:ID>491412337BO</ram:ID>", b"<ram:ID>OTHER-1</ram:ID>", 1)
+    doc = ed.read(_hub_envelope(base64.b64encode(raw).decode()))
+    (f,) = [f for f in doc.findings if f.code == "ENVELOPE-CONTENT"]
+    assert f.severity == "warning" and "NPPOCertificateNumber" in f.message and "OTHER-1" in f.message
+
+
+@pytest.mark.parametrize("content,needle", [("", "empty"), ("!!not base64!!", "neither XML nor valid base64")])
+def test_hub_envelope_with_unusable_content(content, needle):
+    with pytest.raises(ed.InputError) as exc:
+        ed.read(_hub_envelope(content))
+    assert exc.value.findings[0].code == "ENVELOPE-CONTENT" and needle in exc.value.findings[0].message
