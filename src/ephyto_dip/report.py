@@ -23,7 +23,8 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from .findings import Finding
-from .mapping.paths import Path
+from .mapping.engine import select_nodes
+from .mapping.paths import ChildIndex
 from .mapping.table import PREDICATES, Row, Table, load_table
 
 # What each SSSOM/SKOS predicate says, in the words of a reviewer (subject: ePhyto, object: WCO).
@@ -215,12 +216,17 @@ def _fill_example(report: Report, by_id: dict[str, ReportRow], source) -> Exampl
     return Example(os.path.basename(doc.name), doc.side, cert_id, doc.findings)
 
 
-def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], out: dict[str, list[Value]]) -> None:
-    """Record, for every row under ``ctx``, the values its path reaches on ``side``."""
+def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], out: dict[str, list[Value]],
+          index: Optional[ChildIndex] = None) -> None:
+    """Record, for every row under ``ctx``, the values its path reaches on ``side``.
+
+    Elements are selected exactly as the reader selects them (``engine.select_nodes``).
+    """
+    index = index if index is not None else ChildIndex()
     active = [r for r in rows if r.paths.get(side) is not None]
     for row in active:
         path = row.paths[side]
-        nodes = _nodes(ctx, row, active, side)
+        nodes = select_nodes(ctx, row, active, side, index)
         if not nodes:
             continue
         if row.kind == "group":
@@ -228,47 +234,12 @@ def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], ou
             out.setdefault(row.id, []).append(Value(" › ".join(labels), what))
             for i, node in enumerate(nodes, start=1):
                 more = [f"{_singular(row.attr)} {i}"] if row.is_list else []
-                _walk(node, row.children, side, labels + more, out)
+                _walk(node, row.children, side, labels + more, out, index)
             continue
         for i, node in enumerate(nodes, start=1):
             here = labels + ([str(i)] if row.is_list and len(nodes) > 1 else [])
             text = node.get(path.attribute) if path.attribute is not None else _element_value(node)
             out.setdefault(row.id, []).append(Value(" › ".join(here), _shorten(text or "")))
-
-
-def _nodes(ctx: etree._Element, row: Row, siblings: list[Row], side: str) -> list[etree._Element]:
-    path = row.paths[side]
-    if path.otherwise:
-        claimed = _claimed(ctx, siblings, path, side)
-        last = path.steps[-1]
-        return [n for p in path.parent.select(ctx) for n in last.select(p) if n not in claimed]
-    return path.select(ctx)
-
-
-def _claimed(ctx: etree._Element, rows: list[Row], other: Path, side: str) -> set:
-    """Elements at ``other``'s last step that sibling rows claim by a literal predicate.
-
-    The reader's rule for ``[otherwise]`` (mapping/engine.py), restated on the public path
-    API; tests/test_report.py checks that both find the same elements.
-    """
-    k = len(other.steps) - 1
-    prefix = [s.tag for s in other.steps[:k]]
-    claimed: set = set()
-    for row in rows:
-        path = row.paths.get(side)
-        if path is None or path.otherwise:
-            continue
-        if path.is_self and row.kind == "group":
-            children = [c for c in row.children if c.paths.get(side) is not None]
-            claimed |= _claimed(ctx, children, other, side)
-        elif (
-            len(path.steps) > k
-            and [s.tag for s in path.steps[:k]] == prefix
-            and path.steps[k].tag == other.steps[k].tag
-            and path.steps[k].claims_by_literal
-        ):
-            claimed.update(Path(path.text, path.steps[: k + 1]).select(ctx))
-    return claimed
 
 
 def _element_value(el: etree._Element) -> str:
