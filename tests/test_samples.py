@@ -217,3 +217,10 @@ def test_hub_envelope_with_unusable_content(content, needle):
     with pytest.raises(ed.InputError) as exc:
         ed.read(_hub_envelope(content))
     assert exc.value.findings[0].code == "ENVELOPE-CONTENT" and needle in exc.value.findings[0].message
+
+
+def test_attributes_on_a_discriminator_are_reported_not_dropped_silently():
+    data = sample("05").read_bytes().replace(
+        b"<ram:Subject>SPSFL</ram:Subject>", b'<ram:Subject listAgencyID="IPPC">SPSFL</ram:Subject>')
+    (f,) = [f for f in ed.read(data).findings if f.code == "READ-NOT-CARRIED"]
+    assert "listAgencyID" in f.message and f.value == "IPPC" and f.xpath.endswith("IncludedSPSNote/Subject")

@@ -24,11 +24,12 @@ _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.
 
 
 class _ReadState:
-    __slots__ = ("side", "visited", "findings", "name", "index")
+    __slots__ = ("side", "visited", "findings", "name", "index", "values")
 
     def __init__(self, side: Side, name: str):
         self.side = side
         self.visited: set = set()
+        self.values: set = set()  # elements read as values: their attributes were checked there
         self.findings: list[Finding] = []
         self.name = name
         self.index = ChildIndex()
@@ -253,13 +254,15 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
         vtype = row.model_type
         data = side.read_value(el, vtype)
         if vtype is m.DateTime:
-            for child in el:
+            for child in el:  # DateTimeString: its format attributes belong to the date codec
                 st.visited.add(child)
+                st.values.add(child)
             if data is not None and LENIENT in data:
                 st.finding("READ-LENIENT", f"{etree.QName(el).localname}: {data.pop(LENIENT)}", el, row)
         if data is not None and data["value"] == "":
             st.finding("READ-PLACEHOLDER", f"empty {etree.QName(el).localname} kept as an empty value", el, row,
                        severity=INFO)
+        st.values.add(el)
         if row.kind == "value" and el.attrib:
             known = side.known_attributes(vtype)
             for attr in el.attrib:
@@ -294,6 +297,8 @@ def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
         if not isinstance(el.tag, str):  # comments, processing instructions
             continue
         if el in st.visited:
+            if el not in st.values and el.attrib:
+                _report_attributes(el, st)  # a container or a predicate's discriminator
             stack.extend(el)
             continue
         if not _has_payload(el):
@@ -310,6 +315,17 @@ def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
                 f"element {etree.QName(el).localname} has no row in the table; its content is not carried",
                 el,
                 value=_preview(el),
+            )
+
+
+def _report_attributes(el, st: _ReadState) -> None:
+    for attr, value in el.attrib.items():
+        if not attr.startswith(_IGNORED_ATTR_NS) and not (el.getparent() is None and attr.startswith("{")):
+            st.finding(
+                "READ-NOT-CARRIED",
+                f"attribute {attr} of {etree.QName(el).localname} has no place in the model",
+                el,
+                value=value,
             )
 
 
