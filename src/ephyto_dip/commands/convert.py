@@ -110,12 +110,15 @@ def _results(jobs: list[tuple], workers: int) -> Iterator[dict]:
             yield _convert_one(job)
         return
     chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
+    _warm()  # once, before the workers fork from this process and inherit it all
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
         yield from pool.map(_convert_one, jobs, chunksize=chunk)
 
 
 def _warm() -> None:
-    """Load the table and compile the schemas once per worker, not once per file."""
+    """Load the table and compile the schemas once per process, not once per file
+    (a no-op in a forked worker that inherited them; needed where workers are spawned)."""
+    from .. import convert  # noqa: F401  (the converter's imports, before any fork)
     from ..mapping.table import load_table
     from ..schemas import dip_schema_info, dip_xsd, ephyto_schema_info, ephyto_xsd
 
