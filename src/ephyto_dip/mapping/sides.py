@@ -27,6 +27,7 @@ DIP_NSMAP = {None: DIP_NS, "ds": DIP_DS_NS, "ippc": DIP_EXT_NS}
 
 
 _KNOWN: dict = {}
+_FIELDS: dict = {}  # value type -> {XML attribute: model field}
 LENIENT = "_lenient"  # key a side adds to a value it could only read leniently
 
 
@@ -48,10 +49,14 @@ class Side:
             return self._read_datetime(el)
         text = el.text or ""
         data = {"value": text if text.strip() else ""}
-        for fname, xml in vtype.XML_ATTRIBUTES.items():
-            v = el.get(xml)
-            if v is not None:
-                data[fname] = v
+        if el.attrib:  # most elements carry none: skip the look-ups
+            fields = _FIELDS.get(vtype)
+            if fields is None:
+                fields = _FIELDS[vtype] = {xml: f for f, xml in vtype.XML_ATTRIBUTES.items()}
+            for xml, v in el.attrib.items():
+                f = fields.get(xml)
+                if f is not None:
+                    data[f] = v
         return data
 
     def known_attributes(self, vtype: type[m.Value]) -> frozenset[str]:
@@ -69,10 +74,13 @@ class Side:
             self._write_datetime(el, value)
             return
         el.text = value.value
-        for fname, xml in type(value).XML_ATTRIBUTES.items():
-            v = getattr(value, fname)
-            if v is not None:
-                el.set(xml, v)
+        given = value.model_fields_set
+        if len(given) > 1:  # attributes were given besides the value (in declaration order, stable)
+            for fname, xml in type(value).XML_ATTRIBUTES.items():
+                if fname in given:
+                    v = getattr(value, fname)
+                    if v is not None:
+                        el.set(xml, v)
 
     def _write_datetime(self, el, value):  # pragma: no cover - overridden
         raise NotImplementedError
