@@ -364,3 +364,13 @@ def test_check_and_gaps_exit_codes():
     assert main(["check", "--table", "/nonexistent/table.tsv"]) == 2
     assert main(["gaps", "--table", "/nonexistent/table.tsv"]) == 2
     assert main(["gaps", "--format", "html"]) == 2
+
+
+def test_reversible_column_must_agree_with_the_analysis(tmp_path):
+    bad = table_copy(tmp_path, {"EPD-001": {"reversible": "no"}, "EPD-006": {"reversible": "maybe"},
+                                "EPD-429": {"reversible": "yes"}})
+    errors = {f.mapping_id: f.message for f in check_table(bad)
+              if f.code == "TABLE-REVERSIBILITY" and f.severity == ERROR}
+    assert "declared reversible=no" in errors["EPD-001"] and "it is yes" in errors["EPD-001"]
+    assert "'maybe'" in errors["EPD-006"]
+    assert "no ePhyto path" in errors["EPD-429"] and "dip-only" in errors["EPD-429"]

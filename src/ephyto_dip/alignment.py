@@ -541,10 +541,34 @@ def check_reversibility(table: Table, name: str = "<table>", unresolved: Iterabl
                 "(no discriminating predicate, no closed code list) tells such values apart",
                 WARNING,
             )
+    if "reversible" in table.columns:
+        for row in table.rows:
+            declared, expected, why = row["reversible"], *_expected_reversibility(row)
+            if declared not in REVERSIBLE_VALUES:
+                add("TABLE-REVERSIBILITY", row,
+                    f"reversible {declared!r} is not one of {', '.join(REVERSIBLE_VALUES)}")
+            elif declared != expected:
+                add("TABLE-REVERSIBILITY", row, f"declared reversible={declared}, but {why}: it is {expected}")
     skip = set(unresolved)
     for side in ("dip", "ephyto"):
         findings += _collisions(table, side, name, skip)
     return findings
+
+
+REVERSIBLE_VALUES = ("yes", "no", "dip-only")
+
+
+def _expected_reversibility(row: Row) -> tuple[str, str]:
+    """What the ``reversible`` column must say for ``row``, and why."""
+    if not row["ephyto_path"] and row["dip_path"]:
+        return "dip-only", "the row has no ePhyto path"
+    cl = row.codelist
+    if cl is not None:
+        if cl.policy == "fixed":
+            return "no", f"code list {cl.name} writes a fixed value for unmapped codes"
+        if len(set(cl.forward.values())) < len(cl.forward):
+            return "no", f"code list {cl.name} maps several ePhyto codes to one DIP code"
+    return "yes", "both sides hold the value (lexically) and any code list is a bijection"
 
 
 def _discriminated(row: Row) -> bool:
