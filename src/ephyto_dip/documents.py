@@ -104,6 +104,8 @@ def read(
     if kind == "hub":
         root, envelope, cert_bytes, more = _open_envelope(root, name, limits)
         findings += more
+        if root.getparent() is None:  # decoded from Content: its lines are those of the decoded text
+            name = f"{name}#Content"
         kind = "ephyto"
     if kind == "ephyto":
         _check_document_type(root, name)
