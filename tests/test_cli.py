@@ -111,3 +111,15 @@ def test_reverse_of_the_dip_is_detected_from_the_root(tmp_path, name, capsysbina
     assert main(["convert", str(dip)]) == 0
     root = etree.fromstring(capsysbinary.readouterr().out)
     assert etree.QName(root).localname == "SPSCertificate"
+
+
+def test_output_files_get_the_usual_mode_not_mkstemps_0600(tmp_path):
+    import os
+
+    out = tmp_path / "out.xml"
+    old = os.umask(0o022)
+    try:
+        assert main(["convert", str(sample("05")), "-o", str(out)]) == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

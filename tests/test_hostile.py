@@ -179,3 +179,9 @@ def test_cli_never_prints_a_traceback_for_bad_input(tmp_path, capsys):
         err = capsys.readouterr().err
         assert code == 1, (name, err)
         assert "Traceback" not in err and err.count("\n") == 1 and name in err
+
+
+def test_a_bad_argument_raises_the_librarys_own_error():
+    with pytest.raises(ed.UsageError) as exc:
+        ed.convert(sample("05"), to="pdf")
+    assert _code(exc) == "USAGE" and "'pdf'" in exc.value.findings[0].message

@@ -68,8 +68,9 @@ def test_every_row_is_on_the_page_grouped_by_box_in_table_order(page):
     for s in sections:
         ids = [tr.get("id") for tr in _rows(s)]
         assert ids == [r.id for r in ROWS if r["ispm12_box"] == s.get("data-box")]
+    rows_by_id = {r.id: r for r in ROWS}
     for tr in _rows(doc):
-        row = TABLE.by_id(tr.get("id"))
+        row = rows_by_id[tr.get("id")]
         badge = tr.xpath(".//span[contains(@class, 'badge')]")[0]
         assert badge.text_content() == PREDICATE_LABELS[row["predicate"]]
         text = _norm(tr.text_content())

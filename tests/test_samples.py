@@ -224,3 +224,14 @@ def test_attributes_on_a_discriminator_are_reported_not_dropped_silently():
         b"<ram:Subject>SPSFL</ram:Subject>", b'<ram:Subject listAgencyID="IPPC">SPSFL</ram:Subject>')
     (f,) = [f for f in ed.read(data).findings if f.code == "READ-NOT-CARRIED"]
     assert "listAgencyID" in f.message and f.value == "IPPC" and f.xpath.endswith("IncludedSPSNote/Subject")
+
+
+def test_findings_inside_an_envelopes_content_name_the_decoded_text():
+    import base64
+
+    raw = sample("01").read_bytes()
+    doc = ed.read(_hub_envelope(base64.b64encode(raw).decode()), name="hub.xml")
+    dates = [f for f in doc.findings if f.code == "READ-LENIENT" and "plain text" in f.message]
+    assert {f.file for f in dates} == {"hub.xml#Content"}
+    text = raw.decode("utf-8").splitlines()
+    assert all("<ns1:IssueDateTime>" in text[f.line - 1] for f in dates)

@@ -22,7 +22,7 @@ COMMANDS = {
     "attach": "ephyto_dip.commands.attach",
 }
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from .commands.common import EXIT_OK, EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):

@@ -33,7 +33,6 @@ from .mapping.sides import (
     RAM_NS,
     SPS_NS,
     UDT_NS,
-    Side,
 )
 from .mapping.table import Table, load_table
 from .schemas import dip_schema_info, ephyto_schema_info
@@ -336,9 +335,6 @@ def to_dip(cert: m.Certificate, table: Union[Table, str, None] = None) -> etree.
 def serialize(root: etree._Element, pretty: bool = True) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=pretty)
 
-
-def side_of(name: str) -> Side:
-    return EPHYTO if name == "ephyto" else DIP
 
 
 __all__ = ["Document", "read", "detect", "to_ephyto", "to_dip", "serialize", "EphytoDipError"]

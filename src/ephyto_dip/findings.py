@@ -7,9 +7,8 @@ subclasses, each carrying the findings that caused it.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from typing import Iterable, Optional
+from dataclasses import asdict, dataclass
+from typing import Optional
 
 ERROR = "error"
 WARNING = "warning"
@@ -112,33 +111,6 @@ class Finding:
         if self.mapping_id:
             parts.append(f"[{self.mapping_id}]")
         return " ".join(parts).replace("\n", " ")
-
-
-@dataclass
-class Report:
-    """Findings gathered while processing one input."""
-
-    findings: list[Finding] = field(default_factory=list)
-
-    def add(self, *args, **kwargs) -> Finding:
-        f = Finding(*args, **kwargs)
-        self.findings.append(f)
-        return f
-
-    def extend(self, items: Iterable[Finding]) -> None:
-        self.findings.extend(items)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def findings_json(findings: Iterable[Finding]) -> str:
-    return json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)
 
 
 class EphytoDipError(Exception):

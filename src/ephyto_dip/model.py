@@ -152,18 +152,6 @@ class Indicator(Value):
     """UDT IndicatorType (``true``/``false``)."""
 
 
-VALUE_TYPES: dict[str, type[Value]] = {
-    "text": Text,
-    "code": Code,
-    "id": Identifier,
-    "measure": Measure,
-    "quantity": Quantity,
-    "numeric": Numeric,
-    "datetime": DateTime,
-    "binary": Binary,
-    "indicator": Indicator,
-}
-
 # --------------------------------------------------------------------------- shared groups
 
 

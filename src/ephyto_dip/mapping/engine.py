@@ -284,8 +284,6 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
             return None
     if row.kind == "str":
         return data["value"]
-    if row.kind == "value" and row.model_type is not m.Value and path.attribute is not None:
-        return {"value": data["value"]}
     return data
 
 
@@ -409,17 +407,3 @@ def _holds_nothing(el: etree._Element, step) -> bool:
         return False
     n = len(el)
     return n == 0 or (n == 1 and step.pred_child is not None and el[0].tag == step.pred_child)
-
-
-def has_content(obj) -> bool:
-    """True if a model (or value) holds at least one value."""
-    if obj is None:
-        return False
-    if isinstance(obj, (str, m.Value)):
-        return True
-    if isinstance(obj, list):
-        return any(has_content(x) for x in obj)
-    for name in type(obj).model_fields:
-        if has_content(getattr(obj, name)):
-            return True
-    return False

@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path as FsPath
 from typing import Optional, Union
 
@@ -30,6 +29,7 @@ from lxml import etree
 from ..findings import Finding, TableError
 from .paths import PathSyntaxError, parse_path
 from .sides import DIP_NS, SIDES
+from .tsv import load_cached
 
 COLUMNS = ("side", "path", "reason")
 
@@ -130,19 +130,9 @@ def _compile(side, text_path, reason, line, namespaces) -> Exclusion:
     return Exclusion(side, text_path, tags, anywhere, reason, line)
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str, mtime: float) -> Exclusions:
-    return parse_exclusions(FsPath(path).read_text(encoding="utf-8"), path)
-
-
 def load_exclusions(path: Union[str, FsPath, None] = None) -> Exclusions:
     """The exclusions at ``path`` or the shipped ``mappings/exclusions.tsv`` (cached per process)."""
-    p = FsPath(path) if path else default_exclusions_path()
-    try:
-        mtime = p.stat().st_mtime
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read exclusions: {exc.strerror or exc}", file=str(p))) from None
-    return _load_cached(str(p), mtime)
+    return load_cached(path or default_exclusions_path(), parse_exclusions, "exclusions")
 
 
 def element_position(element: etree._Element, side) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Optional
+from typing import Optional
 
 from lxml import etree
 
@@ -98,6 +98,16 @@ def _first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
     for c in el.iterchildren(tag):
         return c
     return None
+
+
+def _mark_visited(step: Step, found: list, visited: set) -> None:
+    """The elements a step selected are read, and so is the child its predicate looked at."""
+    visited.update(found)
+    if step.pred_child is not None:
+        for n in found:
+            first = _first_child(n, step.pred_child)
+            if first is not None:
+                visited.add(first)
 
 
 class ChildIndex:
@@ -188,12 +198,7 @@ class Path:
             step = self.steps[0]
             found = step.select(node, index)
             if visited is not None and found:
-                visited.update(found)
-                if step.pred_child is not None:
-                    for n in found:
-                        first = _first_child(n, step.pred_child)
-                        if first is not None:
-                            visited.add(first)
+                _mark_visited(step, found, visited)
             return found
         result = self._select_own(node, visited, index)
         for alt in self.alternatives:
@@ -212,12 +217,7 @@ class Path:
             if not current:
                 return []
             if visited is not None:
-                visited.update(current)
-                if step.pred_child is not None:  # the discriminator is consumed too
-                    for n in current:
-                        first = _first_child(n, step.pred_child)
-                        if first is not None:
-                            visited.add(first)
+                _mark_visited(step, current, visited)
         if self.attribute is not None:
             current = [n for n in current if n.get(self.attribute) is not None]
         return current
@@ -244,10 +244,6 @@ class Path:
             else:
                 current = step.find_or_create(current)
         return current
-
-    def iter_qnames(self) -> Iterator[str]:
-        for s in self.steps:
-            yield s.qname
 
 
 def parse_path(text: str, namespaces: dict[str, str], default_ns: Optional[str]) -> Path:

@@ -110,9 +110,6 @@ class EphytoSide(Side):
             return {"value": text, LENIENT: "date written as plain text, not in udt:DateTimeString"}
         return {"value": ""}
 
-    def datetime_children(self) -> tuple[str, ...]:
-        return (self.DTS, self.DT)
-
     def _write_datetime(self, el, value):
         child = etree.SubElement(el, self.DTS)
         child.text = value.value
@@ -172,9 +169,6 @@ class DipSide(Side):
                 data["format"] = child.get("format")
             return data
         return {"value": ""}
-
-    def datetime_children(self) -> tuple[str, ...]:
-        return (self.DTS,)
 
     def _write_datetime(self, el, value):
         child = etree.SubElement(el, self.DTS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass, field as dc_field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path as FsPath
 from typing import Optional, Union
 
@@ -24,7 +24,7 @@ from .. import model as m
 from ..findings import Finding, TableError
 from .codelists import CodeList, load_codelist
 from .paths import Path, PathSyntaxError, parse_path
-from .tsv import split_metadata, tsv_reader
+from .tsv import load_cached, split_metadata, tsv_reader
 
 REQUIRED_COLUMNS = (
     "mapping_id",
@@ -96,12 +96,6 @@ class Table:
     def roots(self) -> list[Row]:
         return [r for r in self.rows if r.parent is None]
 
-    def by_id(self, mapping_id: str) -> Row:
-        for r in self.rows:
-            if r.id == mapping_id:
-                return r
-        raise KeyError(mapping_id)
-
 
 def default_table_path() -> FsPath:
     from ..resources import resource_path
@@ -109,19 +103,9 @@ def default_table_path() -> FsPath:
     return resource_path("mappings", "ephyto-dip.tsv")
 
 
-@lru_cache(maxsize=8)
-def _load_cached(path: str, mtime: float) -> Table:
-    return parse_table(FsPath(path).read_text(encoding="utf-8"), path)
-
-
 def load_table(path: Union[str, FsPath, None] = None) -> Table:
     """Load (and cache per process) the table at ``path`` or the shipped one."""
-    p = FsPath(path) if path else default_table_path()
-    try:
-        mtime = p.stat().st_mtime
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read table: {exc.strerror or exc}", file=str(p))) from None
-    return _load_cached(str(p), mtime)
+    return load_cached(path or default_table_path(), parse_table, "table")
 
 
 def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
