@@ -23,7 +23,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from .findings import Finding
-from .mapping.engine import select_nodes
+from .mapping.engine import _rows_for, select_nodes
 from .mapping.paths import ChildIndex
 from .mapping.table import PREDICATES, Row, Table, load_table
 
@@ -223,10 +223,9 @@ def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], ou
     Elements are selected exactly as the reader selects them (``engine.select_nodes``).
     """
     index = index if index is not None else ChildIndex()
-    active = [r for r in rows if r.paths.get(side) is not None]
-    for row in active:
+    for row in _rows_for(rows, side):
         path = row.paths[side]
-        nodes = select_nodes(ctx, row, active, side, index)
+        nodes = select_nodes(ctx, row, rows, side, index)
         if not nodes:
             continue
         if row.kind == "group":

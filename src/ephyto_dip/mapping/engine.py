@@ -64,62 +64,187 @@ def read_tree(
     return cert, st.findings
 
 
-_ACTIVE: dict = {}
+# ------------------------------------------------------------------------------ plans
+
+
+class _Entry:
+    """How one row reads and writes on one side, worked out once per table.
+
+    ``tag`` is set when the row's path is one plain step (no predicate, position or
+    alternative): the elements it reads are then the context's children of that tag, and
+    a value is written as one new child of that tag. Other rows read through ``select``,
+    a selector compiled for their path's shape, and write through :meth:`Path.create`.
+    ``plain_leaf``: a value read as its text (no attribute path, date or code list).
+    """
+
+    __slots__ = ("row", "path", "attr", "is_list", "group", "tag", "select", "merge_check", "plain_leaf",
+                 "plain_write", "codelist")
+
+    def __init__(self, row: Row, side: str, siblings: list[Row]):
+        path = row.paths[side]
+        self.row, self.path, self.attr, self.is_list = row, path, row.attr, row.is_list
+        self.group = row.kind == "group"
+        self.codelist = row.codelist if side == "dip" else None
+        plain_step = (
+            len(path.steps) == 1
+            and path.attribute is None
+            and not path.alternatives
+            and not (path.steps[0].claims_by_literal or path.steps[0].position is not None or path.otherwise)
+        )
+        self.tag = path.steps[0].tag if plain_step else None
+        if path.is_self:
+            self.select = _select_self
+        elif path.otherwise:
+            self.select = _otherwise_selector(path, siblings, side)
+        else:
+            self.select = path.select_own
+        # a list read through several steps merges what repeated intermediate elements hold
+        self.merge_check = row.is_list and len(path.steps) > 1 and not path.otherwise
+        self.plain_leaf = (
+            row.kind == "value" and path.attribute is None and row.model_type is not m.DateTime
+            and self.codelist is None
+        )
+        self.plain_write = row.kind == "value" and self.tag is not None and self.codelist is None
+
+
+def _select_self(ctx, index, visited=None) -> list:
+    return [ctx]
+
+
+def _otherwise_selector(path: Path, siblings: list[Row], side: str):
+    """``[otherwise]``: the last step's elements that no literal-predicate sibling row claims.
+
+    Which rows compete for the same elements depends only on the table: worked out once.
+    """
+    parent, last = path.parent.select_own, path.steps[-1].select
+    claimers: list = []
+
+    def select(ctx, index, visited=None):
+        if not claimers:
+            claimers.append(_claimer_paths(_rows_for(siblings, side), path, side))
+        claimed: set = set()
+        for claimer in claimers[0]:
+            claimed.update(claimer.select_own(ctx, index))
+        nodes = [n for p in parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
+        if visited is not None:
+            visited.update(nodes)
+        return nodes
+
+    return select
+
+
+class _Plan:
+    """The rows of one context on one side, and which of them a set of child tags calls for."""
+
+    __slots__ = ("rows", "active", "entries", "_by_row", "_by_tag", "_always", "_present")
+
+    _MAX_SHAPES = 512  # distinct child-tag sets remembered per context: memory stays bounded
+
+    def __init__(self, rows: list[Row], side: str):
+        self.rows = rows
+        self.active = [r for r in rows if r.paths.get(side) is not None]
+        self.entries = [_Entry(r, side, rows) for r in self.active]
+        self._by_row = {id(e.row): e for e in self.entries}
+        self._by_tag: dict = {}
+        self._always = []
+        for pos, (row, entry) in enumerate(zip(self.active, self.entries)):
+            tags = row.paths[side].first_tags
+            if not tags:
+                self._always.append(pos)
+            for t in tags:
+                self._by_tag.setdefault(t, []).append(pos)
+        self._present: dict = {}
+
+    def entry(self, row: Row) -> _Entry:
+        return self._by_row[id(row)]
+
+    def present(self, tags) -> list[_Entry]:
+        """The entries that can find something among children with ``tags``, in table order.
+
+        A context has a few dozen rows but holds a few children; looking rows up by the tags
+        present keeps reading proportional to the certificate, not to the table. Certificates
+        repeat the same shapes, so the answer is remembered per set of tags.
+        """
+        key = frozenset(tags)
+        hit = self._present.get(key)
+        if hit is None:
+            picked = set(self._always)
+            for t in key:
+                picked.update(self._by_tag.get(t, ()))
+            hit = [self.entries[i] for i in sorted(picked)]
+            if len(self._present) >= self._MAX_SHAPES:
+                self._present.clear()
+            self._present[key] = hit
+        return hit
+
+
+_PLANS: dict = {}
+
+
+def _plan(rows: list[Row], side: str) -> _Plan:
+    key = (id(rows), side)
+    plan = _PLANS.get(key)
+    if plan is None or plan.rows is not rows:  # an id can be reused once a table is gone
+        plan = _PLANS[key] = _Plan(rows, side)
+    return plan
 
 
 def _rows_for(rows: list[Row], side: str) -> list[Row]:
-    """The rows with a path on ``side`` (cached: the same row lists are asked for every input)."""
-    if not rows:
-        return rows
-    key = (id(rows[0]), len(rows), side)
-    hit = _ACTIVE.get(key)
-    if hit is None or hit[0] is not rows[0]:
-        hit = (rows[0], [r for r in rows if r.paths.get(side) is not None])
-        _ACTIVE[key] = hit
-    return hit[1]
+    """The rows with a path on ``side``."""
+    return _plan(rows, side).active
 
 
 def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
-    side = st.side.name
-    out: dict[str, Any] = {}
     index, visited = st.index, st.visited
-    active = _rows_for(rows, side)
-    for row in _rows_present(ctx, rows, active, side, index):
-        path = row.paths[side]
-        if path._single_step and not path.otherwise:  # most rows: one step, read straight off the index
-            nodes = path.select(ctx, visited, index)
+    groups = index.groups(ctx)
+    out: dict[str, Any] = {}
+    for entry in _plan(rows, st.side.name).present(groups):
+        row = entry.row
+        if entry.tag is not None:  # most rows: the context's children of one tag
+            nodes = groups[entry.tag]
+            visited.update(nodes)
         else:
-            nodes = select_nodes(ctx, row, active, side, index, visited)
-            if path.alternatives and nodes:
-                _report_alternatives(ctx, path, nodes, row, st)
-            if row.is_list and len(path.steps) > 1 and not path.otherwise:
-                fan = path.intermediate_fanout(ctx)
+            path = entry.path
+            nodes = entry.select(ctx, index, visited)
+            if path.alternatives:
+                extra = path.select_extra(ctx, index, nodes, visited)
+                if extra:
+                    _report_alternatives(extra, row, st)
+                    nodes = nodes + extra
+            if entry.merge_check and nodes:
+                fan = path.intermediate_fanout(ctx, index)
                 if fan:
-                    st.finding(
-                        "READ-MERGED",
-                        f"several {fan} elements hold {row.field}; they are read as one list",
-                        nodes[0] if nodes else ctx,
-                        row,
-                        severity=INFO,
-                    )
+                    st.finding("READ-MERGED", f"several {fan} elements hold {row.field}; they are read as one list",
+                               nodes[0], row, severity=INFO)
         if not nodes:
             continue
-        values = []
-        if row.kind == "group":
-            children = row.children
+        if entry.group:
+            values = []
             for n in nodes:
-                sub = _read_context(n, children, st)
+                sub = _read_context(n, row.children, st)
                 if sub:
                     values.append(sub)
-        else:
+        elif entry.plain_leaf:
+            values = []
             for n in nodes:
-                v = _read_leaf(n, row, path, st)
+                text = n.text
+                if text and not text.isspace() and not n.attrib:  # the usual value: its text, nothing else
+                    st.values.add(n)
+                    values.append({"value": text})
+                else:
+                    v = _read_leaf(n, row, entry.path, st)
+                    if v is not None:
+                        values.append(v)
+        else:
+            values = []
+            for n in nodes:
+                v = _read_leaf(n, row, entry.path, st)
                 if v is not None:
                     values.append(v)
         if not values:
             continue
-        if row.is_list:
-            out[row.attr] = values
+        if entry.is_list:
+            out[entry.attr] = values
         else:
             if len(values) > 1:
                 st.finding(
@@ -129,93 +254,33 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                     row,
                     severity=ERROR,
                 )
-            out[row.attr] = values[0]
+            out[entry.attr] = values[0]
     return out
 
 
-def _report_alternatives(ctx, path, nodes, row: Row, st: "_ReadState") -> None:
+def _report_alternatives(extra: list, row: Row, st: "_ReadState") -> None:
     """Elements found only through a read-only alternative are where the schema has none."""
-    main = set(type(path)(path.text, path.steps, path.attribute).select(ctx, None, st.index))
-    for n in nodes:
-        if n not in main:
-            st.finding(
-                "READ-LENIENT",
-                f"{etree.QName(n).localname} found inside {etree.QName(n.getparent()).localname}, where the schema "
-                f"does not allow it; carried as {row.field}",
-                n,
-                row,
-            )
+    for n in extra:
+        st.finding(
+            "READ-LENIENT",
+            f"{etree.QName(n).localname} found inside {etree.QName(n.getparent()).localname}, where the schema "
+            f"does not allow it; carried as {row.field}",
+            n,
+            row,
+        )
 
 
-_BY_TAG: dict = {}
+def select_nodes(ctx, row: Row, rows: list[Row], side: str, index: ChildIndex, visited: Optional[set] = None) -> list:
+    """The elements ``row`` (one of ``rows``, a context's rows as in the table) reads under ``ctx``.
 
-
-def _rows_present(ctx, rows: list[Row], active: list[Row], side: str, index: ChildIndex) -> list[Row]:
-    """The rows of ``active`` that can find something under ``ctx``, in table order.
-
-    A context has a few dozen rows but holds a few children; looking rows up by the tags
-    present is what keeps reading proportional to the certificate, not to the table.
+    The one place that says how a row selects: the reader, the locator and the review page
+    all go through the same compiled entry.
     """
-    if not active:
-        return active
-    key = (id(active), side)
-    plan = _BY_TAG.get(key)
-    if plan is None or plan[0] is not active:
-        by_tag: dict = {}
-        always = []
-        for pos, row in enumerate(active):
-            tags = row.paths[side].first_tags
-            if not tags:
-                always.append((pos, row))
-            for t in tags:
-                by_tag.setdefault(t, []).append((pos, row))
-        plan = _BY_TAG[key] = (active, by_tag, always)
-    _, by_tag, always = plan
-    picked = list(always)
-    for tag in index.tags(ctx):
-        hit = by_tag.get(tag)
-        if hit:
-            picked.extend(hit)
-    if len(picked) > 1:
-        picked = sorted(dict(picked).items())  # a row reachable by two tags counts once
-    return [r for _, r in picked]
-
-
-def select_nodes(ctx, row: Row, active: list[Row], side: str, index: ChildIndex, visited: Optional[set] = None) -> list:
-    """The elements ``row`` reads under ``ctx`` (``active``: the rows of that context).
-
-    The one place that says how a row selects — the reader and the locator both use it.
-    """
-    path = row.paths[side]
-    tags = path.first_tags
-    if tags and not any(index.has(ctx, t) for t in tags):
-        return []  # most rows name elements this certificate does not have
-    if path.otherwise:
-        claimed = _claimed(ctx, active, path, side, index)
-        last = path.steps[-1]
-        nodes = [n for p in path.parent.select(ctx, visited, index) for n in last.select(p, index) if n not in claimed]
-        if visited is not None:
-            visited.update(nodes)
-        return nodes
-    if path.is_self:
-        return [ctx]
-    return path.select(ctx, visited, index)
-
-
-_CLAIMERS: dict = {}
-
-
-def _claimed(ctx, rows: list[Row], other: "Path", side: str, index: ChildIndex) -> set:
-    """Elements at ``other``'s last step that rows with a literal predicate there claim."""
-    key = (id(other), side)
-    hit = _CLAIMERS.get(key)
-    if hit is None or hit[0] is not other:
-        hit = (other, _claimer_paths(rows, other, side))
-        _CLAIMERS[key] = hit
-    claimed: set = set()
-    for path in hit[1]:
-        claimed.update(path.select(ctx, None, index))
-    return claimed
+    entry = _plan(rows, side).entry(row)
+    nodes = entry.select(ctx, index, visited)
+    if entry.path.alternatives:
+        nodes = nodes + entry.path.select_extra(ctx, index, nodes, visited)
+    return nodes
 
 
 def _claimer_paths(rows: list[Row], other: "Path", side: str) -> list:
@@ -369,14 +434,19 @@ def write_tree(cert: m.Certificate, table: Table, side: Side, order=None) -> etr
 
 def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None:
     name = side.name
-    for row in _rows_for(rows, name):
-        val = getattr(obj, row.attr)
-        if val is None or (row.is_list and not val):
+    for entry in _plan(rows, name).entries:
+        val = getattr(obj, entry.attr)
+        if val is None or (entry.is_list and not val):
             continue
-        path = row.paths[name]
-        items = val if row.is_list else [val]
+        items = val if entry.is_list else (val,)
+        if entry.plain_write:  # most rows: one new child per value
+            tag = entry.tag
+            for item in items:
+                side.write_value(etree.SubElement(el, tag), item)
+            continue
+        row, path = entry.row, entry.path
         for item in items:
-            if row.kind == "group":
+            if entry.group:
                 if path.is_self:
                     _write_context(el, item, row.children, side)
                     continue
@@ -387,9 +457,9 @@ def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None
                 continue
             if row.kind == "str":
                 item = m.Value(value=item)
-            if row.codelist is not None and side.name == "dip":
+            if entry.codelist is not None:
                 try:
-                    item = item.model_copy(update={"value": row.codelist.to_dip(item.value)})
+                    item = item.model_copy(update={"value": entry.codelist.to_dip(item.value)})
                 except UnmappedCode as exc:
                     raise ConversionError(
                         Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)

@@ -117,7 +117,7 @@ class Locator:
 
     def _select(self, ctx, row: Row, siblings: list[Row]) -> list[etree._Element]:
         side = self.side.name
-        return select_nodes(ctx, row, _rows_for(siblings, side), side, self._scratch.index)
+        return select_nodes(ctx, row, siblings, side, self._scratch.index)
 
     def _holds_value(self, node, row: Row) -> bool:
         """Whether the reader keeps ``node`` for ``row`` (reads something from it)."""

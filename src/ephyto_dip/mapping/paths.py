@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional
+from typing import Callable, Optional
 
 from lxml import etree
 
@@ -60,20 +60,42 @@ class Step:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
         return True
 
-    def select(self, node: etree._Element, index: Optional["ChildIndex"] = None) -> list[etree._Element]:
-        if index is not None:
-            if self.pred_child is not None:
-                found = index.discriminated(node, self.tag, self.pred_child, self.pred_value)
-            else:
-                found = index.children(node, self.tag)
-                if self.pred_attr is not None:
-                    found = [c for c in found if self.matches(c)]
-        else:
-            found = [c for c in node.iterchildren(self.tag) if self.matches(c)]
-        if self.position is not None:
-            start = self.position - 1
-            found = found[start:] if self.position_from else found[start : start + 1]
-        return found
+    @cached_property
+    def select(self) -> "Selector":
+        """``select(node, index, visited)``: the children of ``node`` this step matches.
+
+        Compiled once per step into a closure for its shape. With ``visited`` (a set), the
+        elements found are added to it, and so is the child a predicate looked at.
+        The list returned may be the index's own: callers do not change it.
+        """
+        tag, position, start = self.tag, self.position, (self.position or 1) - 1
+        if self.pred_child is not None:
+            pred_child, value = self.pred_child, self.pred_value
+
+            def select(node, index, visited=None):
+                found, looked_at = index.discriminated(node, tag, pred_child, value)
+                if position is not None:
+                    end = None if self.position_from else start + 1
+                    found, looked_at = found[start:end], looked_at[start:end]
+                if visited is not None and found:
+                    visited.update(found)
+                    visited.update(looked_at)
+                return found
+
+            return select
+        pred_attr, value = self.pred_attr, self.pred_value
+
+        def select(node, index, visited=None):
+            found = index.groups(node).get(tag, _NONE)
+            if pred_attr is not None:
+                found = [c for c in found if (c.get(pred_attr) or "").strip() == value]
+            if position is not None:
+                found = found[start:] if self.position_from else found[start : start + 1]
+            if visited is not None and found:
+                visited.update(found)
+            return found
+
+        return select
 
     def create(self, parent: etree._Element) -> etree._Element:
         el = etree.SubElement(parent, self.tag)
@@ -94,20 +116,14 @@ class Step:
         return self.pred_child is not None or self.pred_attr is not None
 
 
+_NONE: list = []  # shared empty result: never appended to
+Selector = Callable[..., list]
+
+
 def _first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
     for c in el.iterchildren(tag):
         return c
     return None
-
-
-def _mark_visited(step: Step, found: list, visited: set) -> None:
-    """The elements a step selected are read, and so is the child its predicate looked at."""
-    visited.update(found)
-    if step.pred_child is not None:
-        for n in found:
-            first = _first_child(n, step.pred_child)
-            if first is not None:
-                visited.add(first)
 
 
 class ChildIndex:
@@ -123,7 +139,7 @@ class ChildIndex:
         self._by_node: dict = {}
         self._disc: dict = {}
 
-    def _groups(self, node: etree._Element) -> dict:
+    def groups(self, node: etree._Element) -> dict:
         groups = self._by_node.get(node)
         if groups is None:
             groups = {}
@@ -133,17 +149,18 @@ class ChildIndex:
         return groups
 
     def children(self, node: etree._Element, tag: str) -> list:
-        return self._groups(node).get(tag, [])
+        return self.groups(node).get(tag, [])
 
     def tags(self, node: etree._Element):
         """The distinct child tags of ``node``."""
-        return self._groups(node).keys()
+        return self.groups(node).keys()
 
     def has(self, node: etree._Element, tag: str) -> bool:
         """Whether ``node`` has a child ``tag`` (lets a reader skip rows absent from the input)."""
-        return tag in self._groups(node)
+        return tag in self.groups(node)
 
-    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> list:
+    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> tuple:
+        """(children ``tag`` whose first ``pred_child`` reads ``value``, those ``pred_child``s)."""
         key = (node, tag, pred_child)
         table = self._disc.get(key)
         if table is None:
@@ -151,9 +168,14 @@ class ChildIndex:
             for c in self.children(node, tag):
                 first = self.children(c, pred_child)
                 if first:
-                    table.setdefault((first[0].text or "").strip(), []).append(c)
+                    hit = table.setdefault((first[0].text or "").strip(), ([], []))
+                    hit[0].append(c)
+                    hit[1].append(first[0])
             self._disc[key] = table
-        return table.get(value, [])
+        return table.get(value, _NO_MATCH)
+
+
+_NO_MATCH = (_NONE, _NONE)
 
 
 @dataclass(frozen=True)
@@ -170,10 +192,6 @@ class Path:
         return not self.steps and self.attribute is None
 
     @cached_property
-    def _single_step(self) -> bool:
-        return len(self.steps) == 1 and self.attribute is None and not self.alternatives
-
-    @cached_property
     def first_tags(self) -> tuple[str, ...]:
         """Tags of the first step of this path and its alternatives (empty for ``.``)."""
         return tuple(p.steps[0].tag for p in (self, *self.alternatives) if p.steps)
@@ -187,6 +205,43 @@ class Path:
         """This path without its last step."""
         return Path(self.text, self.steps[:-1])
 
+    @cached_property
+    def select_own(self) -> Selector:
+        """``select_own(node, index, visited)``: what this path (not its alternatives) reaches.
+
+        Attribute paths reach the owner element, if it has the attribute. Compiled once.
+        """
+        steps = [s.select for s in self.steps]
+        attribute = self.attribute
+        if len(steps) == 1 and attribute is None:
+            return steps[0]
+
+        def select(node, index, visited=None):
+            current = [node]
+            for step in steps:
+                nxt: list = []
+                for n in current:
+                    found = step(n, index, visited)
+                    if found:
+                        nxt.extend(found)
+                current = nxt
+                if not current:
+                    return current
+            if attribute is not None:
+                current = [n for n in current if n.get(attribute) is not None]
+            return current
+
+        return select
+
+    def select_extra(self, node, index: "ChildIndex", main: list, visited: Optional[set] = None) -> list:
+        """Elements only the read-only alternatives reach (``b`` of ``a | b``), after ``main``."""
+        extra: list = []
+        for alt in self.alternatives:
+            for n in alt.select_own(node, index, visited):
+                if n not in main and n not in extra:
+                    extra.append(n)
+        return extra
+
     def select(
         self, node: etree._Element, visited: Optional[set] = None, index: Optional[ChildIndex] = None
     ) -> list[etree._Element]:
@@ -194,41 +249,20 @@ class Path:
 
         Alternatives (``a | b``) are read too, after the main path; only ``a`` is written.
         """
-        if self._single_step:  # the common case, kept short: one step, nothing else
-            step = self.steps[0]
-            found = step.select(node, index)
-            if visited is not None and found:
-                _mark_visited(step, found, visited)
-            return found
-        result = self._select_own(node, visited, index)
-        for alt in self.alternatives:
-            more = alt._select_own(node, visited, index)
-            if more:
-                result = result + [n for n in more if n not in result]
-        return result
+        index = index if index is not None else ChildIndex()
+        found = self.select_own(node, index, visited)
+        if self.alternatives:
+            found = found + self.select_extra(node, index, found, visited)
+        return found
 
-    def _select_own(self, node, visited, index=None):
-        current = [node]
-        for step in self.steps:
-            nxt: list = []
-            for n in current:
-                nxt.extend(step.select(n, index))
-            current = nxt
-            if not current:
-                return []
-            if visited is not None:
-                _mark_visited(step, current, visited)
-        if self.attribute is not None:
-            current = [n for n in current if n.get(self.attribute) is not None]
-        return current
-
-    def intermediate_fanout(self, node: etree._Element) -> Optional[str]:
+    def intermediate_fanout(self, node: etree._Element, index: Optional[ChildIndex] = None) -> Optional[str]:
         """Name of the first non-final step that matches more than once (writer merges them)."""
+        index = index if index is not None else ChildIndex()
         current = [node]
         for step in self.steps[:-1]:
             nxt = []
             for n in current:
-                nxt.extend(step.select(n))
+                nxt.extend(step.select(n, index))
             if len(nxt) > 1:
                 return step.qname
             current = nxt
