@@ -287,29 +287,36 @@ def _infer_namespaces(root: etree._Element) -> None:
     SPSCertificate the namespace of every element follows from the SPS 17 structure:
     the root and its two children are rsm, dates are udt, a Signature is xmldsig,
     everything else is ram. Hub header elements belong to the HUB.Entities namespace.
+    One walk from the top, carrying where it is (in a certificate, in a signature).
     """
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag.startswith("{") or ":" not in el.tag:
+    stack = [(root, None, False)]  # (element, the nearest SPSCertificate above it, inside a Signature)
+    while stack:
+        el, cert, in_sig = stack.pop()
+        if not isinstance(el.tag, str):
             continue
-        prefix, local = el.tag.split(":", 1)
-        cert = next((a for a in el.iterancestors() if _raw_local(a) == "SPSCertificate"), None)
-        if local == "SPSCertificate":
-            ns = SPS_NS
-        elif cert is not None:
-            parent = el.getparent()
-            if any(_raw_local(a) == "Signature" for a in [el, *el.iterancestors()]):
-                ns = DS_SIG_NS
-            elif parent is cert and local in ("SPSExchangedDocument", "SPSConsignment"):
+        local = _raw_local(el)
+        in_sig = in_sig or local == "Signature"
+        if not el.tag.startswith("{") and ":" in el.tag:
+            prefix = el.tag.split(":", 1)[0]
+            if local == "SPSCertificate":
                 ns = SPS_NS
-            elif local in ("DateTimeString", "DateTime"):
-                ns = UDT_NS
+            elif cert is not None:
+                if in_sig:
+                    ns = DS_SIG_NS
+                elif el.getparent() is cert and local in ("SPSExchangedDocument", "SPSConsignment"):
+                    ns = SPS_NS
+                elif local in ("DateTimeString", "DateTime"):
+                    ns = UDT_NS
+                else:
+                    ns = RAM_NS
+            elif local in _HUB_FIELDS or local in ("Content", "Forwardings", "EnvelopeForwarding", "Code",
+                                                   "HubDeliveryNumber"):
+                ns = HUB_NS
             else:
-                ns = RAM_NS
-        elif local in _HUB_FIELDS or local in ("Content", "Forwardings", "EnvelopeForwarding", "Code", "HubDeliveryNumber"):
-            ns = HUB_NS
-        else:
-            ns = f"urn:ephyto-dip:undeclared:{prefix}"
-        el.tag = f"{{{ns}}}{local}"
+                ns = f"urn:ephyto-dip:undeclared:{prefix}"
+            el.tag = f"{{{ns}}}{local}"
+        inner = el if local == "SPSCertificate" else cert  # the nearest certificate above
+        stack.extend((c, inner, in_sig) for c in el)
 
 
 def _raw_local(el) -> str:

@@ -167,24 +167,29 @@ class SchemaInfo:
         self._sort(root, self.element_type(root.tag))
 
     def _order_index(self, type_key: Optional[str]) -> dict:
+        """tag -> (position, type key, whether that type has element children) for a type."""
         hit = self._order_cache.get(type_key)
         if hit is None:
-            hit = {d.tag: (i, d.type_key) for i, d in enumerate(self.children(type_key))}
+            hit = {d.tag: (i, d.type_key, bool(self.children(d.type_key))) for i, d in enumerate(self.children(type_key))}
             self._order_cache[type_key] = hit
         return hit
 
     def _sort(self, el: etree._Element, type_key: Optional[str]) -> None:
-        if len(el) == 0:
-            return
         index = self._order_index(type_key)
         kids = list(el)
-        big = len(index)
-        keyed = sorted(kids, key=lambda c: index.get(c.tag, (big, None))[0])
-        if keyed != kids:
-            el[:] = keyed
-        for c in keyed:
-            if len(c):
-                self._sort(c, index.get(c.tag, (big, None))[1])
+        unknown = (len(index), None, True)  # after the known ones; looked into, as before
+        keys = [index.get(c.tag, unknown) for c in kids]
+        last = -1
+        for pos, _, _ in keys:
+            if pos < last:  # out of order: a stable sort by schema position
+                order = sorted(range(len(kids)), key=lambda i: keys[i][0])
+                kids, keys = [kids[i] for i in order], [keys[i] for i in order]
+                el[:] = kids
+                break
+            last = pos
+        for c, (_, sub, has_children) in zip(kids, keys):
+            if has_children and len(c):
+                self._sort(c, sub)
 
 
 @lru_cache(maxsize=4)
