@@ -235,3 +235,72 @@ def test_findings_inside_an_envelopes_content_name_the_decoded_text():
     assert {f.file for f in dates} == {"hub.xml#Content"}
     text = raw.decode("utf-8").splitlines()
     assert all("<ns1:IssueDateTime>" in text[f.line - 1] for f in dates)
+
+
+def test_a_discriminator_is_written_first_among_elements_of_its_name():
+    """``ApplicableSPSProcessCharacteristic[Description='TTL1']`` reads the *first* Description;
+    the characteristic's own descriptions share the name and the schema position, so the
+    writer must put the discriminator first for the certificate to come back the same."""
+    base = sample("06").read_text(encoding="utf-8")
+    start = base.index("<ram:AppliedSPSProcess>") + len("<ram:AppliedSPSProcess>")
+    characteristic = ("<ram:ApplicableSPSProcessCharacteristic><ram:Description>TTL1</ram:Description>"
+                      "<ram:Description>first of its own</ram:Description>"
+                      "<ram:Description>second</ram:Description></ram:ApplicableSPSProcessCharacteristic>")
+    # appended last in the treatment: after every other child, where the schema puts it
+    end = base.index("</ram:AppliedSPSProcess>", start)
+    data = (base[:end] + characteristic + base[end:]).encode("utf-8")
+    cert = ed.read(data).certificate
+    written = ed.to_ephyto(cert)
+    ttl1 = [[d.text for d in c.iterchildren("{*}Description")]
+            for c in written.iter("{*}ApplicableSPSProcessCharacteristic")
+            if "TTL1" in [d.text for d in c.iterchildren("{*}Description")]]
+    assert ttl1 == [["TTL1", "first of its own", "second"]]
+    assert ed.read(ed.serialize(written)).certificate == cert
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_the_writer_plans_schema_order_so_the_final_sort_moves_nothing(path):
+    """The write plan puts each context's rows in the schema order of their elements; the
+    sort after it is a safety net, and on real certificates it must find nothing to move."""
+    from ephyto_dip.mapping.engine import _write_context
+    from ephyto_dip.mapping.sides import DIP, EPHYTO
+    from ephyto_dip.mapping.table import load_table
+    from ephyto_dip.schemas import dip_schema_info, ephyto_schema_info
+
+    cert = ed.read(path).certificate
+    for side, order in ((DIP, dip_schema_info()), (EPHYTO, ephyto_schema_info())):
+        root = side.new_root()
+        _write_context(root, cert, load_table().roots, side, order)
+        before = ed.serialize(root)
+        order.sort(root)
+        assert ed.serialize(root) == before, side.name
+
+
+def test_a_table_where_one_row_writes_into_anothers_element_is_sorted_after_writing():
+    """``names[]`` moved *into* the issuer party that another row creates: its Name lands after
+    the party's own children, out of schema order, so the writer must sort this table's output."""
+    import copy
+    from pathlib import Path
+
+    from ephyto_dip.mapping.engine import _sort_needed, _write_context, write_tree
+    from ephyto_dip.mapping.sides import EPHYTO
+    from ephyto_dip.mapping.table import load_table, parse_table
+    from ephyto_dip.schemas import ephyto_schema_info
+
+    shipped = load_table()
+    text = Path(shipped.path).read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("EPD-002\t"))
+    moved = line.replace("rsm:SPSExchangedDocument/ram:Name", "rsm:SPSExchangedDocument/ram:IssuerSPSParty/ram:ID")
+    table = parse_table(text.replace(line, moved), "moved")
+    order = ephyto_schema_info()
+    assert not _sort_needed(shipped, EPHYTO, order) and _sort_needed(table, EPHYTO, order)
+
+    cert = ed.read(sample("05")).certificate
+    assert cert.issuer.name and not cert.issuer.id
+    cert = cert.model_copy(update={"names": [ed.model.Text(value="PHYTOSANITARY CERTIFICATE")]})
+    unsorted = EPHYTO.new_root()
+    _write_context(unsorted, cert, table.roots, EPHYTO, order)
+    repaired = copy.deepcopy(unsorted)
+    order.sort(repaired)
+    assert ed.serialize(repaired) != ed.serialize(unsorted)  # the plan alone leaves it out of order
+    assert ed.serialize(write_tree(cert, table, EPHYTO, order)) == ed.serialize(repaired)

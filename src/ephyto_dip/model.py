@@ -13,6 +13,13 @@ from typing import ClassVar, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 
+def _new_list() -> list:
+    """The default of every list field. A plain function, not ``list``: pydantic inspects a
+    factory's signature, which for a builtin means parsing its text (~60 ms at import), and a
+    literal ``[]`` default is deep-copied for every instance instead."""
+    return []
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False, defer_build=True)
 
@@ -156,8 +163,8 @@ class Indicator(Value):
 class Note(_Model):
     """An SPS note: one statement, in one or more languages (``Content`` repeated)."""
 
-    contents: list[Text] = []
-    content_codes: list[Code] = []
+    contents: list[Text] = Field(default_factory=_new_list)
+    content_codes: list[Code] = Field(default_factory=_new_list)
     subject_code: Optional[Code] = None
 
 
@@ -193,28 +200,28 @@ class Party(_Model):
     id: Optional[Identifier] = None
     name: Optional[Text] = None
     role_code: Optional[Code] = None
-    type_codes: list[Code] = []
+    type_codes: list[Code] = Field(default_factory=_new_list)
     address: Optional[Address] = None
-    contacts: list[Contact] = []
+    contacts: list[Contact] = Field(default_factory=_new_list)
     person_name: Optional[Text] = None
 
 
 class CountrySubdivision(_Model):
     id: Optional[Identifier] = None
-    names: list[Text] = []
+    names: list[Text] = Field(default_factory=_new_list)
     hierarchical_level_code: Optional[Code] = None
     function_type_code: Optional[Code] = None
 
 
 class Country(_Model):
     id: Optional[Identifier] = None
-    names: list[Text] = []
-    subdivisions: list[CountrySubdivision] = []
+    names: list[Text] = Field(default_factory=_new_list)
+    subdivisions: list[CountrySubdivision] = Field(default_factory=_new_list)
 
 
 class Location(_Model):
     id: Optional[Identifier] = None
-    names: list[Text] = []
+    names: list[Text] = Field(default_factory=_new_list)
 
 
 class TransportMovement(_Model):
@@ -234,7 +241,7 @@ class TransportEquipment(_Model):
     """A container (or other equipment) with its seals."""
 
     id: Optional[Identifier] = None
-    seals: list[Seal] = []
+    seals: list[Seal] = Field(default_factory=_new_list)
 
 
 class ReferencedDocument(_Model):
@@ -244,7 +251,7 @@ class ReferencedDocument(_Model):
     type_code: Optional[Code] = None
     relationship_type_code: Optional[Code] = None
     id: Optional[Identifier] = None
-    attachments: list[Binary] = []
+    attachments: list[Binary] = Field(default_factory=_new_list)
     information: Optional[Text] = None
 
 
@@ -252,7 +259,7 @@ class Clause(_Model):
     """A certifying statement (clause) by code, with optional text."""
 
     id: Optional[Identifier] = None
-    contents: list[Text] = []
+    contents: list[Text] = Field(default_factory=_new_list)
 
 
 class Authentication(_Model):
@@ -264,7 +271,7 @@ class Authentication(_Model):
     provider_name: Optional[Text] = None
     officer_name: Optional[Text] = None
     location_provider_name: Optional[Text] = None
-    clauses: list[Clause] = []
+    clauses: list[Clause] = Field(default_factory=_new_list)
 
 
 # --------------------------------------------------------------------------- treatments
@@ -274,7 +281,7 @@ class Characteristic(_Model):
     """A treatment characteristic (TTL1, TTCH, TTTM …); ``descriptions`` exclude the acronym."""
 
     type_code: Optional[Code] = None
-    descriptions: list[Text] = []
+    descriptions: list[Text] = Field(default_factory=_new_list)
     value: Optional[Measure] = None
     minimum: Optional[Measure] = None
     maximum: Optional[Measure] = None
@@ -293,14 +300,14 @@ class Treatment(_Model):
     start_date_time: Optional[DateTime] = None
     end_date_time: Optional[DateTime] = None
     duration: Optional[Measure] = None
-    type_level1: list[Characteristic] = []
-    type_level2: list[Characteristic] = []
-    chemicals: list[Characteristic] = []
-    temperatures: list[Characteristic] = []
-    concentrations: list[Characteristic] = []
-    additional_information: list[Characteristic] = []
-    full_text: list[Characteristic] = []
-    other_characteristics: list[OtherCharacteristic] = []
+    type_level1: list[Characteristic] = Field(default_factory=_new_list)
+    type_level2: list[Characteristic] = Field(default_factory=_new_list)
+    chemicals: list[Characteristic] = Field(default_factory=_new_list)
+    temperatures: list[Characteristic] = Field(default_factory=_new_list)
+    concentrations: list[Characteristic] = Field(default_factory=_new_list)
+    additional_information: list[Characteristic] = Field(default_factory=_new_list)
+    full_text: list[Characteristic] = Field(default_factory=_new_list)
+    other_characteristics: list[OtherCharacteristic] = Field(default_factory=_new_list)
     operation_country: Optional[Country] = None
     operator: Optional[Party] = None
 
@@ -313,7 +320,7 @@ class Classification(_Model):
 
     system_id: Optional[Identifier] = None
     class_code: Optional[Code] = None
-    class_names: list[Text] = []
+    class_names: list[Text] = Field(default_factory=_new_list)
 
 
 class OtherClassification(Classification):
@@ -332,60 +339,60 @@ class Package(_Model):
     quantity: Optional[Quantity] = None
     nominal_gross_weight: Optional[Measure] = None
     nominal_gross_volume: Optional[Measure] = None
-    shipping_marks: list[ShippingMarks] = []
+    shipping_marks: list[ShippingMarks] = Field(default_factory=_new_list)
 
 
 class ReExport(_Model):
     """Re-export certificate details carried as item notes (RPC* acronyms)."""
 
-    statement: list[Note] = []
-    origin_country: list[Note] = []
-    original_certificate_number: list[Note] = []
-    original_attached: list[Note] = []
-    certified_copy_attached: list[Note] = []
-    packed: list[Note] = []
-    repacked: list[Note] = []
-    original_containers: list[Note] = []
-    new_containers: list[Note] = []
-    based_on_original_certificate: list[Note] = []
-    additional_inspection: list[Note] = []
+    statement: list[Note] = Field(default_factory=_new_list)
+    origin_country: list[Note] = Field(default_factory=_new_list)
+    original_certificate_number: list[Note] = Field(default_factory=_new_list)
+    original_attached: list[Note] = Field(default_factory=_new_list)
+    certified_copy_attached: list[Note] = Field(default_factory=_new_list)
+    packed: list[Note] = Field(default_factory=_new_list)
+    repacked: list[Note] = Field(default_factory=_new_list)
+    original_containers: list[Note] = Field(default_factory=_new_list)
+    new_containers: list[Note] = Field(default_factory=_new_list)
+    based_on_original_certificate: list[Note] = Field(default_factory=_new_list)
+    additional_inspection: list[Note] = Field(default_factory=_new_list)
 
 
 class TradeLineItem(_Model):
     """One consignment line: name of produce, botanical name, quantity, origin, treatments …"""
 
     sequence_numeric: Optional[Numeric] = None
-    descriptions: list[Text] = []
-    common_names: list[Text] = []
-    botanical_names: list[Text] = []
-    production_batch_ids: list[Identifier] = []
-    intended_uses: list[Text] = []
-    expiry_date_times: list[DateTime] = []
+    descriptions: list[Text] = Field(default_factory=_new_list)
+    common_names: list[Text] = Field(default_factory=_new_list)
+    botanical_names: list[Text] = Field(default_factory=_new_list)
+    production_batch_ids: list[Identifier] = Field(default_factory=_new_list)
+    intended_uses: list[Text] = Field(default_factory=_new_list)
+    expiry_date_times: list[DateTime] = Field(default_factory=_new_list)
     net_weight: Optional[Measure] = None
     gross_weight: Optional[Measure] = None
     net_volume: Optional[Measure] = None
     gross_volume: Optional[Measure] = None
-    hs_classifications: list[Classification] = []
-    vegetable_part_classes: list[Classification] = []
-    condition_classes: list[Classification] = []
-    other_classifications: list[OtherClassification] = []
-    packages: list[Package] = []
-    other_packages: list[Note] = []
-    other_quantity_values: list[Note] = []
-    other_quantity_units: list[Note] = []
-    distinguishing_marks: list[Note] = []
-    additional_declarations: list[Note] = []
-    import_permits: list[Note] = []
-    inspection_dates: list[Note] = []
-    additional_official_information: list[Note] = []
+    hs_classifications: list[Classification] = Field(default_factory=_new_list)
+    vegetable_part_classes: list[Classification] = Field(default_factory=_new_list)
+    condition_classes: list[Classification] = Field(default_factory=_new_list)
+    other_classifications: list[OtherClassification] = Field(default_factory=_new_list)
+    packages: list[Package] = Field(default_factory=_new_list)
+    other_packages: list[Note] = Field(default_factory=_new_list)
+    other_quantity_values: list[Note] = Field(default_factory=_new_list)
+    other_quantity_units: list[Note] = Field(default_factory=_new_list)
+    distinguishing_marks: list[Note] = Field(default_factory=_new_list)
+    additional_declarations: list[Note] = Field(default_factory=_new_list)
+    import_permits: list[Note] = Field(default_factory=_new_list)
+    inspection_dates: list[Note] = Field(default_factory=_new_list)
+    additional_official_information: list[Note] = Field(default_factory=_new_list)
     re_export: ReExport = Field(default_factory=ReExport)
-    other_notes: list[SubjectNote] = []
-    transport_equipment: list[TransportEquipment] = []
-    origin_countries: list[Country] = []
-    origin_locations: list[Location] = []
-    treatments: list[Treatment] = []
-    asserted_authentications: list[Authentication] = []
-    referenced_documents: list[ReferencedDocument] = []
+    other_notes: list[SubjectNote] = Field(default_factory=_new_list)
+    transport_equipment: list[TransportEquipment] = Field(default_factory=_new_list)
+    origin_countries: list[Country] = Field(default_factory=_new_list)
+    origin_locations: list[Location] = Field(default_factory=_new_list)
+    treatments: list[Treatment] = Field(default_factory=_new_list)
+    asserted_authentications: list[Authentication] = Field(default_factory=_new_list)
+    referenced_documents: list[ReferencedDocument] = Field(default_factory=_new_list)
 
 
 class Cargo(_Model):
@@ -397,10 +404,10 @@ class Cargo(_Model):
 class Replacement(_Model):
     """Replacement certificate notes (ADRP statement, ADRPN number, ADRPR reason, ADRD date)."""
 
-    statement: list[Note] = []
-    replaced_certificate_number: list[Note] = []
-    reason: list[Note] = []
-    replaced_issue_date: list[Note] = []
+    statement: list[Note] = Field(default_factory=_new_list)
+    replaced_certificate_number: list[Note] = Field(default_factory=_new_list)
+    reason: list[Note] = Field(default_factory=_new_list)
+    replaced_issue_date: list[Note] = Field(default_factory=_new_list)
 
 
 class HubForwarding(_Model):
@@ -419,43 +426,43 @@ class HubEnvelope(_Model):
     hub_delivery_number: Optional[str] = None
     hub_tracking_info: Optional[str] = None
     hub_delivery_error_message: Optional[str] = None
-    forwardings: list[HubForwarding] = []
+    forwardings: list[HubForwarding] = Field(default_factory=_new_list)
 
 
 class Certificate(_Model):
     """An ISPM 12 phytosanitary certificate (export 851, re-export 657, replacement)."""
 
     id: Optional[Identifier] = None
-    names: list[Text] = []
-    descriptions: list[Text] = []
+    names: list[Text] = Field(default_factory=_new_list)
+    descriptions: list[Text] = Field(default_factory=_new_list)
     type_code: Optional[Code] = None
     status_code: Optional[Code] = None
     issue_date_time: Optional[DateTime] = None
     issuer: Optional[Party] = None
-    financial_liability: list[Note] = []
-    additional_declarations: list[Note] = []
-    import_permits: list[Note] = []
-    inspection_dates: list[Note] = []
-    additional_official_information: list[Note] = []
-    distinguishing_marks: list[Note] = []
+    financial_liability: list[Note] = Field(default_factory=_new_list)
+    additional_declarations: list[Note] = Field(default_factory=_new_list)
+    import_permits: list[Note] = Field(default_factory=_new_list)
+    inspection_dates: list[Note] = Field(default_factory=_new_list)
+    additional_official_information: list[Note] = Field(default_factory=_new_list)
+    distinguishing_marks: list[Note] = Field(default_factory=_new_list)
     replacement: Replacement = Field(default_factory=Replacement)
-    other_notes: list[SubjectNote] = []
-    referenced_documents: list[ReferencedDocument] = []
-    authentications: list[Authentication] = []
+    other_notes: list[SubjectNote] = Field(default_factory=_new_list)
+    referenced_documents: list[ReferencedDocument] = Field(default_factory=_new_list)
+    authentications: list[Authentication] = Field(default_factory=_new_list)
     consignment_id: Optional[Identifier] = None
     consignor: Optional[Party] = None
     consignee: Optional[Party] = None
     export_country: Optional[Country] = None
-    re_export_countries: list[Country] = []
+    re_export_countries: list[Country] = Field(default_factory=_new_list)
     loading_location: Optional[Location] = None
     import_country: Optional[Country] = None
-    transit_countries: list[Country] = []
+    transit_countries: list[Country] = Field(default_factory=_new_list)
     point_of_entry: Optional[Location] = None
     examination_location: Optional[Location] = None
-    transport_movements: list[TransportMovement] = []
-    transport_equipment: list[TransportEquipment] = []
-    cargo_types: list[Cargo] = []
-    items: list[TradeLineItem] = []
+    transport_movements: list[TransportMovement] = Field(default_factory=_new_list)
+    transport_equipment: list[TransportEquipment] = Field(default_factory=_new_list)
+    cargo_types: list[Cargo] = Field(default_factory=_new_list)
+    items: list[TradeLineItem] = Field(default_factory=_new_list)
     hub_envelope: Optional[HubEnvelope] = None
 
     # -- conveniences for single-window code -------------------------------------------

@@ -20,5 +20,6 @@ def data_root() -> Path:
     raise RuntimeError("ephyto-dip data files (schemas/, mappings/) are missing from the installation")
 
 
+@lru_cache(maxsize=256)  # asked for on every conversion; building a Path costs more than the work
 def resource_path(*parts: str) -> Path:
     return data_root().joinpath(*parts)

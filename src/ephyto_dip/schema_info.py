@@ -170,9 +170,16 @@ class SchemaInfo:
         """tag -> (position, type key, whether that type has element children) for a type."""
         hit = self._order_cache.get(type_key)
         if hit is None:
-            hit = {d.tag: (i, d.type_key, bool(self.children(d.type_key))) for i, d in enumerate(self.children(type_key))}
+            decls = self.children(type_key)
+            hit = {d.tag: (i, d.type_key, bool(self.children(d.type_key))) for i, d in enumerate(decls)}
             self._order_cache[type_key] = hit
         return hit
+
+    def position(self, type_key: Optional[str], tag: str) -> tuple[int, Optional[str]]:
+        """(place of child ``tag`` in ``type_key``'s content, the child's type); unknown: last."""
+        index = self._order_index(type_key)
+        pos, sub, _ = index.get(tag, (len(index), None, True))
+        return pos, sub
 
     def _sort(self, el: etree._Element, type_key: Optional[str]) -> None:
         index = self._order_index(type_key)

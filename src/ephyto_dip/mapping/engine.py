@@ -424,52 +424,167 @@ def _preview(el) -> str:
 
 
 def write_tree(cert: m.Certificate, table: Table, side: Side, order=None) -> etree._Element:
-    """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order."""
+    """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order.
+
+    With ``order``, each context's rows are written in the schema order of their elements, so
+    the tree comes out ordered. Only a table where one row writes *into* an element another
+    row creates (``A`` and ``A/B`` side by side) can leave an element's children out of
+    order; for such a table the tree is sorted afterwards.
+    """
     root = side.new_root()
-    _write_context(root, cert, table.roots, side)
-    if order is not None:
+    _write_context(root, cert, table.roots, side, order)
+    if order is not None and _sort_needed(table, side, order):
         order.sort(root)
     return root
 
 
-def _write_context(el: etree._Element, obj, rows: list[Row], side: Side) -> None:
-    name = side.name
-    for entry in _plan(rows, name).entries:
-        val = getattr(obj, entry.attr)
-        if val is None or (entry.is_list and not val):
+def _write_context(el: etree._Element, obj, rows: list[Row], side: Side, order) -> None:
+    for via, attr, entry in _write_plan(rows, side, order):
+        owner = obj
+        for step in via:  # rows of a "." group: their values sit on the group's object
+            owner = getattr(owner, step)
+            if owner is None:
+                break
+        if owner is None:
             continue
-        items = val if entry.is_list else (val,)
+        if attr is None:  # a group's discriminator
+            etree.SubElement(el, entry.tag).text = entry.value
+            continue
+        val = getattr(owner, attr)
+        if val is None:
+            continue
+        if entry.is_list:
+            if not val:
+                continue
+        else:
+            val = (val,)
         if entry.plain_write:  # most rows: one new child per value
             tag = entry.tag
-            for item in items:
+            for item in val:
                 side.write_value(etree.SubElement(el, tag), item)
+        else:
+            _write_values(el, val, entry, side, order)
+
+
+def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order) -> None:
+    row, path = entry.row, entry.path
+    for item in values:
+        if entry.group:
+            # the predicate's child is written by the group's own plan, in its schema place
+            target = path.create(el, repeat_last=True, discriminator=False)
+            _write_context(target, item, row.children, side, order)
+            if _holds_nothing(target, path.steps[-1]):  # a group without values is not written
+                target.getparent().remove(target)
             continue
-        row, path = entry.row, entry.path
-        for item in items:
-            if entry.group:
-                if path.is_self:
-                    _write_context(el, item, row.children, side)
-                    continue
-                target = path.create(el, repeat_last=True)
-                _write_context(target, item, row.children, side)
-                if _holds_nothing(target, path.steps[-1]):  # a group without values is not written
-                    target.getparent().remove(target)
-                continue
-            if row.kind == "str":
-                item = m.Value(value=item)
-            if entry.codelist is not None:
-                try:
-                    item = item.model_copy(update={"value": entry.codelist.to_dip(item.value)})
-                except UnmappedCode as exc:
-                    raise ConversionError(
-                        Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
-                    ) from None
-            if path.attribute is not None:
-                owner = path.create(el, repeat_last=False) if path.steps else el
-                owner.set(path.attribute, item.value)
+        if row.kind == "str":
+            item = m.Value(value=item)
+        if entry.codelist is not None:
+            try:
+                item = item.model_copy(update={"value": entry.codelist.to_dip(item.value)})
+            except UnmappedCode as exc:
+                raise ConversionError(
+                    Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
+                ) from None
+        if path.attribute is not None:
+            owner = path.create(el, repeat_last=False) if path.steps else el
+            owner.set(path.attribute, item.value)
+        else:
+            side.write_value(path.create(el, repeat_last=True), item)
+
+
+class _Discriminator:
+    """The child a group's predicate names (``[Subject='X']``), written among the group's values."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Optional[str]):
+        self.tag, self.value = tag, value
+
+
+_WRITE_PLANS: dict = {}
+
+
+def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...], Optional[str], Any]]:
+    """``(via, field, entry)`` for a context, in the schema order of what they write
+    (``field`` None: a :class:`_Discriminator`).
+
+    Rows of a ``.`` group write into the context itself, so they join its plan (``via`` names
+    the group fields on the way to their object). Cached per table, side and schema.
+    """
+    key = (id(rows), side.name, id(order))
+    hit = _WRITE_PLANS.get(key)
+    if hit is not None and hit[0] is rows and hit[1] is order:
+        return hit[2]
+    ctx_type = _context_type(rows[0], side, order) if rows and order is not None else None
+    keyed: list = []
+
+    def add(rows_: list[Row], via: tuple[str, ...]) -> None:
+        plan = _plan(rows_, side.name)
+        for entry in plan.entries:
+            if entry.group and entry.path.is_self:
+                add(entry.row.children, via + (entry.attr,))
             else:
-                target = path.create(el, repeat_last=True)
-                side.write_value(target, item)
+                keyed.append((_schema_key(entry.path.steps, ctx_type, order), via, entry))
+
+    owner = rows[0].parent if rows else None
+    if owner is not None and owner.paths[side.name].steps:
+        last = owner.paths[side.name].steps[-1]
+        if last.pred_child is not None:  # first among its namesakes: the predicate reads the first
+            keyed.append((_schema_key([last.pred_child], ctx_type, order), (),
+                          _Discriminator(last.pred_child, last.pred_value)))
+    add(rows, ())
+    if order is not None:
+        keyed.sort(key=lambda k: k[0])  # stable: rows writing the same element keep table order
+    plan = [(via, None if isinstance(e, _Discriminator) else e.attr, e) for _, via, e in keyed]
+    _WRITE_PLANS[key] = (rows, order, plan)
+    return plan
+
+
+_SORT_NEEDED: dict = {}
+
+
+def _sort_needed(table: Table, side: Side, order) -> bool:
+    """Whether some context of ``table`` has a row whose path passes through an element that
+    another row of the context creates (its children then come from two plans). Worked out
+    once per table, side and schema."""
+    key = (id(table), side.name, id(order))
+    hit = _SORT_NEEDED.get(key)
+    if hit is None or hit[0] is not table or hit[1] is not order:
+        hit = _SORT_NEEDED[key] = (table, order, _passes_through_another(table.roots, side, order))
+    return hit[2]
+
+
+def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
+    entries = [e for _, _, e in _write_plan(rows, side, order) if not isinstance(e, _Discriminator)]
+    created = {tuple(s.tag for s in e.path.steps) for e in entries}
+    for e in entries:
+        tags = tuple(s.tag for s in e.path.steps)
+        if any(tags[:k] in created for k in range(1, len(tags))):
+            return True
+        if e.group and _passes_through_another(e.row.children, side, order):
+            return True
+    return False
+
+
+def _context_type(row: Row, side: Side, order) -> Optional[str]:
+    """Schema type of the element ``row``'s path starts from."""
+    if row.parent is None:
+        return order.element_type(side.root_tag)
+    parent_type = _context_type(row.parent, side, order)
+    for step in row.parent.paths[side.name].steps:
+        parent_type = order.position(parent_type, step.tag)[1]
+    return parent_type
+
+
+def _schema_key(steps, type_key: Optional[str], order) -> tuple[int, ...]:
+    """Positions of a path's steps in the schema, level by level (empty without a schema)."""
+    if order is None:
+        return ()
+    key = []
+    for step in steps:
+        pos, type_key = order.position(type_key, step if isinstance(step, str) else step.tag)
+        key.append(pos)
+    return tuple(key)
 
 
 def _holds_nothing(el: etree._Element, step) -> bool:

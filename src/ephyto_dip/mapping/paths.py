@@ -97,10 +97,13 @@ class Step:
 
         return select
 
-    def create(self, parent: etree._Element) -> etree._Element:
+    def create(self, parent: etree._Element, discriminator: bool = True) -> etree._Element:
+        """A new element for this step, its predicate made true (``discriminator=False``: the
+        predicate's child is left to the caller, who writes it in its schema position)."""
         el = etree.SubElement(parent, self.tag)
         if self.pred_child is not None:
-            etree.SubElement(el, self.pred_child).text = self.pred_value
+            if discriminator:
+                etree.SubElement(el, self.pred_child).text = self.pred_value
         elif self.pred_attr is not None:
             el.set(self.pred_attr, self.pred_value or "")
         return el
@@ -268,13 +271,16 @@ class Path:
             current = nxt
         return None
 
-    def create(self, node: etree._Element, repeat_last: bool) -> etree._Element:
-        """The element a value is written to: earlier steps found or created, last created."""
+    def create(self, node: etree._Element, repeat_last: bool, discriminator: bool = True) -> etree._Element:
+        """The element a value is written to: earlier steps found or created, last created.
+
+        ``discriminator=False``: the last step's predicate child is not written (see Step.create).
+        """
         current = node
         for i, step in enumerate(self.steps):
             last = i == len(self.steps) - 1
             if last and repeat_last and self.attribute is None:
-                current = step.create(current)
+                current = step.create(current, discriminator)
             else:
                 current = step.find_or_create(current)
         return current
