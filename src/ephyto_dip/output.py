@@ -2,49 +2,44 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
-from functools import lru_cache
-from pathlib import Path
+import threading
 
 from .findings import Finding, OutputError
 
 
-@lru_cache(maxsize=1)
-def _umask() -> int:
-    """The process umask, read once without changing it (os.umask would race with threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
+_counter = itertools.count()
 
 
 def write_atomic(path: os.PathLike | str, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a failure never leaves a partial file behind."""
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
+    """Write ``data`` to ``path`` so that a failure never leaves a partial file behind.
+
+    The bytes go to a hidden temporary file beside the target, renamed over it once complete.
+    The temporary name is unique per process, thread and call, created exclusively, with
+    mode 0666 so the umask gives the output the usual permissions.
+    """
+    target = os.fspath(path)
+    parent, base = os.path.split(target)
+    tmp = os.path.join(parent, f".{base}.{os.getpid()}.{threading.get_ident()}.{next(_counter)}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise OutputError(Finding("IO-WRITE", f"cannot write here: {exc.strerror or exc}", file=str(target))) from None
+        raise OutputError(Finding("IO-WRITE", f"cannot write here: {exc.strerror or exc}", file=target)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, target)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise OutputError(Finding("IO-WRITE", f"cannot write: {exc.strerror or exc}", file=str(target))) from None
+        _discard(tmp)
+        raise OutputError(Finding("IO-WRITE", f"cannot write: {exc.strerror or exc}", file=target)) from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass

@@ -229,7 +229,6 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
             for n in nodes:
                 text = n.text
                 if text and not text.isspace() and not n.attrib:  # the usual value: its text, nothing else
-                    st.values.add(n)
                     values.append({"value": text})
                 else:
                     v = _read_leaf(n, row, entry.path, st)
