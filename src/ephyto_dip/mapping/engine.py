@@ -104,7 +104,9 @@ class _Entry:
             row.kind == "value" and path.attribute is None and row.model_type is not m.DateTime
             and self.codelist is None
         )
-        self.plain_write = row.kind == "value" and self.tag is not None and self.codelist is None
+        self.plain_write = (
+            row.kind == "value" and self.tag is not None and self.codelist is None and row.model_type is not m.DateTime
+        )
 
 
 def _select_self(ctx, index, visited=None) -> list:
@@ -457,10 +459,13 @@ def _write_context(el: etree._Element, obj, rows: list[Row], side: Side, order) 
                 continue
         else:
             val = (val,)
-        if entry.plain_write:  # most rows: one new child per value
+        if entry.plain_write:  # most rows: one new child per value, its text and attributes
             tag = entry.tag
             for item in val:
-                side.write_value(etree.SubElement(el, tag), item)
+                child = etree.SubElement(el, tag)
+                child.text = item.value
+                if len(item.__pydantic_fields_set__) > 1:  # attributes were given besides the value
+                    side.write_attributes(child, item)
         else:
             _write_values(el, val, entry, side, order)
 

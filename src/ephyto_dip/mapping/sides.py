@@ -74,13 +74,17 @@ class Side:
             self._write_datetime(el, value)
             return
         el.text = value.value
-        given = value.model_fields_set
-        if len(given) > 1:  # attributes were given besides the value (in declaration order, stable)
-            for fname, xml in type(value).XML_ATTRIBUTES.items():
-                if fname in given:
-                    v = getattr(value, fname)
-                    if v is not None:
-                        el.set(xml, v)
+        if len(value.__pydantic_fields_set__) > 1:  # attributes were given besides the value
+            self.write_attributes(el, value)
+
+    def write_attributes(self, el: etree._Element, value: m.Value) -> None:
+        """The attributes given for ``value``, in declaration order (stable output)."""
+        given = value.__pydantic_fields_set__
+        for fname, xml in type(value).XML_ATTRIBUTES.items():
+            if fname in given:
+                v = getattr(value, fname)
+                if v is not None:
+                    el.set(xml, v)
 
     def _write_datetime(self, el, value):  # pragma: no cover - overridden
         raise NotImplementedError
