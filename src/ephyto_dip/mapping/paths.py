@@ -143,6 +143,7 @@ class ChildIndex:
         self._disc: dict = {}
 
     def groups(self, node: etree._Element) -> dict:
+        """``node``'s children by tag, in document order (the lists are shared: never change them)."""
         groups = self._by_node.get(node)
         if groups is None:
             groups = {}
@@ -153,14 +154,6 @@ class ChildIndex:
 
     def children(self, node: etree._Element, tag: str) -> list:
         return self.groups(node).get(tag, [])
-
-    def tags(self, node: etree._Element):
-        """The distinct child tags of ``node``."""
-        return self.groups(node).keys()
-
-    def has(self, node: etree._Element, tag: str) -> bool:
-        """Whether ``node`` has a child ``tag`` (lets a reader skip rows absent from the input)."""
-        return tag in self.groups(node)
 
     def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> tuple:
         """(children ``tag`` whose first ``pred_child`` reads ``value``, those ``pred_child``s)."""
@@ -244,19 +237,6 @@ class Path:
                 if n not in main and n not in extra:
                     extra.append(n)
         return extra
-
-    def select(
-        self, node: etree._Element, visited: Optional[set] = None, index: Optional[ChildIndex] = None
-    ) -> list[etree._Element]:
-        """Elements this path reaches from ``node`` (attribute paths: their owner).
-
-        Alternatives (``a | b``) are read too, after the main path; only ``a`` is written.
-        """
-        index = index if index is not None else ChildIndex()
-        found = self.select_own(node, index, visited)
-        if self.alternatives:
-            found = found + self.select_extra(node, index, found, visited)
-        return found
 
     def intermediate_fanout(self, node: etree._Element, index: Optional[ChildIndex] = None) -> Optional[str]:
         """Name of the first non-final step that matches more than once (writer merges them)."""
