@@ -6,6 +6,7 @@ file failed. Output files are written atomically: a failure leaves nothing behin
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -105,12 +106,16 @@ def _convert_one(job: tuple) -> dict:
 
 
 def _results(jobs: list[tuple], workers: int) -> Iterator[dict]:
+    _warm()  # once, before the workers fork from this process and inherit it all
+    # What is loaded now lives for the whole run: out of the collector's sight, it is not
+    # scanned again by every full collection, nor copied into each forked worker by it.
+    gc.freeze()
     if workers <= 1 or len(jobs) < 4:
         for job in jobs:
             yield _convert_one(job)
         return
-    chunk = max(1, min(64, len(jobs) // (workers * 8) or 1))
-    _warm()  # once, before the workers fork from this process and inherit it all
+    # small chunks (at most 8 files): the batch ends when its last chunk does
+    chunk = max(1, min(8, len(jobs) // (workers * 8) or 1))
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
         yield from pool.map(_convert_one, jobs, chunksize=chunk)
 
