@@ -174,9 +174,14 @@ def batch(n: int, jobs: int, tmp: Path, rounds: int) -> dict:
             times[key].append(seconds)
         shutil.rmtree(out)
     med = {k: statistics.median(v) for k, v in times.items()}
+    best = {k: min(v) for k, v in times.items()}
     return {"files": n, "rounds": rounds, "jobs": jobs, "floor_refused": refused,
             "floor_s": med["floor"], "ours_s": med["ours"], "ours_1job_s": med["ours_1job"],
-            "ratio": med["ours"] / med["floor"], "ratio_1job": med["ours_1job"] / med["floor"],
+            # each round's ratio, then their median: a slow minute hits both runs of a round
+            "ratio": statistics.median(o / f for o, f in zip(times["ours"], times["floor"])),
+            "ratio_1job": statistics.median(o / f for o, f in zip(times["ours_1job"], times["floor"])),
+            # best against best: what each side costs with no one else on the machine
+            "ratio_best": best["ours"] / best["floor"], "ratio_1job_best": best["ours_1job"] / best["floor"],
             "runs": times}
 
 
@@ -224,10 +229,14 @@ def main(argv=None) -> int:
         tmp = Path(t)
         b = batch(big if not args.quick else 100, args.jobs, tmp, 3 if args.quick else 7)
         results["batch"] = b
-        print(f"\nwhole process, {b['files']} real certificates, median of {b['rounds']} interleaved rounds: "
+        print(f"\nwhole process, {b['files']} real certificates, {b['rounds']} interleaved rounds (medians): "
               f"floor {b['floor_s']:.2f} s ({b['floor_refused']} files lxml refuses: Hub SOAP without "
-              f"namespace declarations); ephyto-dip convert --jobs {b['jobs']} {b['ours_s']:.2f} s "
-              f"(×{b['ratio']:.2f}); --jobs 1 {b['ours_1job_s']:.2f} s (×{b['ratio_1job']:.2f})   goal ≤ ×3")
+              f"namespace declarations); ephyto-dip convert --jobs {b['jobs']} {b['ours_s']:.2f} s; "
+              f"--jobs 1 {b['ours_1job_s']:.2f} s")
+        print(f"  ratio to the floor, median of the rounds' ratios: ×{b['ratio']:.2f} with {b['jobs']} jobs, "
+              f"×{b['ratio_1job']:.2f} with 1   (goal ≤ ×3)")
+        print(f"  best run against best run: ×{b['ratio_best']:.2f} with {b['jobs']} jobs, "
+              f"×{b['ratio_1job_best']:.2f} with 1")
         cs = cold_start(3 if args.quick else 5, tmp)
         results["cold_start_s"] = cs
         print(f"one convert of one certificate, whole process: {cs:.2f} s   goal < 1 s")

@@ -354,17 +354,20 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
 
 
 def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
-    """Every element no row reached, reported once at its topmost position."""
-    stack = list(root)
-    while stack:
-        el = stack.pop()
-        if not isinstance(el.tag, str):  # comments, processing instructions
+    """Every element no row reached, reported once at its topmost position, in document order;
+    then every attribute of a read container that no row carries.
+
+    One pass in lxml's iterator (most elements were read: a set lookup each); an element
+    inside one already reported is skipped, unless its ancestor only held excluded content.
+    """
+    visited = st.visited
+    opened: set = set()  # unread elements whose children are judged one by one
+    for el in root.iter(etree.Element):
+        if el in visited:
             continue
-        if el in st.visited:
-            if el not in st.values and el.attrib:
-                _report_attributes(el, st)  # a container or a predicate's discriminator
-            stack.extend(el)
-            continue
+        parent = el.getparent()
+        if parent not in visited and parent not in opened:
+            continue  # inside an element already reported or skipped
         if not _has_payload(el):
             continue
         reason = excluded_reason(el, st.side)
@@ -372,7 +375,7 @@ def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
             st.finding("READ-EXCLUDED", f"element {etree.QName(el).localname} is deliberately not carried: {reason}",
                        el, severity=INFO)
         elif not _has_own_payload(el) and _payload_all_excluded(el, st.side):
-            stack.extend(el)  # a container of excluded content: report what is inside, by its reason
+            opened.add(el)  # a container of excluded content: report what is inside, by its reason
         else:
             st.finding(
                 "READ-NOT-CARRIED",
@@ -380,6 +383,12 @@ def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
                 el,
                 value=_preview(el),
             )
+    for el in _WITH_ATTRIBUTES(root):  # containers and discriminators: read, but not as values
+        if el in visited and el not in st.values:
+            _report_attributes(el, st)
+
+
+_WITH_ATTRIBUTES = etree.XPath("descendant::*[@*]")  # the root's own attributes are the document's
 
 
 def _report_attributes(el, st: _ReadState) -> None:
@@ -475,7 +484,10 @@ def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order) 
     for item in values:
         if entry.group:
             # the predicate's child is written by the group's own plan, in its schema place
-            target = path.create(el, repeat_last=True, discriminator=False)
+            if entry.tag is not None:
+                target = etree.SubElement(el, entry.tag)
+            else:
+                target = path.create(el, repeat_last=True, discriminator=False)
             _write_context(target, item, row.children, side, order)
             if _holds_nothing(target, path.steps[-1]):  # a group without values is not written
                 target.getparent().remove(target)
