@@ -181,12 +181,15 @@ class _Plan:
 
 
 _PLANS: dict = {}
+_MAX_PLANS = 4096  # contexts × sides of the tables in use; a process that reloads edited tables stays bounded
 
 
 def _plan(rows: list[Row], side: str) -> _Plan:
     key = (id(rows), side)
     plan = _PLANS.get(key)
-    if plan is None or plan.rows is not rows:  # an id can be reused once a table is gone
+    if plan is None or plan.rows is not rows:  # (a plan keeps its rows alive: this is a safeguard)
+        if len(_PLANS) >= _MAX_PLANS:
+            _PLANS.clear()
         plan = _PLANS[key] = _Plan(rows, side)
     return plan
 
@@ -552,6 +555,8 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     if order is not None:
         keyed.sort(key=lambda k: k[0])  # stable: rows writing the same element keep table order
     plan = [(via, None if isinstance(e, _Discriminator) else e.attr, e) for _, via, e in keyed]
+    if len(_WRITE_PLANS) >= _MAX_PLANS:
+        _WRITE_PLANS.clear()
     _WRITE_PLANS[key] = (rows, order, plan)
     return plan
 
