@@ -311,6 +311,8 @@ def parse_path(text: str, namespaces: dict[str, str], default_ns: Optional[str])
 
 def _split_steps(body: str) -> list[str]:
     # '/' inside a predicate literal must not split a step
+    if "[" not in body:  # no predicate: a plain split (most cells; the table loads at every start)
+        return [s.strip() for s in body.split("/")]
     out, depth, cur = [], 0, []
     quote = False
     for ch in body:
