@@ -59,7 +59,8 @@ def convert(
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
-    root = to_dip(doc.certificate, tab) if target == "dip" else to_ephyto(doc.certificate, tab)
+    # what was read is written as is: the typed model is only built if someone asks for it
+    root = to_dip(doc.content, tab) if target == "dip" else to_ephyto(doc.content, tab)
     findings = list(doc.findings)
     if validate_output:
         for f in xsd_findings(root, target, f"{doc.name} → {target}"):

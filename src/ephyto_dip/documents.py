@@ -24,7 +24,7 @@ from .findings import (
     InputError,
     UnsupportedDocumentError,
 )
-from .mapping.engine import read_tree, write_tree
+from .mapping.engine import certificate_of, read_data, write_tree
 from .mapping.sides import (
     DIP,
     DIP_NS,
@@ -59,12 +59,20 @@ Source = Union[str, os.PathLike, bytes]
 class Document:
     """A certificate as read from one input, with what reading it found."""
 
-    certificate: m.Certificate
+    content: dict  # the certificate as read: plain dictionaries shaped like Certificate
     side: str  # "ephyto" or "dip": the side the input was on
     root: etree._Element  # the certificate's own root element in the input
     name: str
     findings: list[Finding] = field(default_factory=list)
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
+    _certificate: Optional[m.Certificate] = field(default=None, repr=False, compare=False)
+
+    @property
+    def certificate(self) -> m.Certificate:
+        """The typed model, validated on first use (a conversion writes ``content`` directly)."""
+        if self._certificate is None:
+            self._certificate = certificate_of(self.content, self.name)
+        return self._certificate
 
     @property
     def errors(self) -> list[Finding]:
@@ -109,12 +117,12 @@ def read(
     if kind == "ephyto":
         _check_document_type(root, name)
     side = EPHYTO if kind == "ephyto" else DIP
-    cert, more = read_tree(root, tab, side, name)
+    content, more = read_data(root, tab, side, name)
     findings += more
     if envelope is not None:
-        cert = cert.model_copy(update={"hub_envelope": envelope})
-        findings += _envelope_consistency(envelope, cert, name)
-    return Document(cert, kind, root, name, findings, cert_bytes)
+        content["hub_envelope"] = envelope.model_dump(exclude_none=True)
+        findings += _envelope_consistency(envelope, content, name)
+    return Document(content, kind, root, name, findings, cert_bytes)
 
 
 def detect(root: etree._Element, name: str = "<input>") -> str:
@@ -258,21 +266,21 @@ def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, b
     return inner, envelope, raw, findings
 
 
-def _envelope_consistency(env: m.HubEnvelope, cert: m.Certificate, name: str) -> list[Finding]:
+def _envelope_consistency(env: m.HubEnvelope, content: dict, name: str) -> list[Finding]:
     out = []
     pairs = [
-        ("NPPOCertificateNumber", env.nppo_certificate_number, cert.id),
-        ("CertificateType", env.certificate_type, cert.type_code),
-        ("CertificateStatus", env.certificate_status, cert.status_code),
-        ("From", env.from_country, cert.export_country.id if cert.export_country else None),
-        ("To", env.to_country, cert.import_country.id if cert.import_country else None),
+        ("NPPOCertificateNumber", env.nppo_certificate_number, content.get("id")),
+        ("CertificateType", env.certificate_type, content.get("type_code")),
+        ("CertificateStatus", env.certificate_status, content.get("status_code")),
+        ("From", env.from_country, (content.get("export_country") or {}).get("id")),
+        ("To", env.to_country, (content.get("import_country") or {}).get("id")),
     ]
     for label, hv, cv in pairs:
-        if hv is not None and cv is not None and hv.strip() != cv.value.strip():
+        if hv is not None and cv is not None and hv.strip() != cv["value"].strip():
             out.append(
                 Finding(
                     "ENVELOPE-CONTENT",
-                    f"envelope {label} {hv!r} differs from the certificate's {cv.value!r}",
+                    f"envelope {label} {hv!r} differs from the certificate's {cv['value']!r}",
                     severity=WARNING,
                     file=name,
                 )
@@ -327,14 +335,14 @@ def _raw_local(el) -> str:
 # ------------------------------------------------------------------------------ writing
 
 
-def to_ephyto(cert: m.Certificate, table: Union[Table, str, None] = None) -> etree._Element:
-    """The certificate as an SPSCertificate 17 tree, children in schema order."""
+def to_ephyto(cert: Union[m.Certificate, dict], table: Union[Table, str, None] = None) -> etree._Element:
+    """The certificate (a model, or a Document's ``content``) as an SPSCertificate 17 tree."""
     tab = table if isinstance(table, Table) else load_table(table)
     return write_tree(cert, tab, EPHYTO, ephyto_schema_info())
 
 
-def to_dip(cert: m.Certificate, table: Union[Table, str, None] = None) -> etree._Element:
-    """The certificate as an ePhyto DIP tree, children in schema order."""
+def to_dip(cert: Union[m.Certificate, dict], table: Union[Table, str, None] = None) -> etree._Element:
+    """The certificate (a model, or a Document's ``content``) as an ePhyto DIP tree."""
     tab = table if isinstance(table, Table) else load_table(table)
     return write_tree(cert, tab, DIP, dip_schema_info())
 

@@ -121,18 +121,16 @@ def _results(jobs: list[tuple], workers: int) -> Iterator[dict]:
 
 
 def _warm() -> None:
-    """Import the converter, load the table and build the model's validator once per process
-    (before the workers fork, which inherit it all; where workers are spawned, in each).
+    """Import the converter and load the table once per process (before the workers fork,
+    which inherit it all; where workers are spawned, in each).
 
     Schemas compile on first use instead: a batch that goes one way never pays for the other
-    side's set (compiling the SPS set alone takes ~0.15 s).
+    side's set (compiling the SPS set alone takes ~0.15 s). A conversion builds no model.
     """
     from .. import convert  # noqa: F401  (the converter's imports)
     from ..mapping.table import load_table
-    from ..model import Certificate
 
     load_table()
-    Certificate.model_rebuild()
 
 
 def run_batch(args, src: Path, out_dir: Path) -> int:

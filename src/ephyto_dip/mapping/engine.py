@@ -7,7 +7,7 @@ Both know nothing of any particular field: adding a row is how a field is added.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from lxml import etree
 
@@ -49,19 +49,30 @@ class _ReadState:
         )
 
 
-def read_tree(
-    root: etree._Element, table: Table, side: Side, name: str = "<input>"
-) -> tuple[m.Certificate, list[Finding]]:
-    """Read ``root`` (an SPSCertificate or a DIP root) into a Certificate."""
+def read_data(root: etree._Element, table: Table, side: Side, name: str = "<input>") -> tuple[dict, list[Finding]]:
+    """Read ``root`` (an SPSCertificate or a DIP root) into plain dictionaries shaped like a
+    :class:`~ephyto_dip.model.Certificate`: what the writer takes, with no model to build."""
     st = _ReadState(side, name)
     st.visited.add(root)
     data = _read_context(root, table.roots, st)
+    _report_not_carried(root, st)
+    return data, st.findings
+
+
+def read_tree(
+    root: etree._Element, table: Table, side: Side, name: str = "<input>"
+) -> tuple[m.Certificate, list[Finding]]:
+    """Read ``root`` into a Certificate."""
+    data, findings = read_data(root, table, side, name)
+    return certificate_of(data, name), findings
+
+
+def certificate_of(data: dict, name: str = "<input>") -> m.Certificate:
+    """The typed model of what :func:`read_data` read."""
     try:
-        cert = m.Certificate.model_validate(data)
+        return m.Certificate.model_validate(data)
     except Exception as exc:  # pydantic ValidationError: a table/model mismatch, not user input
         raise ConversionError(Finding("TABLE-FIELD", f"table and model disagree: {exc}", file=name)) from None
-    _report_not_carried(root, st)
-    return cert, st.findings
 
 
 # ------------------------------------------------------------------------------ plans
@@ -78,12 +89,13 @@ class _Entry:
     """
 
     __slots__ = ("row", "path", "attr", "is_list", "group", "tag", "select", "merge_check", "plain_leaf",
-                 "plain_write", "codelist")
+                 "plain_write", "codelist", "vtype")
 
     def __init__(self, row: Row, side: str, siblings: list[Row]):
         path = row.paths[side]
         self.row, self.path, self.attr, self.is_list = row, path, row.attr, row.is_list
         self.group = row.kind == "group"
+        self.vtype = row.model_type
         self.codelist = row.codelist if side == "dip" else None
         plain_step = (
             len(path.steps) == 1
@@ -436,26 +448,30 @@ def _preview(el) -> str:
 # --------------------------------------------------------------------------------- write
 
 
-def write_tree(cert: m.Certificate, table: Table, side: Side, order=None) -> etree._Element:
+def write_tree(cert: Union[m.Certificate, dict], table: Table, side: Side, order=None) -> etree._Element:
     """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order.
+
+    ``cert`` is a Certificate or the plain dictionaries :func:`read_data` reads (a conversion
+    writes those directly; a model is first dumped to them, ``None`` fields left out).
 
     With ``order``, each context's rows are written in the schema order of their elements, so
     the tree comes out ordered. Only a table where one row writes *into* an element another
     row creates (``A`` and ``A/B`` side by side) can leave an element's children out of
     order; for such a table the tree is sorted afterwards.
     """
+    data = cert if isinstance(cert, dict) else cert.model_dump(exclude_none=True)
     root = side.new_root()
-    _write_context(root, cert, table.roots, side, order)
+    _write_context(root, data, table.roots, side, order)
     if order is not None and _sort_needed(table, side, order):
         order.sort(root)
     return root
 
 
-def _write_context(el: etree._Element, obj, rows: list[Row], side: Side, order) -> None:
+def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, order) -> None:
     for via, attr, entry in _write_plan(rows, side, order):
         owner = obj
         for step in via:  # rows of a "." group: their values sit on the group's object
-            owner = getattr(owner, step)
+            owner = owner.get(step)
             if owner is None:
                 break
         if owner is None:
@@ -463,7 +479,7 @@ def _write_context(el: etree._Element, obj, rows: list[Row], side: Side, order) 
         if attr is None:  # a group's discriminator
             etree.SubElement(el, entry.tag).text = entry.value
             continue
-        val = getattr(owner, attr)
+        val = owner.get(attr)
         if val is None:
             continue
         if entry.is_list:
@@ -475,9 +491,9 @@ def _write_context(el: etree._Element, obj, rows: list[Row], side: Side, order) 
             tag = entry.tag
             for item in val:
                 child = etree.SubElement(el, tag)
-                child.text = item.value
-                if len(item.__pydantic_fields_set__) > 1:  # attributes were given besides the value
-                    side.write_attributes(child, item)
+                child.text = item["value"]
+                if len(item) > 1:  # attributes besides the value
+                    side.write_attributes(child, item, entry.vtype)
         else:
             _write_values(el, val, entry, side, order)
 
@@ -496,19 +512,19 @@ def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order) 
                 target.getparent().remove(target)
             continue
         if row.kind == "str":
-            item = m.Value(value=item)
+            item = {"value": item}
         if entry.codelist is not None:
             try:
-                item = item.model_copy(update={"value": entry.codelist.to_dip(item.value)})
+                item = {**item, "value": entry.codelist.to_dip(item["value"])}
             except UnmappedCode as exc:
                 raise ConversionError(
                     Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
                 ) from None
         if path.attribute is not None:
             owner = path.create(el, repeat_last=False) if path.steps else el
-            owner.set(path.attribute, item.value)
+            owner.set(path.attribute, item["value"])
         else:
-            side.write_value(path.create(el, repeat_last=True), item)
+            side.write_value(path.create(el, repeat_last=True), item, entry.vtype)
 
 
 class _Discriminator:

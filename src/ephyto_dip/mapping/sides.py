@@ -69,22 +69,21 @@ class Side:
         raise NotImplementedError
 
     # ---- writing ----------------------------------------------------------------------
-    def write_value(self, el: etree._Element, value: m.Value) -> None:
-        if isinstance(value, m.DateTime):
+    def write_value(self, el: etree._Element, value: dict, vtype: type[m.Value]) -> None:
+        """Write a value (``{"value": …, attribute fields…}``, as read) of type ``vtype`` into ``el``."""
+        if vtype is m.DateTime:
             self._write_datetime(el, value)
             return
-        el.text = value.value
-        if len(value.__pydantic_fields_set__) > 1:  # attributes were given besides the value
-            self.write_attributes(el, value)
+        el.text = value["value"]
+        if len(value) > 1:  # attributes besides the value
+            self.write_attributes(el, value, vtype)
 
-    def write_attributes(self, el: etree._Element, value: m.Value) -> None:
+    def write_attributes(self, el: etree._Element, value: dict, vtype: type[m.Value]) -> None:
         """The attributes given for ``value``, in declaration order (stable output)."""
-        given = value.__pydantic_fields_set__
-        for fname, xml in type(value).XML_ATTRIBUTES.items():
-            if fname in given:
-                v = getattr(value, fname)
-                if v is not None:
-                    el.set(xml, v)
+        for fname, xml in vtype.XML_ATTRIBUTES.items():
+            v = value.get(fname)
+            if v is not None:
+                el.set(xml, v)
 
     def _write_datetime(self, el, value):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -116,9 +115,9 @@ class EphytoSide(Side):
 
     def _write_datetime(self, el, value):
         child = etree.SubElement(el, self.DTS)
-        child.text = value.value
-        if value.format is not None:
-            child.set("format", value.format)
+        child.text = value["value"]
+        if value.get("format") is not None:
+            child.set("format", value["format"])
 
 
 # ISO 8601 lexical forms that have an exact EDIFACT 2379 equivalent (and back).
@@ -176,11 +175,11 @@ class DipSide(Side):
 
     def _write_datetime(self, el, value):
         child = etree.SubElement(el, self.DTS)
-        if value.format is None:
-            text, code = iso_to_edifact(value.value)
+        if value.get("format") is None:
+            text, code = iso_to_edifact(value["value"])
         else:  # an explicit UDT format: carry verbatim, keep the format
-            text, code = value.value, None
-            child.set("format", value.format)
+            text, code = value["value"], None
+            child.set("format", value["format"])
         child.text = text
         if code:
             child.set("formatCode", code)
