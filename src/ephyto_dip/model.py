@@ -21,6 +21,7 @@ def _new_list() -> list:
 
 
 class _Model(BaseModel):
+    # validators are built on first use: a conversion never validates a model, so it never pays
     model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False, defer_build=True)
 
 
