@@ -69,7 +69,10 @@ class Document:
 
     @property
     def certificate(self) -> m.Certificate:
-        """The typed model, validated on first use (a conversion writes ``content`` directly)."""
+        """The typed model, validated on first use (a conversion writes ``content`` directly).
+
+        Raises :class:`ConversionError` (TABLE-FIELD) if the table and the model disagree.
+        """
         if self._certificate is None:
             self._certificate = certificate_of(self.content, self.name)
         return self._certificate

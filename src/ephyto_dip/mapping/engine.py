@@ -1,8 +1,9 @@
 """The generic reader and writer, driven by the table's rows for one side.
 
-``read_tree``: XML tree → :class:`~ephyto_dip.model.Certificate` (plus findings for anything
-of the input that no row carries). ``write_tree``: Certificate → XML tree in schema order.
-Both know nothing of any particular field: adding a row is how a field is added.
+``read_data``: XML tree → plain dictionaries shaped like :class:`~ephyto_dip.model.Certificate`
+(plus findings for anything of the input that no row carries); ``certificate_of`` validates
+them into the model. ``write_tree``: those dictionaries, or a Certificate → XML tree in schema
+order. Both know nothing of any particular field: adding a row is how a field is added.
 """
 
 from __future__ import annotations
@@ -57,14 +58,6 @@ def read_data(root: etree._Element, table: Table, side: Side, name: str = "<inpu
     data = _read_context(root, table.roots, st)
     _report_not_carried(root, st)
     return data, st.findings
-
-
-def read_tree(
-    root: etree._Element, table: Table, side: Side, name: str = "<input>"
-) -> tuple[m.Certificate, list[Finding]]:
-    """Read ``root`` into a Certificate."""
-    data, findings = read_data(root, table, side, name)
-    return certificate_of(data, name), findings
 
 
 def certificate_of(data: dict, name: str = "<input>") -> m.Certificate:

@@ -2,7 +2,7 @@
 
 Rules check the :class:`~ephyto_dip.model.Certificate`, so they name what they found by a
 model path (``items[1].packages[0].type_code``). :class:`Locator` turns that path into the
-element of the input, walking the table's rows the way :func:`engine.read_tree` does: a group
+element of the input, walking the table's rows the way :func:`engine.read_data` does: a group
 row selects its elements, a list index picks the n-th element *that the reader kept* (the
 reader drops elements that hold nothing for the model, so the n-th model entry is not always
 the n-th element), ``.`` groups stay on the context, ``[otherwise]`` rows take what no
