@@ -102,7 +102,8 @@ def in_process(repeat: int) -> list[dict]:
     rows = []
     for path in samples():
         data = path.read_bytes()
-        dip = ed.convert(data).to_bytes()
+        # lenient: the input checks run on every sample, and the schema-invalid one converts too
+        dip = ed.convert(data, lenient=True).to_bytes()
         row = {"sample": path.name[:40], "bytes": len(data)}
         try:
             floor_once(data)
@@ -110,8 +111,8 @@ def in_process(repeat: int) -> list[dict]:
         except etree.XMLSyntaxError:  # the Hub SOAP sample declares no namespaces: no plain floor
             row["floor_ms"] = None
         row["read_ms"] = median_ms(lambda: ed.read(data), repeat)
-        row["convert_ms"] = median_ms(lambda: ed.convert(data).to_bytes(), repeat)
-        row["reverse_ms"] = median_ms(lambda: ed.convert(dip).to_bytes(), repeat)
+        row["convert_ms"] = median_ms(lambda: ed.convert(data, lenient=True).to_bytes(), repeat)
+        row["reverse_ms"] = median_ms(lambda: ed.convert(dip, lenient=True).to_bytes(), repeat)
         row["validate_ms"] = median_ms(lambda: ed.validate(data), repeat)
         rows.append(row)
     return rows
@@ -166,8 +167,11 @@ def batch(n: int, jobs: int, tmp: Path, rounds: int) -> dict:
         times["floor"].append(seconds)
         for key, j in (("ours", jobs), ("ours_1job", 1)):
             target = out / key
+            # --lenient: every input is checked as validate checks it, and the real sample that
+            # fails its schema is converted (with warnings) rather than refused, so both sides
+            # handle the same files
             seconds, _, _ = run_timed(cli() + ["convert", str(src), "-o", str(target), "--jobs", str(j),
-                                               "--no-progress", "--quiet"])
+                                               "--no-progress", "--quiet", "--lenient"])
             written = sum(1 for _ in target.iterdir())
             if written != n:
                 raise SystemExit(f"ephyto-dip wrote {written} of {n} files")
@@ -190,7 +194,7 @@ def peak_memory(n: int, tmp: Path, jobs: int) -> int:
     src = make_batch(n, tmp)
     code = (
         "import resource, subprocess, sys; "
-        f"subprocess.run({cli() + ['convert', str(src), '-o', str(tmp / f'mem{n}'), '--jobs', str(jobs), '--no-progress']!r}, "
+        f"subprocess.run({cli() + ['convert', str(src), '-o', str(tmp / f'mem{n}'), '--jobs', str(jobs), '--no-progress', '--lenient']!r}, "
         "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
@@ -233,13 +237,13 @@ def main(argv=None) -> int:
               f"floor {b['floor_s']:.2f} s ({b['floor_refused']} files lxml refuses: Hub SOAP without "
               f"namespace declarations); ephyto-dip convert --jobs {b['jobs']} {b['ours_s']:.2f} s; "
               f"--jobs 1 {b['ours_1job_s']:.2f} s")
-        print(f"  ratio to the floor, median of the rounds' ratios: ×{b['ratio']:.2f} with {b['jobs']} jobs, "
-              f"×{b['ratio_1job']:.2f} with 1   (goal ≤ ×3)")
+        print(f"  ratio to the floor, median of the rounds' ratios: ×{b['ratio']:.2f} with {b['jobs']} jobs "
+              f"(goal ≤ ×1.5), ×{b['ratio_1job']:.2f} with 1 (goal ≤ ×2.5)")
         print(f"  best run against best run: ×{b['ratio_best']:.2f} with {b['jobs']} jobs, "
               f"×{b['ratio_1job_best']:.2f} with 1")
         cs = cold_start(3 if args.quick else 5, tmp)
         results["cold_start_s"] = cs
-        print(f"one convert of one certificate, whole process: {cs:.2f} s   goal < 1 s")
+        print(f"one convert of one certificate, whole process: {cs:.2f} s   goal ≤ 0.3 s")
         small, large = (100, 500) if args.quick else (400, 2000)
         m_small, m_large = peak_memory(small, tmp, args.jobs), peak_memory(large, tmp, args.jobs)
         results["peak_rss_kib"] = {str(small): m_small, str(large): m_large}

@@ -10,12 +10,12 @@ from typing import Optional, Union
 from lxml import etree
 
 from .documents import Document, read, serialize, to_dip, to_ephyto
-from .findings import ERROR, Finding, UsageError
+from .findings import ERROR, ConversionError, Finding, UsageError
 from .mapping.sides import DIP_EXT_NS
 from .mapping.table import Table, load_table
 from .schema_info import SchemaInfo
 from .schemas import dip_schema_info, ephyto_schema_info
-from .validation import xsd_findings
+from .validation import document_findings, xsd_findings
 from .xmlsafe import DEFAULT_LIMITS, Limits
 
 FORMATS = ("xml", "json")
@@ -23,18 +23,40 @@ FORMATS = ("xml", "json")
 
 @dataclass
 class Conversion:
-    """The result of converting one input: the output tree and every finding on the way."""
+    """One input converted: what was read, the findings on the input (the checks ``validate``
+    runs) and on the output (its schema), and the output tree.
+
+    A certificate with an error finding is refused: ``root`` is None unless the conversion was
+    asked to be ``lenient``. Nothing is written for a refused conversion.
+    """
 
     document: Document
     target: str  # "dip" or "ephyto"
-    root: etree._Element
-    findings: list[Finding] = field(default_factory=list)
+    root: Optional[etree._Element]
+    input_findings: list[Finding] = field(default_factory=list)
+    output_findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.input_findings + self.output_findings
+
+    @property
+    def input_valid(self) -> bool:
+        """The input passed the checks of ``validate``: schema, reading, ISPM 12 rules."""
+        return not any(f.severity == ERROR for f in self.input_findings)
+
+    @property
+    def output_valid(self) -> bool:
+        """An output was made and it is valid against its schema."""
+        return self.root is not None and not any(f.severity == ERROR for f in self.output_findings)
 
     @property
     def ok(self) -> bool:
-        return not any(f.severity == ERROR for f in self.findings)
+        return self.input_valid and self.output_valid
 
     def to_bytes(self, format: str = "xml") -> bytes:
+        if self.root is None:
+            raise ConversionError([f for f in self.input_findings if f.severity == ERROR])
         if format == "json":
             return to_json(self.root, self.target).encode("utf-8")
         return serialize(self.root)
@@ -47,26 +69,33 @@ def convert(
     name: Optional[str] = None,
     table: Union[Table, str, os.PathLike, None] = None,
     limits: Limits = DEFAULT_LIMITS,
+    lenient: bool = False,
+    validate_input: bool = True,
     validate_output: bool = True,
 ) -> Conversion:
     """Convert an ePhyto certificate / Hub envelope to a DIP, or a DIP back to ePhyto.
 
-    ``to`` defaults to the other side of the input. Reading and output-schema problems are
-    findings on the result (``ok`` is False if any is an error); unreadable input raises.
+    ``to`` defaults to the other side of the input. The input gets the checks of
+    :func:`~ephyto_dip.validation.validate` (same findings, one read of the bytes); with an
+    error among them the certificate is refused (``root`` None) unless ``lenient``.
+    Unreadable input raises; so does a certificate the table cannot write (an unmapped code).
     """
     tab = table if isinstance(table, Table) else load_table(table)
     doc = read(source, name=name, table=tab, limits=limits)
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
+    found = document_findings(doc, table=tab) if validate_input else list(doc.findings)
+    if not lenient and any(f.severity == ERROR for f in found):
+        return Conversion(doc, target, None, found)
     # what was read is written as is: the typed model is only built if someone asks for it
     root = to_dip(doc.content, tab) if target == "dip" else to_ephyto(doc.content, tab)
-    findings = list(doc.findings)
+    out: list[Finding] = []
     if validate_output:
         for f in xsd_findings(root, target, f"{doc.name} → {target}"):
             f.message = f"output not valid against the {'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"
-            findings.append(f)
-    return Conversion(doc, target, root, findings)
+            out.append(f)
+    return Conversion(doc, target, root, found, out)
 
 
 # ------------------------------------------------------------------------------- JSON

@@ -122,6 +122,9 @@ class EphytoDipError(Exception):
         self.findings = findings
         super().__init__("; ".join(f.one_line() for f in findings[:3]) or "error")
 
+    def __reduce__(self):  # rebuilt from its findings, not its message, when sent to another process
+        return type(self), (self.findings,)
+
 
 class InputError(EphytoDipError):
     """The input cannot be read or parsed (I/O, malformed XML, hostile constructs)."""

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from . import model as m
 from .findings import ERROR, WARNING, Finding
+from .mandatory import blank, load_mandatory, missing
 
 # ----------------------------------------------------------------------------- code lists
 
@@ -89,20 +90,7 @@ def code_list(file: str) -> CodeList:
 Locate = Callable[[str], Optional[object]]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
 
 EPHYTO_TYPES = {"851": "phytosanitary certificate", "657": "phytosanitary re-export certificate"}
-EPHYTO_STATUSES = {"70": "issued", "40": "withdrawn"}
-
-# ISPM 12 model certificate boxes that must hold a value (model path, box name)
-MANDATORY_BOXES = (
-    ("id", "certificate number (No.)"),
-    ("type_code", "certificate type"),
-    ("status_code", "certificate status"),
-    ("issue_date_time", "date of issue"),
-    ("issuer.name", "name of the issuing Plant Protection Organization"),
-    ("consignor.name", "name of exporter"),
-    ("consignee.name", "declared name of consignee"),
-    ("export_country.id", "Plant Protection Organization of (exporting country)"),
-    ("import_country.id", "TO: Plant Protection Organization(s) of (importing country)"),
-)
+STATUS_FUNCTIONS = "status-function"  # mappings/codelists/: the statuses a DIP can state
 
 REPLACEMENT_NOTES = (  # acronym, Replacement field, what it holds
     ("ADRPN", "replaced_certificate_number", "number of the replaced certificate"),
@@ -193,12 +181,6 @@ def _text(v) -> str:
     return v.value.strip() if isinstance(v, m.Value) else ""
 
 
-def _blank(v) -> bool:
-    """Absent, empty, or the NULL placeholder."""
-    t = _text(v)
-    return not t or t.upper() == "NULL"
-
-
 def _get(obj, dotted: str):
     for part in dotted.split("."):
         if obj is None:
@@ -228,7 +210,7 @@ def _note_texts(notes: list[m.Note], path: str) -> Iterator[tuple[str, m.Text]]:
 
 
 def _notes_filled(notes: list[m.Note]) -> bool:
-    return any(not _blank(c) for n in notes for c in [*n.contents, *n.content_codes])
+    return any(not blank(c) for n in notes for c in [*n.contents, *n.content_codes])
 
 
 def _item_level(cert: m.Certificate) -> Iterator[tuple[str, m.TradeLineItem]]:
@@ -240,35 +222,18 @@ def _item_level(cert: m.Certificate) -> Iterator[tuple[str, m.TradeLineItem]]:
 
 
 def _mandatory(cert: m.Certificate, ck: _Checker) -> None:
-    for path, box in MANDATORY_BOXES:
-        if _blank(_get(cert, path)):
-            ck.add("RULE-MANDATORY", f"ISPM 12 box '{box}' is missing or empty ({path})", path)
+    """The boxes ``mappings/ispm12-boxes.tsv`` marks ``must_fill`` (see :mod:`ephyto_dip.mandatory`)."""
     if not cert.items:
         ck.add("RULE-MANDATORY", "the certificate has no consignment item (ISPM 12 box 'name of produce')", "items")
-    for ip, item in _item_level(cert):
-        if all(_blank(d) for d in item.descriptions):
-            path = f"{ip}.descriptions[0]" if item.descriptions else f"{ip}.descriptions"
-            ck.add("RULE-MANDATORY", f"ISPM 12 box 'name of produce' is missing or empty ({ip}.descriptions)", path)
-    auths = cert.authentications
-    first = "authentications[0]" if auths else "authentications"
-    if not any(a.issue_location and any(not _blank(v) for v in [a.issue_location.id, *a.issue_location.names])
-               for a in auths):
-        path = f"{first}.issue_location.names[0]" if auths else first
-        ck.add("RULE-MANDATORY", f"ISPM 12 box 'place of issue' is missing or empty ({first}.issue_location)", path)
-    if all(_blank(a.officer_name) for a in auths):
-        ck.add("RULE-MANDATORY", f"ISPM 12 box 'name of authorized officer' is missing or empty ({first}.officer_name)",
-               f"{first}.officer_name" if auths else first)
-    if not any(not _blank(c.id) or any(not _blank(t) for t in c.contents) for a in auths for c in a.clauses):
-        path = f"{first}.clauses[0]" if auths and auths[0].clauses else f"{first}.clauses"
-        ck.add("RULE-MANDATORY", f"the certificate has no certifying statement (clause) ({first}.clauses)",
-               path if auths else first)
+    for path, message in missing(cert, load_mandatory()):
+        ck.add("RULE-MANDATORY", message, path)
 
 
 # ----------------------------------------------------------------------------- codes
 
 
 def _type_and_status(cert: m.Certificate, ck: _Checker) -> None:
-    if not _blank(cert.type_code):
+    if not blank(cert.type_code):
         code = _text(cert.type_code)
         if code not in EPHYTO_TYPES:
             names = code_list(DOCUMENT_NAMES)
@@ -276,16 +241,27 @@ def _type_and_status(cert: m.Certificate, ck: _Checker) -> None:
                     else f"not a UNTDID 1001 document name code ({names.title})")
             ck.add("RULE-TYPE-CODE", f"certificate type {code!r} is {what}; an ePhyto is 851 (phytosanitary "
                    "certificate) or 657 (phytosanitary re-export certificate)", "type_code", value=code)
-    if not _blank(cert.status_code):
-        code = _text(cert.status_code)
-        if code not in EPHYTO_STATUSES:
-            statuses = code_list(STATUSES)
-            if code in statuses:
-                ck.add("RULE-STATUS-CODE", f"status {statuses.label(code)} is a UNTDID 4405 status but not one "
-                       "ePhyto uses (70 issued, 40 withdrawn)", "status_code", WARNING, code)
-            else:
-                ck.add("RULE-STATUS-CODE", f"status {code!r} is not a UNTDID 4405 status code ({statuses.title}); "
-                       "ePhyto uses 70 (issued) and 40 (withdrawn)", "status_code", value=code)
+    if not blank(cert.status_code):
+        _status(_text(cert.status_code), ck)
+
+
+def _status(code: str, ck: _Checker) -> None:
+    """A status converts only if the status code list of the table translates it: the same
+    list ``convert`` uses, so the two can never disagree."""
+    from .mapping.codelists import load_codelist
+
+    functions = load_codelist(STATUS_FUNCTIONS)
+    if code in functions.forward:
+        return
+    known = ", ".join(f"{e} → {d}" for e, d in functions.pairs)
+    statuses = code_list(STATUSES)
+    if code in statuses:
+        ck.add("RULE-STATUS-CODE", f"status {statuses.label(code)} is a UNTDID 4405 status with no WCO message "
+               f"function in code list {STATUS_FUNCTIONS} ({known}), so no DIP can state it", "status_code",
+               value=code)
+    else:
+        ck.add("RULE-STATUS-CODE", f"status {code!r} is not a UNTDID 4405 status code ({statuses.title}); "
+               f"an ePhyto status converts through code list {STATUS_FUNCTIONS} ({known})", "status_code", value=code)
 
 
 def _country_values(cert: m.Certificate) -> Iterator[tuple[str, m.Value]]:
@@ -316,7 +292,7 @@ def _country_values(cert: m.Certificate) -> Iterator[tuple[str, m.Value]]:
 
 def _countries(cert: m.Certificate, ck: _Checker) -> None:
     for path, v in _country_values(cert):
-        if _blank(v):
+        if blank(v):
             continue
         code = _text(v)
         countries = code_list(COUNTRIES)
@@ -329,7 +305,7 @@ def _countries(cert: m.Certificate, ck: _Checker) -> None:
 
 def _transport_modes(cert: m.Certificate, ck: _Checker) -> None:
     for i, mv in enumerate(cert.transport_movements):
-        if _blank(mv.mode_code):
+        if blank(mv.mode_code):
             continue
         code = _text(mv.mode_code)
         if code not in code_list(TRANSPORT_MODES):
@@ -341,7 +317,7 @@ def _package_types(cert: m.Certificate, ck: _Checker) -> None:
     packages = code_list(PACKAGE_TYPES)
     for ip, item in _item_level(cert):
         for j, pkg in enumerate(item.packages):
-            if _blank(pkg.type_code):
+            if blank(pkg.type_code):
                 continue
             code, path = _text(pkg.type_code), f"{ip}.packages[{j}].type_code"
             if code in packages:
@@ -382,7 +358,7 @@ def _measures(cert: m.Certificate) -> Iterator[tuple[str, Optional[m.Measure], O
 
 def _units(cert: m.Certificate, ck: _Checker) -> None:
     for path, measure, kind in _measures(cert):
-        if measure is None or _blank(measure):
+        if measure is None or blank(measure):
             continue
         unit = (measure.unit_code or "").strip()
         where = f"{path}.unit_code"
@@ -415,7 +391,7 @@ def _units(cert: m.Certificate, ck: _Checker) -> None:
 
 def _note_subjects(cert: m.Certificate, ck: _Checker) -> None:
     def check(value, path: str, where: str) -> None:
-        if _blank(value):
+        if blank(value):
             ck.add("RULE-NOTE-SUBJECT", f"{where} without an IPPC tag acronym", path.rsplit(".", 1)[0], WARNING)
             return
         code = _text(value)
@@ -458,7 +434,7 @@ def _replacement(cert: m.Certificate, ck: _Checker) -> None:
         severity = ERROR if acronym == "ADRPN" else WARNING
         ck.add("RULE-REPLACEMENT", f"a replacement certificate ({', '.join(present)} present) has no {acronym} "
                f"note ({what})", path, severity)
-    if "ADRPN" in present and not _blank(cert.id):
+    if "ADRPN" in present and not blank(cert.id):
         replaced = {_text(c) for n in rep.replaced_certificate_number for c in n.contents}
         if _text(cert.id) in replaced:
             ck.add("RULE-REPLACEMENT", f"the replaced certificate number (ADRPN) is this certificate's own number "
@@ -466,7 +442,7 @@ def _replacement(cert: m.Certificate, ck: _Checker) -> None:
 
 
 def _reexport(cert: m.Certificate, ck: _Checker) -> None:
-    if _blank(cert.type_code):
+    if blank(cert.type_code):
         return
     carried = []  # per item: acronyms with content
     for _, item in _item_level(cert):
@@ -527,7 +503,7 @@ def _note_values(cert: m.Certificate, ck: _Checker) -> None:
     for base, acronym, notes in dated:
         for path, c in _note_texts(notes, base):
             text = c.value.strip()
-            if _blank(c):
+            if blank(c):
                 continue
             problem = _date_problem(text, None)
             if problem:  # the schema types notes as text: a warning, the date is still readable by a person
@@ -535,7 +511,7 @@ def _note_values(cert: m.Certificate, ck: _Checker) -> None:
     for ip, item in _item_level(cert):
         for path, c in _note_texts(item.other_quantity_values, f"{ip}.other_quantity_values"):
             text = c.value.strip()
-            if not _blank(c) and not _DECIMAL.fullmatch(text):
+            if not blank(c) and not _DECIMAL.fullmatch(text):
                 ck.add("RULE-DECIMAL", f"OQV note (other quantity) {text!r} is not a decimal number", path, WARNING, text)
 
 

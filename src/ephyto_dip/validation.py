@@ -106,9 +106,15 @@ def document_findings(doc: Document, *, thorough: bool = False, rules: bool = Tr
         from .mapping.table import Table, load_table
         from .rules import check_certificate
 
-        # rule findings name model paths; the locator turns them into lines and XPaths of the input
+        # rule findings name model paths; the locator turns them into lines and XPaths of the
+        # input. It indexes the whole tree, so it is built only for a certificate with findings.
         tab = table if isinstance(table, Table) else load_table(table)
-        locate = Locator(doc.root, tab, doc.side)
+        located: list = []
+
+        def locate(path: str):
+            if not located:
+                located.append(Locator(doc.root, tab, doc.side))
+            return located[0](path)
+
         findings += check_certificate(doc.certificate, name=doc.name, side=doc.side, locate=locate)
     return findings
-

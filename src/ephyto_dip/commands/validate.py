@@ -1,26 +1,47 @@
-"""``ephyto-dip validate FILE...``: schema (with lines), reading against the table, ISPM 12 rules."""
+"""ephyto-dip validate FILE|DIR...: schema (with lines), reading against the table, ISPM 12 rules.
+
+'convert' runs the same checks and refuses what this finds invalid. A directory is validated
+as 'convert DIR' converts one: in worker processes, with a closing summary.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..findings import ERROR, EphytoDipError
-from .common import EXIT_FINDINGS, EXIT_OK, exit_code_for
+from .batch import input_files, internal_error, positive_int, records, summarise
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
 
 
 def register(sub) -> None:
-    p = sub.add_parser("validate", help="validate certificates: schema, ISPM 12 business rules", description=__doc__)
-    p.add_argument("files", nargs="+", help="ePhyto certificates, Hub envelopes or DIP documents")
+    p = sub.add_parser("validate", help="validate certificates: schema, ISPM 12 business rules", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", help="ePhyto certificates, Hub envelopes or DIP documents, or directories")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--thorough", action="store_true",
                    help="every schema error (xmlschema; slower), not only the first per element (lxml)")
     p.add_argument("--no-rules", action="store_true", help="schema only, no ISPM 12 business rules")
     p.add_argument("--table", help="mapping table to read with")
+    p.add_argument("--jobs", type=positive_int, help="worker processes for a directory (default: number of cores)")
+    p.add_argument("--quiet", action="store_true", help="a directory: print errors only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.set_defaults(run=run)
 
 
 def run(args) -> int:
+    dirs = [p for p in args.files if Path(p).is_dir()]
+    if dirs:
+        if len(args.files) > 1:
+            sys.stderr.write("ephyto-dip validate: give one directory, or files\n")
+            return EXIT_USAGE
+        return _run_directory(args, Path(dirs[0]))
+    return _run_files(args)
+
+
+def _run_files(args) -> int:
     from ..validation import validate
 
     code = EXIT_OK
@@ -45,3 +66,40 @@ def run(args) -> int:
     if args.format == "json":
         sys.stdout.write(json.dumps(everything, ensure_ascii=False, indent=2) + "\n")
     return code
+
+
+def _validate_one(job: tuple) -> dict:
+    """Worker: validate one file; 'ok' is the verdict convert gives the same file."""
+    from ..validation import validate
+
+    path, table, thorough, rules = job
+    try:
+        findings = validate(path, table=table, thorough=thorough, rules=rules)
+    except EphytoDipError as exc:
+        return {"file": path, "ok": False, "findings": records(exc.findings, path)}
+    except Exception as exc:
+        return internal_error(path, exc)
+    ok = not any(f.severity == ERROR for f in findings)
+    kept = [f for f in findings if f.severity != "info"] if ok else findings
+    return {"file": path, "ok": ok, "findings": records(kept, path)}
+
+
+def warm() -> None:
+    from .. import validation  # noqa: F401
+    from ..mapping.table import load_table
+    from ..schemas import dip_xsd, ephyto_xsd
+
+    load_table()
+    ephyto_xsd()
+    dip_xsd()
+
+
+def _run_directory(args, src: Path) -> int:
+    try:
+        files, skipped = input_files(src)
+    except OSError as exc:
+        sys.stderr.write(f"{src}: error: IO-READ: {exc.strerror or exc}\n")
+        return EXIT_USAGE
+    args.summary = args.format
+    jobs = [(str(p), args.table, args.thorough, not args.no_rules) for p in files]
+    return summarise(args, src, jobs, skipped, _validate_one, warm, "valid")

@@ -1,0 +1,175 @@
+"""The ISPM 12 boxes a certificate must fill, read from ``mappings/ispm12-boxes.tsv``.
+
+A box row with ``must_fill`` (``certificate`` or ``item``) names the model paths that fill it
+(``fill_paths``): ``a | b`` means either will do, ``x ; y`` that both are needed, and
+``label= paths`` names a part in the finding. A list field is filled when any element holds a
+value; an object when any value under it does. Adding a mandatory box is a table edit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+from pydantic import BaseModel
+
+from . import model as m
+from .findings import Finding, TableError
+from .mapping.tsv import load_cached, split_metadata
+
+SCOPES = ("certificate", "item")
+KINDS = ("export", "re-export", "replacement")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a box needs: any of ``paths`` holding a value fills it."""
+
+    label: Optional[str]
+    paths: tuple[tuple[str, ...], ...]  # each path split into field names
+
+
+@dataclass(frozen=True)
+class MandatoryBox:
+    box: str
+    scope: str  # certificate | item
+    parts: tuple[Part, ...]
+    required_for: tuple[str, ...]
+    omission: str
+
+
+def default_path() -> Path:
+    from .resources import resource_path
+
+    return resource_path("mappings", "ispm12-boxes.tsv")
+
+
+def load_mandatory(path: Union[str, Path, None] = None) -> tuple[MandatoryBox, ...]:
+    """The boxes with a content rule (cached per file and modification time)."""
+    return load_cached(path or default_path(), parse_mandatory, "ISPM 12 box list")
+
+
+def parse_mandatory(text: str, name: str) -> tuple[MandatoryBox, ...]:
+    _, body, start = split_metadata(text)
+    boxes, errors = [], []
+    reader = csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for n, r in enumerate(reader, start=start + 2):
+        scope = (r.get("must_fill") or "").strip()
+        if not scope:
+            continue
+        box = (r.get("box") or "").strip()
+        where = dict(file=name, line=n)
+        if scope not in SCOPES:
+            errors.append(Finding("TABLE-SYNTAX", f"box {box!r}: must_fill is {scope!r}, not one of "
+                                  f"{', '.join(SCOPES)}", **where))
+            continue
+        try:
+            parts = tuple(_part(p) for p in (r.get("fill_paths") or "").split(";") if p.strip())
+        except ValueError as exc:
+            errors.append(Finding("TABLE-SYNTAX", f"box {box!r}: fill_paths {exc}", **where))
+            continue
+        if not parts:
+            errors.append(Finding("TABLE-SYNTAX", f"box {box!r}: must_fill without fill_paths", **where))
+            continue
+        kinds = tuple((r.get("required_for") or "").split())
+        boxes.append(MandatoryBox(box, scope, parts, kinds, (r.get("omission") or "").strip()))
+    if errors:
+        raise TableError(errors)
+    return tuple(boxes)
+
+
+def _part(text: str) -> Part:
+    label, sep, paths = text.partition("=")
+    if not sep:
+        label, paths = "", text
+    split = []
+    for p in paths.split("|"):
+        fields = tuple(p.strip().split("."))
+        if not all(f.isidentifier() for f in fields):
+            raise ValueError(f"has a path that is not dotted field names: {p.strip()!r}")
+        split.append(fields)
+    return Part(label.strip() or None, tuple(split))
+
+
+def kinds_of(cert: m.Certificate) -> set[str]:
+    """Which certificate a box list applies to: export (851, or an unknown type), re-export (657),
+    and replacement when the certificate says it replaces another."""
+    code = cert.type_code.value.strip() if cert.type_code else ""
+    kinds = {"re-export" if code == "657" else "export"}
+    if filled(cert.replacement):
+        kinds.add("replacement")
+    return kinds
+
+
+# ------------------------------------------------------------------------- filled or not
+
+
+def blank(v) -> bool:
+    """A value that is absent, empty, or the NULL placeholder."""
+    t = v.value.strip() if isinstance(v, m.Value) else ""
+    return not t or t.upper() == "NULL"
+
+
+def filled(obj) -> bool:
+    if obj is None:
+        return False
+    if isinstance(obj, list):
+        return any(filled(o) for o in obj)
+    if isinstance(obj, m.Value):
+        return not blank(obj)
+    if isinstance(obj, BaseModel):
+        return any(filled(getattr(obj, f)) for f in type(obj).model_fields)
+    return False
+
+
+def resolve(obj, fields: tuple[str, ...]) -> list:
+    """Every object at ``fields`` below ``obj`` (lists flattened)."""
+    found = [obj]
+    for f in fields:
+        nxt = []
+        for o in found:
+            v = getattr(o, f, None)
+            nxt.extend(v if isinstance(v, list) else [] if v is None else [v])
+        found = nxt
+    return found
+
+
+def point(obj, fields: tuple[str, ...], base: str) -> str:
+    """The model path a finding about ``fields`` points at: first elements of lists that have
+    any, stopping at the first missing step (the locator finds the nearest element there)."""
+    path = base
+    for f in fields:
+        path = f"{path}.{f}" if path else f
+        v = getattr(obj, f, None) if obj is not None else None
+        if isinstance(v, list):
+            if not v:
+                return path
+            path, v = f"{path}[0]", v[0]
+        if v is None:
+            return path
+        obj = v
+    return path
+
+
+def missing(cert: m.Certificate, boxes: tuple[MandatoryBox, ...]) -> Iterator[tuple[str, str]]:
+    """(model path, message) for every part of a mandatory box the certificate leaves empty."""
+    kinds = kinds_of(cert)
+    for box in boxes:
+        if box.required_for and not kinds & set(box.required_for):
+            continue
+        if box.scope == "certificate":
+            scopes = [("", cert)]
+        else:
+            scopes = [(f"items[{i}]", item) for i, item in enumerate(cert.items)]
+        for base, obj in scopes:
+            for part in box.parts:
+                if any(filled(resolve(obj, p)) for p in part.paths):
+                    continue
+                alternatives = " or ".join(".".join(p) for p in part.paths)
+                what = f" ({part.label})" if part.label else ""
+                where = f"{base}: " if base else ""
+                yield point(obj, part.paths[0], base), (
+                    f"{where}ISPM 12 box '{box.box}'{what} is missing or empty (no {alternatives})")
