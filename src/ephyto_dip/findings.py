@@ -43,9 +43,9 @@ CODES: dict[str, str] = {
     "XSD-EPHYTO": "the certificate is not valid against the SPS 17 schema",
     "XSD-DIP": "the DIP document is not valid against the ePhyto DIP schema",
     # ISPM 12 business rules
-    "RULE-MANDATORY": "an ISPM 12 mandatory box is missing or empty",
+    "RULE-MANDATORY": "an ISPM 12 box that mappings/ispm12-boxes.tsv marks must_fill is missing or empty",
     "RULE-TYPE-CODE": "the document type code is not 851 (export) or 657 (re-export)",
-    "RULE-STATUS-CODE": "the status code is not a known ePhyto status",
+    "RULE-STATUS-CODE": "the status code has no WCO message function in the status code list, so no DIP can state it",
     "RULE-COUNTRY": "not an ISO 3166-1 alpha-2 country code",
     "RULE-TRANSPORT-MODE": "not a UN/ECE Rec 19 transport mode",
     "RULE-UNIT": "not a UN/ECE Rec 20 unit code",

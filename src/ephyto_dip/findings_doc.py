@@ -53,8 +53,7 @@ SEVERITY: dict[str, str] = {
     "XSD-DIP": "error",
     "RULE-MANDATORY": "error",
     "RULE-TYPE-CODE": "error (the message names the UNTDID 1001 document the code stands for, if any)",
-    "RULE-STATUS-CODE": "error for a code outside UNTDID 4405; warning for a 4405 status other than "
-    "70 issued and 40 withdrawn",
+    "RULE-STATUS-CODE": "error: the certificate cannot be converted, so validate and convert both refuse it",
     "RULE-COUNTRY": "error",
     "RULE-TRANSPORT-MODE": "error",
     "RULE-UNIT": "error for a malformed code or a unit of the wrong kind (a length for a volume); warning "
