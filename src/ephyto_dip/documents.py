@@ -2,7 +2,7 @@
 
 Inputs are recognised by their root element and namespace: an ePhyto ``SPSCertificate``
 (SPS 17), an IPPC Hub envelope (SOAP or bare, certificate embedded or as ``Content``,
-escaped XML or base64), or an ePhyto DIP document.
+escaped XML or base64), or an ePhyto DIP document, as XML or as DIP JSON (``dipjson``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Optional, Union
 from lxml import etree
 
 from . import model as m
+from .dipjson import locate, looks_like_json, parse_json
 from .findings import (
     ERROR,
     WARNING,
@@ -103,6 +104,8 @@ def read(
     """
     data, name = _load(source, name, limits)
     tab = table if isinstance(table, Table) else load_table(table)
+    if looks_like_json(data):
+        return _read_json(data, name, tab, limits)
     parsed = parse_bytes(data, name, limits, allow_undeclared_prefixes=True)
     findings = list(parsed.findings)
     root = parsed.root
@@ -126,6 +129,15 @@ def read(
         content["hub_envelope"] = envelope.model_dump(exclude_none=True)
         findings += _envelope_consistency(envelope, content, name)
     return Document(content, kind, root, name, findings, cert_bytes)
+
+
+def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
+    """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
+    parsed = parse_json(data, name, limits)
+    content, findings = read_data(parsed.root, tab, DIP, name)
+    for f in findings:
+        f.xpath = locate(parsed.pointers, parsed.root, f.xpath) or f.xpath
+    return Document(content, "dip", parsed.root, name, findings, data)
 
 
 def detect(root: etree._Element, name: str = "<input>") -> str:
