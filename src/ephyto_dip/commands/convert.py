@@ -22,9 +22,10 @@ from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_fin
 def register(sub) -> None:
     p = sub.add_parser("convert", help="convert ePhyto (or a Hub envelope) to a DIP, or a DIP back to ePhyto",
                        description=__doc__)
-    p.add_argument("input", help="a certificate, Hub envelope or DIP file, or a directory of them")
+    p.add_argument("input", help="a certificate, Hub envelope or DIP file (XML, or DIP JSON), or a directory of them")
     p.add_argument("-o", "--output", help="output file (default stdout) or, for a directory, output directory")
-    p.add_argument("--format", choices=("xml", "json"), default="xml", help="output format (default xml)")
+    p.add_argument("--format", choices=("xml", "json"),
+                   help="output format (default: from the suffix of -o, .json or .xml; xml for stdout and directories)")
     p.add_argument("--to", choices=("dip", "ephyto"), help="target side (default: the other side of the input)")
     p.add_argument("--table", help="mapping table to use (default: the shipped one)")
     p.add_argument("--jobs", type=int, default=0, help="worker processes for a directory (default: number of cores)")
@@ -45,6 +46,13 @@ def run(args) -> int:
     return run_single(args, src)
 
 
+def _format(args) -> str:
+    """--format wins; else the suffix of -o says it (out.json is JSON); else XML."""
+    if args.format:
+        return args.format
+    return "json" if args.output and Path(args.output).suffix.lower() == ".json" else "xml"
+
+
 def _failed(findings: list[Finding], strict: bool) -> bool:
     return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)
 
@@ -62,7 +70,7 @@ def run_single(args, src: Path) -> int:
     print_findings(shown)
     if _failed(result.findings, args.strict):
         return EXIT_FINDINGS
-    data = result.to_bytes(args.format)
+    data = result.to_bytes(_format(args))
     if args.output and args.output != "-":
         try:
             write_atomic(args.output, data)
@@ -79,7 +87,7 @@ def run_single(args, src: Path) -> int:
 
 
 def _inputs(src: Path) -> list[Path]:
-    return sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() == ".xml")
+    return sorted(p for p in src.iterdir() if p.is_file() and p.suffix.lower() in (".xml", ".json"))
 
 
 def _convert_one(job: tuple) -> dict:
@@ -144,7 +152,7 @@ def run_batch(args, src: Path, out_dir: Path) -> int:
         sys.stderr.write(f"{out_dir}: error: IO-WRITE: output directory is not writable\n")
         return EXIT_USAGE
     workers = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
-    jobs = [(str(p), str(out_dir), args.format, args.to, args.table, args.strict) for p in files]
+    jobs = [(str(p), str(out_dir), args.format or "xml", args.to, args.table, args.strict) for p in files]
     start = time.perf_counter()
     converted, failures, warned = 0, [], 0
     progress = _progress(len(jobs), enabled=not args.no_progress and sys.stderr.isatty())
