@@ -232,11 +232,14 @@ def parse_json(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> JsonD
         )
     value = _loads(data, name)
     if not isinstance(value, dict) or list(value) != [ROOT_KEY]:
-        what = f"members {', '.join(map(repr, value))}" if isinstance(value, dict) else f"a JSON {_type(value)}"
-        hint = " (the ePhyto-side JSON is output only)" if isinstance(value, dict) and "SPSCertificate" in value else ""
+        if isinstance(value, dict):
+            what = f"has member(s) {', '.join(map(repr, value)) or 'none'}"
+        else:
+            what = f"is a JSON {_type(value)}"
+        hint = " (JSON of the ePhyto side is output only)" if isinstance(value, dict) and "SPSCertificate" in value else ""
         raise UnsupportedDocumentError(
-            Finding("DOC-UNKNOWN-ROOT", f"the top level is {what}{hint}; a DIP JSON document is an object with "
-                    f"one member, {ROOT_KEY!r}", file=name, xpath="")
+            Finding("DOC-UNKNOWN-ROOT", f"the top level {what}{hint}; a DIP JSON document is an object with "
+                    f"one member, {ROOT_KEY!r}", file=name)
         )
     info = dip_schema_info()
     builder = _Builder(info, name)
