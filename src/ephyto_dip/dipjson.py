@@ -403,18 +403,19 @@ class _Builder:
 
 
 def locate(doc_pointers: dict, root: etree._Element, xpath: Optional[str]) -> Optional[str]:
-    """The JSON pointer of the element an XPath of :func:`~ephyto_dip.xmlsafe.element_xpath` names."""
+    """The JSON pointer of the element a plain XPath names (``element_xpath``'s, or libxml2's ``/*/*[19]``)."""
     if not xpath or not xpath.startswith("/"):
         return None
     steps = xpath.strip("/").split("/")
-    if not steps or etree.QName(root).localname != steps[0]:
+    if steps[0] not in ("*", etree.QName(root).localname):
         return None
     el = root
     for step in steps[1:]:
         mt = re.fullmatch(r"([^\[\]@]+)(?:\[(\d+)\])?", step)
         if mt is None:
             break
-        same = [c for c in el if isinstance(c.tag, str) and etree.QName(c).localname == mt.group(1)]
+        # libxml2's own paths name elements of a default namespace '*'
+        same = [c for c in el if isinstance(c.tag, str) and mt.group(1) in ("*", etree.QName(c).localname)]
         i = int(mt.group(2) or 1) - 1
         if i >= len(same):
             break

@@ -67,6 +67,14 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
     _certificate: Optional[m.Certificate] = field(default=None, repr=False, compare=False)
+    json_pointers: Optional[dict] = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
+
+    def relocate(self, findings: list[Finding]) -> list[Finding]:
+        """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
+        if self.json_pointers is not None:
+            for f in findings:
+                f.xpath = locate(self.json_pointers, self.root, f.xpath) or f.xpath
+        return findings
 
     @property
     def certificate(self) -> m.Certificate:
@@ -135,9 +143,9 @@ def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
     """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
     parsed = parse_json(data, name, limits)
     content, findings = read_data(parsed.root, tab, DIP, name)
-    for f in findings:
-        f.xpath = locate(parsed.pointers, parsed.root, f.xpath) or f.xpath
-    return Document(content, "dip", parsed.root, name, findings, data)
+    doc = Document(content, "dip", parsed.root, name, findings, data, json_pointers=parsed.pointers)
+    doc.relocate(doc.findings)
+    return doc
 
 
 def detect(root: etree._Element, name: str = "<input>") -> str:

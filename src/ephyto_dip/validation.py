@@ -110,5 +110,5 @@ def document_findings(doc: Document, *, thorough: bool = False, rules: bool = Tr
         tab = table if isinstance(table, Table) else load_table(table)
         locate = Locator(doc.root, tab, doc.side)
         findings += check_certificate(doc.certificate, name=doc.name, side=doc.side, locate=locate)
-    return findings
+    return doc.relocate(findings)  # JSON input: pointers, not XPaths
 
