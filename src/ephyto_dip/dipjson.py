@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Optional
 
@@ -91,13 +92,15 @@ def leaf_kind(info: SchemaInfo, type_key: Optional[str]) -> tuple[str, tuple[str
     return "string", sc.attributes
 
 
-_MEMBERS: dict = {}
+_MEMBERS: "weakref.WeakKeyDictionary[SchemaInfo, dict]" = weakref.WeakKeyDictionary()
 
 
 def members(info: SchemaInfo, type_key: Optional[str]) -> dict[str, Member]:
     """The JSON members an aggregate type allows, keyed and in schema order."""
-    cache_key = (id(info), type_key)
-    hit = _MEMBERS.get(cache_key)
+    per_info = _MEMBERS.get(info)
+    if per_info is None:
+        per_info = _MEMBERS[info] = {}
+    hit = per_info.get(type_key)
     if hit is None:
         hit = {}
         for d in info.children(type_key):
@@ -105,7 +108,7 @@ def members(info: SchemaInfo, type_key: Optional[str]) -> dict[str, Member]:
             key = json_key(d.tag)
             hit[key] = Member(key, d.tag, d.type_key, d.max_occurs is None or d.max_occurs > 1, d.min_occurs > 0,
                               kind, attrs)
-        _MEMBERS[cache_key] = hit
+        per_info[type_key] = hit
     return hit
 
 
