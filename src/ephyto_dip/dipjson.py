@@ -193,23 +193,28 @@ def _plain(el, info: SchemaInfo, type_key):
     return out
 
 
-def dumps(obj, indent: str = "") -> str:
+# A JSON number travels through json.dumps as a string between NUL marks, then loses its
+# quotes: json would otherwise go through float (10.00 -> 10.0). XML text never holds NUL,
+# so no DIP value can look like a mark.
+_MARK = "\x00"
+_MARKED = re.compile(r'"\\u0000([^"\\]*)\\u0000"')
+
+
+def dumps(obj) -> str:
     """JSON text as ``json.dumps(indent=2, ensure_ascii=False)`` writes it, but a
-    :class:`JsonNumber` is written with its own digits (json would go through float)."""
+    :class:`JsonNumber` is written with its own digits."""
+    text = json.dumps(_marked(obj), ensure_ascii=False, indent=2)
+    return _MARKED.sub(r"\1", text)
+
+
+def _marked(obj):
     if isinstance(obj, JsonNumber):
-        return str(obj)
+        return f"{_MARK}{obj}{_MARK}"
     if isinstance(obj, dict):
-        if not obj:
-            return "{}"
-        inner = indent + "  "
-        items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {dumps(v, inner)}" for k, v in obj.items())
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+        return {k: _marked(v) for k, v in obj.items()}
     if isinstance(obj, list):
-        if not obj:
-            return "[]"
-        inner = indent + "  "
-        return "[\n" + ",\n".join(inner + dumps(v, inner) for v in obj) + "\n" + indent + "]"
-    return json.dumps(obj, ensure_ascii=False)
+        return [_marked(v) for v in obj]
+    return obj
 
 
 # ------------------------------------------------------------------------- reading
