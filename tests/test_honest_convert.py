@@ -190,4 +190,4 @@ def test_an_empty_directory_is_said(tmp_path, capsys):
     for argv in (["convert", str(tmp_path / "in"), "-o", str(tmp_path / "out")], ["validate", str(tmp_path / "in")]):
         assert main(argv) == 2
         err = capsys.readouterr().err
-        assert "no .xml file" in err and "1 other file" in err
+        assert "no .xml or .json file" in err and "1 other file" in err

@@ -152,7 +152,7 @@ def test_unknown_status_code_is_refused_by_name():
 def test_directory_and_unreadable_inputs(tmp_path, monkeypatch, capsys):
     assert main(["validate", str(tmp_path)]) == 2  # a directory with nothing to validate
     captured = capsys.readouterr()
-    assert "no .xml file" in captured.err
+    assert "no .xml or .json file" in captured.err
     with pytest.raises(InputError) as exc:
         ed.read(tmp_path)
     assert _code(exc) == "IO-READ"

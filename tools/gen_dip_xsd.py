@@ -1,4 +1,4 @@
-"""Generate the ePhyto DIP schemas (schemas/dip/*.xsd) from the mapping table.
+"""Generate the ePhyto DIP schemas (schemas/dip/*.xsd, and the JSON Schema of the DIP JSON) from the mapping table.
 
 The DIP is designed *through* the table: each row's ``dip_path``, ``wco_*`` columns and
 ``wco_format`` say which element exists, where, with which WCO ID, class and format. This
@@ -7,6 +7,8 @@ script turns that into three WCO DM-style schema documents:
 * ``ePhytoDIP_1p0.xsd``        main namespace, one named complex type per class
 * ``ePhytoDIP_DS_1p0.xsd``     the DS layer: one restricted type per data element
 * ``ePhytoDIP_IPPC_1p0.xsd``   the IPPC extension namespace for what the WCO DM lacks
+* ``ePhytoDIP_1p0.schema.json`` the JSON Schema (draft 2020-12) of the DIP as JSON, read off
+  the three XSDs just generated (``ephyto_dip.dipjson_schema``)
 
 Run ``python tools/gen_dip_xsd.py`` after editing the table; ``tests/test_dip_schema.py``
 fails when the committed schemas differ from what this script produces.
@@ -18,6 +20,7 @@ import argparse
 import csv
 import re
 import sys
+import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
@@ -28,7 +31,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from ephyto_dip.mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS  # noqa: E402
 from ephyto_dip.mapping.table import Row, parse_table  # noqa: E402
+from ephyto_dip import dipjson_schema  # noqa: E402
 from ephyto_dip import model as m  # noqa: E402
+from ephyto_dip.schema_info import SchemaInfo  # noqa: E402
 
 XS = "http://www.w3.org/2001/XMLSchema"
 XSN = f"{{{XS}}}"
@@ -422,7 +427,17 @@ def _ser(el: etree._Element) -> bytes:
 
 def generate(table_path: Path) -> dict[str, bytes]:
     table = parse_table(table_path.read_text(encoding="utf-8"), str(table_path))
-    return Generator(table, load_tded()).run()
+    files = Generator(table, load_tded()).run()
+    files[dipjson_schema.FILE_NAME] = json_schema(files)
+    return files
+
+
+def json_schema(xsd_files: dict[str, bytes]) -> bytes:
+    """The DIP JSON Schema, read off the XSD just generated (not the committed one): one source."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, data in xsd_files.items():
+            (Path(tmp) / name).write_bytes(data)
+        return dipjson_schema.render(SchemaInfo(Path(tmp) / "ePhytoDIP_1p0.xsd"))
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,8 @@ The plain verbs::
 Every exception the library raises is an :class:`EphytoDipError` carrying ``findings``.
 """
 
-from .convert import Conversion, convert, to_json
+from .convert import Conversion, convert
+from .dipjson import to_json
 from .documents import Document, detect, read, serialize, to_dip, to_ephyto
 from .findings import (
     CODES,

@@ -1,20 +1,17 @@
-"""Conversion of one input to the other side, with output validation and JSON rendering."""
+"""Conversion of one input to the other side, with output validation (JSON rendering: ``dipjson``)."""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from lxml import etree
 
+from .dipjson import to_json
 from .documents import Document, read, serialize, to_dip, to_ephyto
 from .findings import ERROR, ConversionError, Finding, UsageError
-from .mapping.sides import DIP_EXT_NS
 from .mapping.table import Table, load_table
-from .schema_info import SchemaInfo
-from .schemas import dip_schema_info, ephyto_schema_info
 from .validation import document_findings, xsd_findings
 from .xmlsafe import DEFAULT_LIMITS, Limits
 
@@ -96,40 +93,3 @@ def convert(
             f.message = f"output not valid against the {'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"
             out.append(f)
     return Conversion(doc, target, root, found, out)
-
-
-# ------------------------------------------------------------------------------- JSON
-
-
-def to_json(root: etree._Element, side: str) -> str:
-    """The tree as JSON: an object per aggregate, ``{"value": …, attributes…}`` per leaf;
-    elements the schema lets repeat are always lists; extension elements keep ``ippc:``."""
-    info = dip_schema_info() if side == "dip" else ephyto_schema_info()
-    top = info.element_type(root.tag)
-    return json.dumps({_key(root): _node(root, info, top)}, ensure_ascii=False, indent=2)
-
-
-def _key(el) -> str:
-    q = etree.QName(el)
-    return f"ippc:{q.localname}" if q.namespace == DIP_EXT_NS else q.localname
-
-
-def _node(el, info: SchemaInfo, type_key):
-    if len(el) == 0:
-        out = {"value": el.text or ""}
-        out.update({k: v for k, v in el.attrib.items()})
-        return out
-    out: dict = {k: v for k, v in el.attrib.items()}
-    decls = {d.tag: d for d in info.children(type_key)}
-    for child in el:
-        if not isinstance(child.tag, str):
-            continue
-        d = decls.get(child.tag)
-        value = _node(child, info, d.type_key if d else None)
-        key = _key(child)
-        repeats = d is None or d.max_occurs is None or d.max_occurs > 1
-        if repeats:
-            out.setdefault(key, []).append(value)
-        else:
-            out[key] = value
-    return out

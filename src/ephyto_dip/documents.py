@@ -2,7 +2,7 @@
 
 Inputs are recognised by their root element and namespace: an ePhyto ``SPSCertificate``
 (SPS 17), an IPPC Hub envelope (SOAP or bare, certificate embedded or as ``Content``,
-escaped XML or base64), or an ePhyto DIP document.
+escaped XML or base64), or an ePhyto DIP document, as XML or as DIP JSON (``dipjson``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Optional, Union
 from lxml import etree
 
 from . import model as m
+from .dipjson import locate, looks_like_json, parse_json
 from .findings import (
     ERROR,
     WARNING,
@@ -66,6 +67,14 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
     _certificate: Optional[m.Certificate] = field(default=None, repr=False, compare=False)
+    json_pointers: Optional[dict] = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
+
+    def relocate(self, findings: list[Finding]) -> list[Finding]:
+        """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
+        if self.json_pointers is not None:
+            for f in findings:
+                f.xpath = locate(self.json_pointers, self.root, f.xpath) or f.xpath
+        return findings
 
     @property
     def certificate(self) -> m.Certificate:
@@ -103,6 +112,8 @@ def read(
     """
     data, name = _load(source, name, limits)
     tab = table if isinstance(table, Table) else load_table(table)
+    if looks_like_json(data):
+        return _read_json(data, name, tab, limits)
     parsed = parse_bytes(data, name, limits, allow_undeclared_prefixes=True)
     findings = list(parsed.findings)
     root = parsed.root
@@ -126,6 +137,15 @@ def read(
         content["hub_envelope"] = envelope.model_dump(exclude_none=True)
         findings += _envelope_consistency(envelope, content, name)
     return Document(content, kind, root, name, findings, cert_bytes)
+
+
+def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
+    """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
+    parsed = parse_json(data, name, limits)
+    content, findings = read_data(parsed.root, tab, DIP, name)
+    doc = Document(content, "dip", parsed.root, name, findings, data, json_pointers=parsed.pointers)
+    doc.relocate(doc.findings)
+    return doc
 
 
 def detect(root: etree._Element, name: str = "<input>") -> str:

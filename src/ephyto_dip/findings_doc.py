@@ -15,7 +15,7 @@ from .findings import CODES
 
 # Sections in document order: (code prefixes, title).
 SECTIONS = (
-    (("IO-", "XML-", "DOC-", "ENVELOPE-"), "Input and parsing"),
+    (("IO-", "XML-", "JSON-", "DOC-", "ENVELOPE-"), "Input and parsing"),
     (("READ-", "CODELIST-"), "Reading against the mapping table"),
     (("XSD-",), "Schema validation"),
     (("RULE-",), "ISPM 12 business rules"),
@@ -36,6 +36,9 @@ SEVERITY: dict[str, str] = {
     "XML-TOO-DEEP": "error; raised",
     "XML-ENCODING": "error; raised",
     "XML-NAMESPACE-UNDECLARED": "warning: the document is read with inferred namespaces (real Hub senders do this)",
+    "JSON-MALFORMED": "error; raised (the message gives line and column)",
+    "JSON-TOO-DEEP": "error; raised",
+    "JSON-STRUCTURE": "error; raised, every problem up to 20, each with its JSON pointer",
     "DOC-UNKNOWN-ROOT": "error; raised",
     "DOC-UNSUPPORTED-VERSION": "error; raised",
     "DOC-UNSUPPORTED-TYPE": "error; raised (the RULE-TYPE-CODE rule covers certificates built in code)",

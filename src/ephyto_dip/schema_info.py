@@ -28,6 +28,15 @@ class ChildDecl:
     max_occurs: Optional[int]  # None = unbounded
 
 
+@dataclass(frozen=True)
+class SimpleContent:
+    """What a type with simple content holds: its chain of base types and its attributes."""
+
+    bases: tuple[str, ...]  # Clark names from the type itself down to the XSD built-in, e.g. xs:decimal
+    attributes: tuple[str, ...]  # attribute names, the base type's first
+    facets: tuple[tuple[str, str], ...]  # (facet, value) of the nearest restriction that sets each
+
+
 class SchemaInfo:
     def __init__(self, entry: Path):
         self._entry = Path(entry).resolve()
@@ -154,6 +163,34 @@ class SchemaInfo:
                     ns = self._tns(child) if qualified else ""
                     ctag = f"{{{ns}}}{child.get('name')}" if ns else child.get("name")
                     out.append(ChildDecl(ctag, self._decl_type(child), mn, mx))
+
+    def simple_content(self, type_key: Optional[str]) -> Optional[SimpleContent]:
+        """The value side of a type (None for element-only content): the JSON form needs to
+        know which DIP values are numbers and which attributes a value may carry."""
+        bases: list[str] = [type_key] if type_key else []
+        levels: list[list[str]] = []
+        facets: dict[str, str] = {}
+        key = type_key
+        while key and not key.startswith(_XS):
+            node = self._type_node(key)
+            if node is None:
+                return None
+            if node.tag == _XS + "complexType":
+                content = node.find(_XS + "simpleContent")
+                if content is None:
+                    return None
+                node = content
+            der = next((c for c in node if c.tag in (_XS + "restriction", _XS + "extension")), None)
+            if der is None or not der.get("base"):
+                return None
+            levels.append([a.get("name") for a in der.iterchildren(_XS + "attribute") if a.get("name")])
+            for f in der:
+                if isinstance(f.tag, str) and f.tag not in (_XS + "attribute", _XS + "annotation") and f.get("value"):
+                    facets.setdefault(etree.QName(f).localname, f.get("value"))
+            key = self._resolve_qname(der.get("base"), der)
+            bases.append(key)
+        attributes = [a for level in reversed(levels) for a in level]
+        return SimpleContent(tuple(bases), tuple(dict.fromkeys(attributes)), tuple(facets.items()))
 
     def child(self, type_key: Optional[str], tag: str) -> Optional[ChildDecl]:
         for c in self.children(type_key):

@@ -117,4 +117,4 @@ def document_findings(doc: Document, *, thorough: bool = False, rules: bool = Tr
             return located[0](path)
 
         findings += check_certificate(doc.certificate, name=doc.name, side=doc.side, locate=locate)
-    return findings
+    return doc.relocate(findings)  # JSON input: pointers, not XPaths

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Optional
 from ..findings import Finding
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
-INPUT_SUFFIXES = (".xml",)
+INPUT_SUFFIXES = (".xml", ".json")  # certificates, envelopes and DIPs; DIP JSON
 
 
 def positive_int(text: str) -> int:
@@ -118,9 +118,9 @@ def summarise(args, src: Path, jobs: list[tuple], skipped: list[Path], worker: C
     """Run a batch and report it: each failure by file, each warning (text), a closing line."""
     workers = worker_count(args.jobs)
     if skipped and not args.quiet:
-        sys.stderr.write(f"{src}: skipped {len(skipped)} file(s) without an .xml suffix\n")
+        sys.stderr.write(f"{src}: skipped {len(skipped)} file(s) without an .xml or .json suffix\n")
     if not jobs:  # nothing done is not success: a wrong directory must not pass a pipeline
-        sys.stderr.write(f"{src}: error: USAGE: no .xml file to read ({len(skipped)} other file(s))\n")
+        sys.stderr.write(f"{src}: error: USAGE: no .xml or .json file to read ({len(skipped)} other file(s))\n")
         return EXIT_USAGE
     start = time.perf_counter()
     done, failures, warned, warned_files = 0, [], 0, []

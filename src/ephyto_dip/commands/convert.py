@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_fin
 def register(sub) -> None:
     p = sub.add_parser("convert", help="convert ePhyto (or a Hub envelope) to a DIP, or a DIP back to ePhyto",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("input", help="a certificate, Hub envelope or DIP file, or a directory of them")
+    p.add_argument("input", help="a certificate, Hub envelope or DIP file (XML, or DIP JSON), or a directory of them")
     p.add_argument("-o", "--output", help="output file (default stdout) or, for a directory, output directory")
-    p.add_argument("--format", choices=("xml", "json"), default="xml", help="output format (default xml)")
+    p.add_argument("--format", choices=("xml", "json"),
+                   help="output format (default: from the suffix of -o, .json or .xml; xml for stdout and directories)")
     p.add_argument("--to", choices=("dip", "ephyto"), help="target side (default: the other side of the input)")
     p.add_argument("--table", help="mapping table to use (default: the shipped one)")
     p.add_argument("--jobs", type=positive_int, help="worker processes for a directory (default: number of cores)")
@@ -55,6 +57,13 @@ def _reported(result, lenient: bool) -> list[Finding]:
     return [dataclasses.replace(f, severity=WARNING) if f.severity == ERROR else f for f in result.findings]
 
 
+def _format(args) -> str:
+    """--format wins; else the suffix of -o says it (out.json is JSON); else XML."""
+    if args.format:
+        return args.format
+    return "json" if args.output and Path(args.output).suffix.lower() == ".json" else "xml"
+
+
 def _failed(findings: list[Finding], strict: bool) -> bool:
     return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)
 
@@ -72,7 +81,7 @@ def run_single(args, src: Path) -> int:
     print_findings(f for f in findings if f.severity == ERROR or not args.quiet and f.severity == WARNING)
     if result.root is None or _failed(findings, args.strict):
         return EXIT_FINDINGS
-    data = result.to_bytes(args.format)
+    data = result.to_bytes(_format(args))
     if args.output and args.output != "-":
         try:
             write_atomic(args.output, data)
@@ -127,5 +136,9 @@ def run_batch(args, src: Path, out_dir: Path) -> int:
     except OSError as exc:
         sys.stderr.write(f"{out_dir}: error: IO-WRITE: {exc.strerror or exc}\n")
         return EXIT_USAGE
-    jobs = [(str(p), str(out_dir), args.format, args.to, args.table, args.strict, args.lenient) for p in files]
+    if not os.access(out_dir, os.W_OK):
+        sys.stderr.write(f"{out_dir}: error: IO-WRITE: output directory is not writable\n")
+        return EXIT_USAGE
+    jobs = [(str(p), str(out_dir), args.format or "xml", args.to, args.table, args.strict, args.lenient)
+            for p in files]
     return summarise(args, src, jobs, skipped, _convert_one, warm, "converted", out_dir)
