@@ -7,7 +7,9 @@ quantities); declarations are the real HMRC samples, or goods items cloned from 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,12 +31,12 @@ from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR, WARNING, ConversionError, TableError, UnsupportedDocumentError
 from ephyto_dip.resources import resource_path
 
-from .helpers import REPO, SHARED, sample
+from .helpers import DATA, EXAMPLES, REPO, sample
 
-HMRC = SHARED / "upstream" / "wco-xsd" / "hmrc-customs-declarations"
-IM030A = HMRC / "examples" / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
-IM034A = HMRC / "examples" / "TT_IM034a_Step_1.xml"  # 1 item: 07070005 cucumbers ('ttalvsHMI'), 100 kg net
-DMSACC = HMRC / "examples" / "01_DMSACC.xml"  # a notification (RES), not a declaration
+HMRC = DATA / "hmrc-declarations"
+IM030A = EXAMPLES / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
+IM034A = HMRC / "TT_IM034a_Step_1.xml"  # 1 item: 07070005 cucumbers ('ttalvsHMI'), 100 kg net
+DMSACC = HMRC / "01_DMSACC.xml"  # a notification (RES), not a declaration
 DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
 D = f"{{{DEC}}}"
 RULES = REPO / "mappings" / "attach-uk-cds.tsv"
@@ -131,8 +133,15 @@ def test_bundled_schemas_are_verbatim_copies():
     bundled = resource_path("schemas", "wco-dec", "hmrc-cds")
     files = sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     assert len(files) == 8 and Path("LICENSE") in files
+    # the SHA-256 list in SOURCES.md was taken from the upstream files: a changed byte shows here
+    listed = dict(
+        (line.split()[1], line.split()[0])
+        for line in (bundled.parent / "SOURCES.md").read_text(encoding="utf-8").splitlines()
+        if re.fullmatch(r"[0-9a-f]{64}  \S+", line)
+    )
+    assert sorted(listed) == sorted(rel.as_posix() for rel in files)
     for rel in files:
-        assert (bundled / rel).read_bytes() == (HMRC / rel).read_bytes(), rel
+        assert hashlib.sha256((bundled / rel).read_bytes()).hexdigest() == listed[rel.as_posix()], rel
 
 
 @pytest.mark.parametrize("path", [IM030A, IM034A])
@@ -546,7 +555,7 @@ def test_cli_unwritable_output_exit_2(tmp_path, capsys):
 
 def test_cli_stdout(tmp_path, capsysbinary):
     cert = write_cert(tmp_path, certificate(line("070993", net="12000", unit="KGM")))
-    assert main(["attach", cert, str(IM034A.parent / "Step1_TT_IM030a.xml"), "--status", "AP"]) == 0
+    assert main(["attach", cert, str(IM030A), "--status", "AP"]) == 0
     out = capsysbinary.readouterr().out
     assert_schema_valid(out)
     ref = [ad for ad in etree.fromstring(out).iter(D + "AdditionalDocument") if ad.findtext(D + "ID") == NUMBER]
