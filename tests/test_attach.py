@@ -34,7 +34,7 @@ from ephyto_dip.resources import resource_path
 from .helpers import DATA, EXAMPLES, REPO, sample
 
 HMRC = DATA / "hmrc-declarations"
-IM030A = EXAMPLES / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
+IM030A = EXAMPLES / "declarations" / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
 IM034A = HMRC / "TT_IM034a_Step_1.xml"  # 1 item: 07070005 cucumbers ('ttalvsHMI'), 100 kg net
 DMSACC = HMRC / "01_DMSACC.xml"  # a notification (RES), not a declaration
 DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
