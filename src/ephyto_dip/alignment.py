@@ -31,6 +31,7 @@ from .mapping.exclusions import Exclusions, load_exclusions
 from .mapping.paths import Path, Step
 from .mapping.sides import DS_SIG_NS, SIDES
 from .mapping.table import PREDICATES, Row, Table, default_table_path, field_type, parse_table
+from .mapping.tsv import read_table_text
 from .schema_info import XS, SchemaInfo
 
 CARDINALITIES = ("1:1", "1:n", "n:1", "n:n")
@@ -88,12 +89,7 @@ def check_table(
 
 
 def _parse(path: FsPath) -> tuple[Optional[Table], list[Finding]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read table: {exc.strerror or exc}", file=str(path))) from None
-    except UnicodeDecodeError:
-        raise TableError(Finding("TABLE-SYNTAX", "the table is not UTF-8", file=str(path))) from None
+    text = read_table_text(path)
     try:
         return parse_table(text, str(path)), []
     except TableError as exc:
@@ -101,8 +97,8 @@ def _parse(path: FsPath) -> tuple[Optional[Table], list[Finding]]:
     # go on with the rows that parse, so one bad row does not hide every other finding
     try:
         return parse_table(text, str(path), strict=False), found
-    except TableError as exc:  # no header, missing columns: nothing to check
-        return None, found + [f for f in exc.findings if f not in found]
+    except TableError as exc:  # no header, missing columns: not a table to check (exit 2)
+        raise TableError(found + [f for f in exc.findings if f not in found]) from None
 
 
 def _ephyto_info() -> SchemaInfo:
@@ -468,10 +464,7 @@ def default_boxes_path() -> FsPath:
 def load_boxes(path: Union[str, FsPath, None] = None) -> list[Box]:
     """The ISPM 12 boxes a table must cover (``mappings/ispm12-boxes.tsv``)."""
     p = FsPath(path) if path else default_boxes_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read box list: {exc.strerror or exc}", file=str(p))) from None
+    text = read_table_text(p, "box list")
     lines = [ln for ln in text.splitlines()]
     start = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))
     reader = csv.DictReader(io.StringIO("\n".join(lines[start:])), delimiter="\t", quoting=csv.QUOTE_NONE)

@@ -48,7 +48,7 @@ from .findings import (
     TableError,
     UnsupportedDocumentError,
 )
-from .mapping.tsv import split_metadata
+from .mapping.tsv import read_table_text, split_metadata
 from .resources import resource_path
 from .schema_info import SchemaInfo, schema_info
 from .xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
@@ -125,12 +125,7 @@ def load_rules(path: Union[str, os.PathLike, None] = None) -> Rules:
 
 @lru_cache(maxsize=8)
 def _load_rules_cached(path: str, mtime: float) -> Rules:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TableError(Finding("IO-READ", f"cannot read rules table: {getattr(exc, 'strerror', None) or exc}",
-                                 file=path)) from None
-    return parse_rules(text, path, Path(path).parent)
+    return parse_rules(read_table_text(path, "rules table"), path, Path(path).parent)
 
 
 def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLike, None] = None) -> Rules:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
-from ..findings import ERROR, EphytoDipError
-from .common import EXIT_FINDINGS, EXIT_OK, exit_code_for
+from ..findings import ERROR, EphytoDipError, TableError
+from .common import EXIT_FINDINGS, EXIT_OK, exit_code_for, print_findings
 
 
 def register(sub) -> None:
@@ -28,6 +28,9 @@ def run(args) -> int:
     for path in args.files:
         try:
             findings = validate(path, table=args.table, thorough=args.thorough, rules=not args.no_rules)
+        except TableError as exc:  # a broken --table is not a finding about the certificate
+            print_findings(exc.findings)
+            return exit_code_for(exc)
         except EphytoDipError as exc:
             findings = exc.findings
             code = max(code, exit_code_for(exc))
