@@ -9,7 +9,7 @@ from ephyto_dip.cli import main
 from .helpers import EXAMPLES, REPO
 
 CERT = str(EXAMPLES / "BO-EC_851_wood-decking.xml")
-DECLARATION = str(EXAMPLES / "declarations" / "Step1_TT_IM030a.xml")
+DECLARATION = str(EXAMPLES / "attach" / "Step1_TT_IM030a.xml")
 TABLE = REPO / "mappings" / "ephyto-dip.tsv"
 
 
