@@ -11,7 +11,6 @@ import difflib
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Union
 
 from .findings import WARNING, Finding, TableError
