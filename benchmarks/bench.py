@@ -33,7 +33,7 @@ from pathlib import Path
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES_DIR = ROOT.parent / "shared" / "upstream" / "ephyto-samples"
+SAMPLES_DIR = ROOT / "tests" / "data" / "ephyto-samples"
 
 import ephyto_dip as ed  # noqa: E402
 from ephyto_dip.schemas import ephyto_xsd, ephyto_xsd_path  # noqa: E402

@@ -8,8 +8,8 @@ from pathlib import Path
 from lxml import etree
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLES_DIR = SHARED / "upstream" / "ephyto-samples"
+DATA = REPO / "tests" / "data"  # every file a test reads lives in the repository (tests/data/SOURCES.md)
+SAMPLES_DIR = DATA / "ephyto-samples"
 SAMPLES = sorted(SAMPLES_DIR.glob("*.xml"))
 EXAMPLES = REPO / "examples"
 

@@ -83,7 +83,7 @@ def test_read_only_alternative_outside_the_schema_is_a_warning_not_an_error(ship
     # EPD-228 also reads notes that sample 01 puts inside AppliedSPSProcess, against the schema
     found = [f for f in shipped if f.mapping_id == "EPD-228" and f.code == "TABLE-PATH-EPHYTO"]
     assert found and all(f.severity == WARNING for f in found)
-    assert "read-only alternative" in found[0].message
+    assert "read-only alternative" in found[0].message and "never written" in found[0].detail
 
 
 def test_broad_match_without_discriminator_is_a_warning(shipped):
@@ -143,7 +143,8 @@ def test_attribute_at_the_end_is_checked_against_the_leaf_type(tmp_path):
     bad = table_copy(bad_dir, {"EPD-003": {"ephyto_path": "rsm:SPSExchangedDocument/ram:Description/@unitCode"}})
     found = errors(check_table(bad), "TABLE-PATH-EPHYTO")
     assert [f.mapping_id for f in found] == ["EPD-003"]
-    assert "attribute unitCode is not declared" in found[0].message and "languageID" in found[0].message
+    assert "attribute unitCode is not declared" in found[0].message and "languageID" not in found[0].message
+    assert found[0].detail == "declared attributes: languageID, languageLocaleID"  # the list: JSON and check --verbose only
 
 
 def test_position_beyond_max_occurs_fails(tmp_path):

@@ -7,7 +7,9 @@ quantities); declarations are the real HMRC samples, or goods items cloned from 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,12 +31,12 @@ from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR, WARNING, ConversionError, TableError, UnsupportedDocumentError
 from ephyto_dip.resources import resource_path
 
-from .helpers import REPO, SHARED, sample
+from .helpers import DATA, EXAMPLES, REPO, sample
 
-HMRC = SHARED / "upstream" / "wco-xsd" / "hmrc-customs-declarations"
-IM030A = HMRC / "examples" / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
-IM034A = HMRC / "examples" / "TT_IM034a_Step_1.xml"  # 1 item: 07070005 cucumbers ('ttalvsHMI'), 100 kg net
-DMSACC = HMRC / "examples" / "01_DMSACC.xml"  # a notification (RES), not a declaration
+HMRC = DATA / "hmrc-declarations"
+IM030A = EXAMPLES / "attach" / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
+IM034A = HMRC / "TT_IM034a_Step_1.xml"  # 1 item: 07070005 cucumbers ('ttalvsHMI'), 100 kg net
+DMSACC = HMRC / "01_DMSACC.xml"  # a notification (RES), not a declaration
 DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
 D = f"{{{DEC}}}"
 RULES = REPO / "mappings" / "attach-uk-cds.tsv"
@@ -131,8 +133,15 @@ def test_bundled_schemas_are_verbatim_copies():
     bundled = resource_path("schemas", "wco-dec", "hmrc-cds")
     files = sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     assert len(files) == 8 and Path("LICENSE") in files
+    # the SHA-256 list in SOURCES.md was taken from the upstream files: a changed byte shows here
+    listed = dict(
+        (line.split()[1], line.split()[0])
+        for line in (bundled.parent / "SOURCES.md").read_text(encoding="utf-8").splitlines()
+        if re.fullmatch(r"[0-9a-f]{64}  \S+", line)
+    )
+    assert sorted(listed) == sorted(rel.as_posix() for rel in files)
     for rel in files:
-        assert (bundled / rel).read_bytes() == (HMRC / rel).read_bytes(), rel
+        assert hashlib.sha256((bundled / rel).read_bytes()).hexdigest() == listed[rel.as_posix()], rel
 
 
 @pytest.mark.parametrize("path", [IM030A, IM034A])
@@ -405,7 +414,8 @@ def test_compact_declaration_stays_compact():
     result = attach(certificate(line("070993", net="12000", unit="KGM")), compact)
     data = result.to_bytes()
     assert_schema_valid(data)
-    assert b"\n" not in data.split(b"?>", 1)[1].strip()
+    assert data.startswith(b"<md:MetaData")  # no XML declaration in, none out
+    assert b"\n" not in data.strip()
     new = f"<AdditionalDocument><CategoryCode>N</CategoryCode><ID>{NUMBER}</ID>"
     assert f"<LPCOExemptionCode>AE</LPCOExemptionCode></AdditionalDocument>{new}".encode() in data  # after the last
     assert f"{new}<TypeCode>851</TypeCode><LPCOExemptionCode>AE</LPCOExemptionCode></AdditionalDocument>" \
@@ -519,21 +529,22 @@ def test_cli_error_findings_exit_1_and_write_nothing(tmp_path, capsys):
 
 
 def test_cli_unusable_inputs_write_nothing(tmp_path, capsys):
-    """I/O problems (a missing file, a missing rules table) exit 2; bad documents are findings: 1."""
+    """An input that cannot be used (missing, malformed, hostile, not a declaration or certificate,
+    a missing rules table) exits 2, as docs/attach.md says."""
     cert = write_cert(tmp_path, certificate(line("070993")))
     out = tmp_path / "out.xml"
     bad = tmp_path / "bad.xml"
     bad.write_bytes(b"<Declaration><unclosed>")
     hostile = tmp_path / "hostile.xml"
     hostile.write_bytes(b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><d>&e;</d>')
-    cases = [([cert, str(tmp_path / "missing.xml")], 2), ([cert, str(bad)], 1), ([cert, str(DMSACC)], 1),
-             ([cert, str(hostile)], 1), ([str(bad), str(IM030A)], 1),
+    cases = [([cert, str(tmp_path / "missing.xml")], 2), ([cert, str(bad)], 2), ([cert, str(DMSACC)], 2),
+             ([cert, str(hostile)], 2), ([str(bad), str(IM030A)], 2), ([str(IM030A), str(IM030A)], 2),
              ([cert, str(IM030A), "--rules", str(tmp_path / "none.tsv")], 2)]
     for argv, code in cases:
         assert main(["attach", *argv, "-o", str(out)]) == code, argv
         assert not out.exists()
     err = capsys.readouterr().err
-    for code in ("IO-READ", "XML-MALFORMED", "ATTACH-NOT-DECLARATION", "XML-DOCTYPE"):
+    for code in ("IO-READ", "XML-MALFORMED", "ATTACH-NOT-DECLARATION", "XML-DOCTYPE", "DOC-UNKNOWN-ROOT"):
         assert code in err
 
 
@@ -546,7 +557,7 @@ def test_cli_unwritable_output_exit_2(tmp_path, capsys):
 
 def test_cli_stdout(tmp_path, capsysbinary):
     cert = write_cert(tmp_path, certificate(line("070993", net="12000", unit="KGM")))
-    assert main(["attach", cert, str(IM034A.parent / "Step1_TT_IM030a.xml"), "--status", "AP"]) == 0
+    assert main(["attach", cert, str(IM030A), "--status", "AP"]) == 0
     out = capsysbinary.readouterr().out
     assert_schema_valid(out)
     ref = [ad for ad in etree.fromstring(out).iter(D + "AdditionalDocument") if ad.findtext(D + "ID") == NUMBER]
@@ -576,3 +587,53 @@ def test_real_certificate_with_and_without_hs_codes():
     # the certificate's own reading findings travel with the result (sample 01 has lenient dates)
     assert {f.code for f in result.findings} - {"ATTACH-QUANTITY-UNCHECKED"} == {"READ-LENIENT"}
     assert_schema_valid(result.to_bytes())
+
+
+# ------------------------------------------------------------------------------ the documented example, layout, exit codes
+
+COURGETTES = EXAMPLES / "attach" / "constructed_CO-GB_851_courgettes.xml"
+
+
+def test_the_documented_example_runs_as_written(tmp_path, monkeypatch, capsys):
+    doc = (REPO / "docs" / "attach.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ (ephyto-dip attach [^\n]+)\n(.*?)```", doc, re.S)
+    command, expected = block.group(1).split(), block.group(2).splitlines()
+    out = tmp_path / "declared.xml"
+    command[command.index("-o") + 1] = str(out)  # write into the test's folder, not the checkout
+    monkeypatch.chdir(REPO)  # the docs run it from the repository root
+    assert main(command[1:]) == 0
+    shown = [ln.replace(str(out), "declared.xml") for ln in capsys.readouterr().err.splitlines()]
+    assert shown == expected
+    assert_schema_valid(out.read_bytes())
+    (item,) = etree.fromstring(out.read_bytes()).iter(f"{D}GovernmentAgencyGoodsItem")
+    assert len(references(item, "EXAMPLE0001CO")) == 1
+
+
+def test_the_declaration_keeps_its_line_endings_declaration_and_encoding(tmp_path):
+    crlf = IM030A.read_bytes()
+    assert crlf.count(b"\r\n") > 300  # the published sample is (mostly) CRLF
+    out = attach(COURGETTES, IM030A).to_bytes()
+    assert out.startswith(b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\r\n<md:MetaData')
+    assert out.count(b"\n") == out.count(b"\r\n") > crlf.count(b"\r\n")  # every line CRLF, lines added
+    lf = IM034A.read_bytes()
+    assert b"\r" not in lf
+    out = attach(certificate(line("070700", net="100", unit="KGM")), IM034A).to_bytes()
+    assert b"\r" not in out and out.startswith(b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n')
+    # a Latin-1 declaration stays Latin-1, byte order mark and spelling of the declaration too
+    latin = lf.replace(b'encoding="UTF-8"', b"encoding='ISO-8859-1'", 1).replace(
+        "<md:MetaData".encode(), "<!-- déclaration -->\n<md:MetaData".encode(), 1)
+    latin = latin.decode("utf-8").encode("iso-8859-1", "xmlcharrefreplace")
+    result = attach(certificate(line("070700", net="100", unit="KGM")), latin, name="latin.xml")
+    assert result.ok, result.findings
+    out = result.to_bytes()
+    assert out.startswith(b"<?xml version=\"1.0\" encoding='ISO-8859-1' standalone=\"no\"?>\n<!-- d\xe9claration -->")
+    assert references(next(etree.fromstring(out).iter(f"{D}GovernmentAgencyGoodsItem")), NUMBER)
+    bom = attach(COURGETTES, b"\xef\xbb\xbf" + crlf).to_bytes()
+    assert bom.startswith(b"\xef\xbb\xbf<?xml version=\"1.0\"") and bom.count(b"\n") == bom.count(b"\r\n")
+
+
+def test_cli_a_certificate_that_cannot_be_referenced_is_a_finding(tmp_path, capsys):
+    out = tmp_path / "out.xml"
+    withdrawn = EXAMPLES / "constructed_CO-PE_851_withdrawn.xml"
+    assert main(["attach", str(withdrawn), str(IM030A), "-o", str(out)]) == 1
+    assert "ATTACH-CERTIFICATE" in capsys.readouterr().err and not out.exists()

@@ -65,14 +65,13 @@ DECIMAL = {"Measure", "Quantity", "Numeric"}
 
 
 def load_tded() -> dict[str, str]:
-    """WCO ID -> UN/TDED number, from the research extract of the HMRC schema (if present)."""
-    path = ROOT.parent / "shared" / "research" / "wco-dm-hmrc-dec-dms-elements.tsv"
+    """WCO ID -> UN/TDED number, from the element list extracted from the bundled HMRC schema."""
+    path = ROOT / "schemas" / "wco-dec" / "hmrc-cds-dec-elements.tsv"  # origin: schemas/wco-dec/SOURCES.md
     out: dict[str, str] = {}
-    if path.exists():
-        with open(path, encoding="utf-8") as fh:
-            for r in csv.DictReader(fh, delimiter="\t"):
-                if r["WCOID"] and r["TDED"] and r["TDED"] != "?":
-                    out.setdefault(r["WCOID"], r["TDED"])
+    with open(path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh, delimiter="\t"):
+            if r["WCOID"] and r["TDED"] and r["TDED"] != "?":
+                out.setdefault(r["WCOID"], r["TDED"])
     return out
 
 

@@ -31,6 +31,7 @@ from .mapping.exclusions import Exclusions, load_exclusions
 from .mapping.paths import Path, Step
 from .mapping.sides import DS_SIG_NS, SIDES
 from .mapping.table import PREDICATES, Row, Table, default_table_path, field_type, parse_table
+from .mapping.tsv import read_table_text
 from .schema_info import XS, SchemaInfo
 
 CARDINALITIES = ("1:1", "1:n", "n:1", "n:n")
@@ -88,12 +89,7 @@ def check_table(
 
 
 def _parse(path: FsPath) -> tuple[Optional[Table], list[Finding]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read table: {exc.strerror or exc}", file=str(path))) from None
-    except UnicodeDecodeError:
-        raise TableError(Finding("TABLE-SYNTAX", "the table is not UTF-8", file=str(path))) from None
+    text = read_table_text(path)
     try:
         return parse_table(text, str(path)), []
     except TableError as exc:
@@ -101,8 +97,8 @@ def _parse(path: FsPath) -> tuple[Optional[Table], list[Finding]]:
     # go on with the rows that parse, so one bad row does not hide every other finding
     try:
         return parse_table(text, str(path), strict=False), found
-    except TableError as exc:  # no header, missing columns: nothing to check
-        return None, found + [f for f in exc.findings if f not in found]
+    except TableError as exc:  # no header, missing columns: not a table to check (exit 2)
+        raise TableError(found + [f for f in exc.findings if f not in found]) from None
 
 
 def _ephyto_info() -> SchemaInfo:
@@ -157,6 +153,11 @@ class _Resolver:
     def where(self, pos: tuple[str, ...]) -> str:
         return "/".join(self.qname(t) for t in pos)
 
+    def near(self, pos: tuple[str, ...]) -> str:
+        """The last steps of a position: enough to find it, short enough for a finding's one line."""
+        shown = "/".join(self.qname(t) for t in pos[-2:])
+        return shown if len(pos) <= 2 else ".../" + shown
+
     def type_label(self, node: _Node) -> str:
         if node.type_key is None:
             return f"the simple content of {self.qname(node.pos[-1])}"
@@ -165,26 +166,30 @@ class _Resolver:
         return self.qname(node.type_key)
 
     # ---- reporting
-    def error(self, row: Row, message: str, severity: str = ERROR) -> None:
+    def error(self, row: Row, message: str, severity: str = ERROR, detail: Optional[str] = None) -> None:
+        where = f"{self.side}_path {row[self.side + '_path']!r}"
+        if self._alternative is not None:
+            where = f"{self.side}_path alternative {self._alternative.text!r}"  # the whole expression is in value
         if self._alternative is not None and severity == ERROR:
             # a read-only alternative may deliberately accept what real senders send against the
             # schema; it is never written, so it cannot make output invalid: warn, do not fail
             severity = WARNING
-            message += (f" (in the read-only alternative {self._alternative.text!r}: input that breaks the "
-                        "schema this way is read, and never written)")
-        key = (row.id, message)
+            message += " (a read-only alternative: never written)"
+            detail = "; ".join(filter(None, [detail, "input that breaks the schema this way is read, and never written"]))
+        key = (row.id, where, message)
         if key in self._seen:  # a group reached through alternatives reports a child once
             return
         self._seen.add(key)
         self.findings.append(
             Finding(
                 self.code,
-                f"{self.side}_path {row[self.side + '_path']!r}: {message}",
+                f"{where}: {message}",
                 severity=severity,
                 file=self.name,
                 line=row.line,
                 mapping_id=row.id,
                 value=row[self.side + "_path"],
+                detail=detail,
             )
         )
 
@@ -232,7 +237,7 @@ class _Resolver:
             if decl is None:
                 self.error(
                     row,
-                    f"{step.qname} is not an element of {self.type_label(node)} (at {self.where(node.pos)})",
+                    f"{step.qname} is not an element of {self.type_label(node)} (at {self.near(node.pos)})",
                 )
                 return None
             nxt = _Node(node.pos + (step.tag,), decl.type_key)
@@ -243,7 +248,7 @@ class _Resolver:
             if last and row.is_list and path.attribute is None and decl.max_occurs == 1:
                 self.error(
                     row,
-                    f"{row.field} repeats, but {self.where(nxt.pos)} may occur only once: "
+                    f"{row.field} repeats, but {self.near(nxt.pos)} may occur only once: "
                     "a second value would be written schema-invalid",
                     severity=WARNING,
                 )
@@ -258,7 +263,7 @@ class _Resolver:
                 self.error(
                     row,
                     f"the discriminating child {self.qname(step.pred_child)} of [{step.qname}] is not an element of "
-                    f"{self.type_label(node)} (at {self.where(node.pos)})",
+                    f"{self.type_label(node)} (at {self.near(node.pos)})",
                 )
                 return False
             self.mark(node.pos + (step.pred_child,), "value", row)
@@ -280,8 +285,8 @@ class _Resolver:
         if attr not in allowed:
             self.error(
                 row,
-                f"attribute {attr} is not declared on {self.type_label(node)} (at {self.where(node.pos)}); "
-                f"it has {', '.join(sorted(allowed)) or 'no attributes'}",
+                f"attribute {attr} is not declared on {self.type_label(node)} (at {self.near(node.pos)})",
+                detail=f"declared attributes: {', '.join(sorted(allowed)) or 'none'}",
             )
 
 
@@ -468,10 +473,7 @@ def default_boxes_path() -> FsPath:
 def load_boxes(path: Union[str, FsPath, None] = None) -> list[Box]:
     """The ISPM 12 boxes a table must cover (``mappings/ispm12-boxes.tsv``)."""
     p = FsPath(path) if path else default_boxes_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read box list: {exc.strerror or exc}", file=str(p))) from None
+    text = read_table_text(p, "box list")
     lines = [ln for ln in text.splitlines()]
     start = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))
     reader = csv.DictReader(io.StringIO("\n".join(lines[start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -520,33 +522,37 @@ def check_reversibility(table: Table, name: str = "<table>", unresolved: Iterabl
     """
     findings: list[Finding] = []
 
-    def add(code, row, msg, severity=ERROR):
-        findings.append(Finding(code, msg, severity=severity, file=name, line=row.line, mapping_id=row.id))
+    def add(code, row, msg, severity=ERROR, detail=None):
+        findings.append(Finding(code, msg, severity=severity, file=name, line=row.line, mapping_id=row.id,
+                                detail=detail))
 
     for row in table.rows:
         pred, card = row["predicate"], row["cardinality"]
         if pred not in PREDICATES:
-            add("TABLE-PREDICATE", row, f"predicate {pred!r} is not one of {', '.join(PREDICATES)}")
+            add("TABLE-PREDICATE", row, f"predicate {pred!r} is not an allowed predicate",
+                detail=f"allowed: {', '.join(PREDICATES)}")
         if card not in CARDINALITIES:
-            add("TABLE-PREDICATE", row, f"cardinality {card!r} is not one of {', '.join(CARDINALITIES)}")
+            add("TABLE-PREDICATE", row, f"cardinality {card!r} is not an allowed cardinality",
+                detail=f"allowed: {', '.join(CARDINALITIES)}")
         if pred in SEMANTIC_LOSS and not _discriminated(row):
             broader = "DIP" if pred == "skos:broadMatch" else "ePhyto"
             narrower = "ePhyto" if broader == "DIP" else "DIP"
             add(
                 "TABLE-REVERSIBILITY",
                 row,
-                f"{pred}: the {broader} element is broader than the {narrower} one. Values this tool writes come "
-                f"back verbatim (the row is structural: both sides hold the lexical value), but a {broader} value "
-                f"from elsewhere may mean what the {narrower} element does not, and nothing in the table "
-                "(no discriminating predicate, no closed code list) tells such values apart",
+                f"{pred}: the {broader} element is broader than the {narrower} one, and nothing in the table "
+                f"tells a {broader} value from elsewhere apart",
                 WARNING,
+                detail=f"values this tool writes come back verbatim (the row is structural: both sides hold the "
+                       f"lexical value), but a {broader} value from elsewhere may mean what the {narrower} element "
+                       "does not; a discriminating predicate or a closed code list would tell them apart",
             )
     if "reversible" in table.columns:
         for row in table.rows:
             declared, expected, why = row["reversible"], *_expected_reversibility(row)
             if declared not in REVERSIBLE_VALUES:
-                add("TABLE-REVERSIBILITY", row,
-                    f"reversible {declared!r} is not one of {', '.join(REVERSIBLE_VALUES)}")
+                add("TABLE-REVERSIBILITY", row, f"reversible {declared!r} is not an allowed value",
+                    detail=f"allowed: {', '.join(REVERSIBLE_VALUES)}")
             elif declared != expected:
                 add("TABLE-REVERSIBILITY", row, f"declared reversible={declared}, but {why}: it is {expected}")
     skip = set(unresolved)
@@ -734,15 +740,17 @@ def check_codelists(table: Table, table_path: Union[str, FsPath]) -> list[Findin
         first = rows[0]
         cl, where = _codelist(cl_name, table_path)
 
-        def add(code, msg, severity=ERROR, row=first, file=where):
+        def add(code, msg, severity=ERROR, row=first, file=where, detail=None):
             findings.append(Finding(code, msg, severity=severity, file=file or name,
-                                    line=None if file else row.line, mapping_id=row.id, value=cl_name))
+                                    line=None if file else row.line, mapping_id=row.id, value=cl_name,
+                                    detail=detail))
 
         if cl is None:
             add("TABLE-CODELIST", f"code list {cl_name} (used by {first.id}) is missing or unreadable")
             continue
         if "unmapped" not in cl.metadata:
-            add("TABLE-CODELIST", f"code list {cl_name} does not declare its #unmapped policy ({', '.join(POLICIES)})")
+            add("TABLE-CODELIST", f"code list {cl_name} does not declare its #unmapped policy",
+                detail=f"policies: {', '.join(POLICIES)}")
         if cl.policy == "fixed" and not cl.fixed:
             add("TABLE-CODELIST", f"code list {cl_name}: policy fixed without a #fixed value")
         for code in REQUIRED_CODES.get(cl_name, ()):

@@ -48,9 +48,10 @@ from .findings import (
     TableError,
     UnsupportedDocumentError,
 )
-from .mapping.tsv import split_metadata
+from .mapping.tsv import read_table_text, split_metadata
 from .resources import resource_path
 from .schema_info import SchemaInfo, schema_info
+from .xmllayout import Layout
 from .xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
 
 DEFAULT_RULES = ("mappings", "attach-uk-cds.tsv")
@@ -125,12 +126,7 @@ def load_rules(path: Union[str, os.PathLike, None] = None) -> Rules:
 
 @lru_cache(maxsize=8)
 def _load_rules_cached(path: str, mtime: float) -> Rules:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TableError(Finding("IO-READ", f"cannot read rules table: {getattr(exc, 'strerror', None) or exc}",
-                                 file=path)) from None
-    return parse_rules(text, path, Path(path).parent)
+    return parse_rules(read_table_text(path, "rules table"), path, Path(path).parent)
 
 
 def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLike, None] = None) -> Rules:
@@ -352,6 +348,7 @@ class _Declaration:
     top: etree._Element  # root of the document: md:MetaData or the Declaration itself
     declaration: etree._Element
     name: str
+    layout: Optional[Layout] = None  # of the file or bytes read; None for an element passed in
 
 
 def _read_declaration(source, rules: Rules, name: Optional[str], limits: Limits = DEFAULT_LIMITS,
@@ -367,6 +364,8 @@ def _read_declaration(source, rules: Rules, name: Optional[str], limits: Limits 
         else:
             data, name = read_file(os.fspath(source), limits), name or os.fspath(source)
         top = parse_bytes(data, name, limits).root
+        return _Declaration(top, _declaration_of(top, rules, name), name,
+                            Layout.of(data, top.getroottree().docinfo.encoding))
     return _Declaration(top, _declaration_of(top, rules, name), name)
 
 
@@ -796,6 +795,7 @@ class AttachResult:
     name: str = "<declaration>"
     certificate_name: str = "<certificate>"
     certificate_number: Optional[str] = None
+    layout: Optional[Layout] = None  # line endings, encoding and XML declaration of the input
 
     @property
     def errors(self) -> list[Finding]:
@@ -810,8 +810,11 @@ class AttachResult:
         return not any(f.code == "XSD-DEC" and f.severity == ERROR for f in self.findings)
 
     def to_bytes(self) -> bytes:
-        """The declaration as XML; the input's own layout and comments are kept."""
+        """The declaration as XML; the input's own layout and comments are kept (line endings,
+        encoding and XML declaration too when it was read from a file or bytes)."""
         tree = self.root.getroottree()
+        if self.layout is not None and self.root.getparent() is None:
+            return self.layout.serialize(tree)
         standalone = tree.docinfo.standalone if self.root.getparent() is None else None
         kwargs = {"standalone": standalone} if standalone is not None else {}
         return etree.tostring(tree if self.root.getparent() is None else self.root,
@@ -844,7 +847,7 @@ def attach(cert_source, declaration_source, rules: Union[Rules, str, os.PathLike
     cert, cert_name, findings = _read_certificate(cert_source)
     d = _read_declaration(declaration_source, r, name, limits, copy_tree=True)
     before = _xsd_errors(d.top, r)
-    result = AttachResult(d.top, findings, [], d.name, cert_name, cert.number)
+    result = AttachResult(d.top, findings, [], d.name, cert_name, cert.number, d.layout)
     problems = _certificate_problems(cert, r, cert_name)
     if status and r.statuses and status not in r.statuses:
         findings.append(Finding("ATTACH-STATUS-CODE",

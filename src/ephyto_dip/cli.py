@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import os
+import re
 import sys
 from typing import Optional, Sequence
 
@@ -25,7 +27,30 @@ COMMANDS = {
 from .commands.common import EXIT_OK, EXIT_USAGE
 
 
+_ROLE = re.compile(r":[a-z]+:`([^`]*)`")  # :class:`Finding` -> Finding
+_LITERAL = re.compile(r"``([^`]*)``|`([^`]*)`")  # ``--table`` -> --table
+
+
+def plain_text(text: Optional[str]) -> Optional[str]:
+    """A docstring as plain text for --help: reST roles and literals unwrapped, indentation removed."""
+    if not text or text is argparse.SUPPRESS:
+        return text
+    text = _ROLE.sub(r"\1", inspect.cleandoc(text))
+    return _LITERAL.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+
+
 class _Parser(argparse.ArgumentParser):
+    """Help reads as plain text: module docstrings serve as descriptions, with their paragraphs."""
+
+    def __init__(self, *args, description=None, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, description=plain_text(description), **kwargs)
+
+    def add_argument(self, *args, **kwargs):
+        if "help" in kwargs:
+            kwargs["help"] = plain_text(kwargs["help"])
+        return super().add_argument(*args, **kwargs)
+
     def error(self, message: str):  # usage errors: one line, exit 2
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message}\n")

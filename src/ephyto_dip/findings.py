@@ -96,6 +96,7 @@ class Finding:
     xpath: Optional[str] = None
     mapping_id: Optional[str] = None
     value: Optional[str] = None
+    detail: Optional[str] = None  # what is too long for one line (allowed values, why): JSON and --verbose
 
     def __post_init__(self) -> None:
         if self.code not in CODES:  # a typo in a code is a bug, not a finding

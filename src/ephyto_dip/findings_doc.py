@@ -99,8 +99,10 @@ def render_findings_doc() -> str:
         "",
         "Every check reports findings with a stable `code`, a `severity` (`error`, `warning`, `info`),",
         "a one-line `message`, and where known the `file`, `line`, `xpath`, `mapping_id` (the table row)",
-        "and `value`. `ephyto-dip validate` exits 1 when any finding is at error level; \"raised\" means",
-        "the library raises an `EphytoDipError` carrying the finding instead of returning it.",
+        "and `value`; what does not fit on that line (allowed values, the reasoning) is in `detail`,",
+        "shown in JSON output and by `check --verbose`. `ephyto-dip validate` exits 1 when any finding",
+        "is at error level; \"raised\" means the library raises an `EphytoDipError` carrying the",
+        "finding instead of returning it.",
         "",
     ]
     titles = [t for _, t in SECTIONS] + ["Other"]

@@ -11,11 +11,10 @@ import difflib
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Union
 
 from .findings import WARNING, Finding, TableError
-from .mapping.tsv import split_metadata, tsv_reader
+from .mapping.tsv import read_table_text, split_metadata, tsv_reader
 
 
 @dataclass
@@ -64,13 +63,7 @@ class TableDiff:
 def read_raw_table(path: Union[str, os.PathLike]) -> RawTable:
     """Read a table leniently; :class:`TableError` only if it cannot be read as a table at all."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise TableError(Finding("IO-READ", f"not UTF-8 text (byte {exc.start})", file=name)) from None
-    except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read table: {exc.strerror or exc}", file=name)) from None
-    return parse_raw_table(text, name)
+    return parse_raw_table(read_table_text(path), name)
 
 
 def parse_raw_table(text: str, name: str = "<table>") -> RawTable:

@@ -14,7 +14,7 @@ from typing import Optional, Union
 from lxml import etree
 
 from .documents import Document, read
-from .findings import EphytoDipError, Finding, InputError
+from .findings import EphytoDipError, Finding, InputError, TableError
 from .schemas import dip_xsd, dip_xsd_path, ephyto_xsd, ephyto_xsd_path
 from .xmlsafe import DEFAULT_LIMITS, Limits
 
@@ -90,7 +90,7 @@ def validate(
     """All findings for one input: parsing, schema, reading against the table, ISPM 12 rules."""
     try:
         doc = read(source, name=name, table=table, limits=limits)
-    except InputError:  # unreadable input: the caller decides (exit 2 or 1)
+    except (InputError, TableError):  # unreadable input or table: the caller decides (exit 2 or 1)
         raise
     except EphytoDipError as exc:  # unsupported document, conversion problems
         return exc.findings

@@ -13,7 +13,7 @@ import json
 import sys
 
 from ..findings import ERROR, EphytoDipError, Finding
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
 def register(sub) -> None:
@@ -36,8 +36,12 @@ def run(args) -> int:
     try:
         result = attach(args.certificate, args.declaration, rules=args.rules, status=args.status)
     except EphytoDipError as exc:
+        if all(f.code == "ATTACH-CERTIFICATE" for f in exc.findings):  # read, but cannot be referenced
+            _report(args, None, exc.findings, "not written: the certificate cannot be referenced")
+            return EXIT_FINDINGS
+        # missing, malformed, hostile, not a certificate or declaration, a broken rules table
         _report(args, None, exc.findings, "not written: an input cannot be used")
-        return exit_code_for(exc)  # 2 for I/O and a broken rules table, 1 for a bad input document
+        return EXIT_USAGE
     failed = any(f.severity == ERROR for f in result.findings)
     if not result.schema_valid:
         outcome = "not written: the declaration would not be valid against its schema"

@@ -3,7 +3,9 @@
 Resolves every row's paths through the SPS 17 and DIP schemas, and checks that every model
 field, every ISPM 12 box and every schema element is mapped (or excluded with a reason), that
 predicates and cardinalities are allowed and agree with the round trip, and that code lists
-are complete. Each finding names its row (mapping_id). Exit 1 if any finding is an error.
+are complete. Each finding names its row (mapping_id) on one line; --verbose adds, below it,
+what is too long for that line (the allowed values, the reasoning), which JSON output always
+carries as "detail". Exit 1 if any finding is an error, 2 if the table cannot be read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="check the mapping table's alignment with both schemas", description=__doc__)
     p.add_argument("--table", help="mapping table to check (default: the shipped one)")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="under each finding, its detail (allowed values, why)")
     p.set_defaults(run=run)
 
 
@@ -48,7 +52,10 @@ def run(args) -> int:
             + "\n"
         )
     else:
-        print_findings(findings, "text", sys.stdout)
+        for f in findings:
+            sys.stdout.write(f.one_line() + "\n")
+            if args.verbose and f.detail:
+                sys.stdout.write(f"    {f.detail}\n")
         verdict = "FAIL" if errors else "PASS"
         sys.stdout.write(f"check: {verdict} ({errors} errors, {warnings} warnings, "
                          f"{len(findings) - errors - warnings} other findings)\n")

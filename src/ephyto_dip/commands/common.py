@@ -33,3 +33,17 @@ def print_findings(findings: Iterable[Finding], fmt: str = "text", stream=None) 
 
 def worst_exit(findings: Iterable[Finding]) -> int:
     return EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK
+
+
+def table_problem(table) -> bool:
+    """Load ``--table`` once up front: a broken table is said once (exit 2), not per file."""
+    if not table:
+        return False
+    from ..mapping.table import load_table
+
+    try:
+        load_table(table)
+    except TableError as exc:
+        print_findings(exc.findings)
+        return True
+    return False

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..findings import ERROR, WARNING, EphytoDipError, Finding
 from .batch import input_files, internal_error, positive_int, records, summarise
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings, table_problem
 
 
 def register(sub) -> None:
@@ -40,6 +40,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if table_problem(args.table):
+        return EXIT_USAGE
     src = Path(args.input)
     if src.is_dir():
         if not args.output:

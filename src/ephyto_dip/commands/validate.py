@@ -11,9 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..findings import ERROR, EphytoDipError
+from ..findings import ERROR, EphytoDipError, TableError
 from .batch import input_files, internal_error, positive_int, records, summarise
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings, table_problem
 
 
 def register(sub) -> None:
@@ -32,6 +32,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if table_problem(args.table):  # a broken --table is not a finding about any certificate
+        return EXIT_USAGE
     dirs = [p for p in args.files if Path(p).is_dir()]
     if dirs:
         if len(args.files) > 1:
@@ -49,6 +51,9 @@ def _run_files(args) -> int:
     for path in args.files:
         try:
             findings = validate(path, table=args.table, thorough=args.thorough, rules=not args.no_rules)
+        except TableError as exc:  # a broken --table is not a finding about the certificate
+            print_findings(exc.findings)
+            return exit_code_for(exc)
         except EphytoDipError as exc:
             findings = exc.findings
             code = max(code, exit_code_for(exc))

@@ -116,6 +116,11 @@ def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
     except StopIteration:
         raise TableError(Finding("TABLE-SYNTAX", "table has no header row", file=name)) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if len(missing) == len(REQUIRED_COLUMNS):  # e.g. --table pointing at a certificate or another table
+        found = ", ".join(header[:3]) + (", …" if len(header) > 3 else "")
+        raise TableError(Finding("TABLE-SYNTAX", f"not a mapping table: the header row has none of its columns "
+                                 f"({', '.join(REQUIRED_COLUMNS[:3])}, …; found {found[:80] or 'nothing'})",
+                                 file=name, line=body_start + 1))
     if missing:
         raise TableError(Finding("TABLE-SYNTAX", f"missing columns: {', '.join(missing)}", file=name))
     namespaces: dict[str, dict[str, str]] = {s: {} for s in SIDES}

@@ -36,6 +36,30 @@ def tsv_reader(body: list[str]):
     return csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
+def read_table_text(path: Union[str, Path], what: str = "table") -> str:
+    """The text of a table file; TableError (one finding, exit 2) when it is not a readable UTF-8 file.
+
+    Every table goes through here so that ``--table DIR``, a missing file or a spreadsheet
+    saved as Latin-1 give the same one-line message in every command instead of a traceback.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise TableError(Finding("IO-READ", f"cannot read {what}: it is a directory, not a TSV file", file=str(p)))
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=str(p))) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise TableError(Finding(
+            "TABLE-SYNTAX",
+            f"the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column}); save it as UTF-8",
+            file=str(p), line=line)) from None
+
+
 def load_cached(path: Union[str, Path], parse: Callable[[str, str], T], what: str) -> T:
     """``parse(text, name)`` of the file at ``path``, parsed once per process and modification."""
     p = Path(path)
@@ -43,9 +67,9 @@ def load_cached(path: Union[str, Path], parse: Callable[[str, str], T], what: st
         mtime = p.stat().st_mtime
     except OSError as exc:
         raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=str(p))) from None
-    return _parsed(str(p), mtime, parse)
+    return _parsed(str(p), mtime, parse, what)
 
 
 @lru_cache(maxsize=16)
-def _parsed(path: str, mtime: float, parse):
-    return parse(Path(path).read_text(encoding="utf-8"), path)
+def _parsed(path: str, mtime: float, parse, what: str):
+    return parse(read_table_text(path, what), path)
