@@ -4,9 +4,11 @@ file and line, no traceback, no output file; the library raises only its own exc
 from __future__ import annotations
 
 import builtins
+import codecs
 import time
 
 import pytest
+from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip.cli import main
@@ -191,3 +193,114 @@ def test_a_bad_argument_raises_the_librarys_own_error():
     with pytest.raises(ed.UsageError) as exc:
         ed.convert(sample("05"), to="pdf")
     assert _code(exc) == "USAGE" and "'pdf'" in exc.value.findings[0].message
+
+
+# ------------------------------------------------------------------ a byte-order mark that lies
+
+def _reencoded(bom: bytes, declared: str, codec: str) -> bytes:
+    """Sample 05 written in ``codec`` behind ``bom``, its declaration naming ``declared``."""
+    text = sample("05").read_text(encoding="utf-8")
+    body = text.split("?>", 1)[1]
+    return bom + f'<?xml version="1.0" encoding="{declared}"?>{body}'.encode(codec)
+
+
+@pytest.mark.parametrize("bom,declared,codec,mark", [
+    (codecs.BOM_UTF8, "UTF-16", "utf-8", "UTF-8"),
+    (codecs.BOM_UTF8, "ISO-8859-1", "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-8", "utf-16-le", "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-8", "utf-16-be", "UTF-16 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16BE", "utf-16-le", "UTF-16 (little-endian)"),
+], ids=["utf8-bom-says-utf16", "utf8-bom-says-latin1", "utf16le-bom-says-utf8", "utf16be-bom-says-utf8",
+        "utf16le-bom-says-utf16be"])
+def test_a_byte_order_mark_contradicting_the_declaration_is_refused(tmp_path, capsys, bom, declared, codec, mark):
+    # libxml2 lets the mark win silently; XML 1.0 §4.3.3 makes the contradiction a fatal error
+    data = _reencoded(bom, declared, codec)
+    with pytest.raises(InputError) as exc:
+        ed.read(data)
+    f = exc.value.findings[0]
+    assert f.code == "XML-ENCODING" and f.line == 1
+    assert f"{mark} byte-order mark" in f.message and declared in f.message
+    p, out = tmp_path / "bom.xml", tmp_path / "out.xml"
+    p.write_bytes(data)
+    assert main(["convert", str(p), "-o", str(out)]) == 1 and not out.exists()
+    assert main(["validate", str(p)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "XML-ENCODING" in err
+
+
+@pytest.mark.parametrize("bom,declared,codec", [
+    (codecs.BOM_UTF8, "UTF-8", "utf-8"),
+    (codecs.BOM_UTF8, "utf8", "utf-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "UTF-16", "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "UTF-16LE", "utf-16-le"),
+], ids=["utf8", "utf8-lowercase", "utf16le", "utf16be", "utf16le-named"])
+def test_a_byte_order_mark_agreeing_with_the_declaration_is_read(bom, declared, codec):
+    assert ed.convert(_reencoded(bom, declared, codec)).to_bytes() == ed.convert(sample("05")).to_bytes()
+
+
+# ------------------------------------------- content the schema does not allow is refused, not converted
+
+RAM20 = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:20"
+CONSIGNOR_NAME = "<ram:Name>TEST PRODUCTOS FUNCIONALES DELAGRO SRL QA</ram:Name>"
+
+
+def _xinclude_in_a_value() -> bytes:
+    # the text after the element was silently dropped from the name
+    return sample("05").read_bytes().replace(
+        CONSIGNOR_NAME.encode(),
+        b'<ram:Name>TEST PRODUCTOS <xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd"/>'
+        b"FUNCIONALES DELAGRO SRL QA</ram:Name>", 1)
+
+
+def _look_alike_namespace() -> bytes:
+    # the consignor in RAM :20 instead of :21: not read, so the DIP had no consignor
+    text = sample("05").read_text(encoding="utf-8")
+    start, end = text.index("<ram:ConsignorSPSParty>"), text.index("</ram:ConsignorSPSParty>") + 24
+    party = text[start:end].replace("<ram:", "<r20:").replace("</ram:", "</r20:")
+    party = party.replace("<r20:ConsignorSPSParty>", f'<r20:ConsignorSPSParty xmlns:r20="{RAM20}">', 1)
+    return (text[:start] + party + text[end:]).encode("utf-8")
+
+
+def _ten_thousand_attributes() -> bytes:
+    attrs = " ".join(f'a{i}="v"' for i in range(10_000))
+    return sample("05").read_bytes().replace(b"<ram:Name>TEST PRODUCTOS", f"<ram:Name {attrs}>TEST PRODUCTOS".encode(), 1)
+
+
+def _unknown_element_in_a_dip() -> bytes:
+    dip = etree.fromstring(ed.convert(sample("05")).to_bytes())
+    smuggled = etree.SubElement(dip[0], f"{{{etree.QName(dip).namespace}}}SmuggledElement")
+    smuggled.text = "not in the schema"
+    return etree.tostring(dip, xml_declaration=True, encoding="UTF-8")
+
+
+SCHEMA_INVALID = {
+    "xinclude-in-a-value": (_xinclude_in_a_value, ["XSD-EPHYTO", "include"]),
+    "look-alike-namespace": (_look_alike_namespace, ["XSD-EPHYTO", RAM20 + "}ConsignorSPSParty"]),
+    "ten-thousand-attributes": (_ten_thousand_attributes, ["XSD-EPHYTO", "a0"]),
+    "unknown-element-in-a-dip": (_unknown_element_in_a_dip, ["XSD-DIP", "SmuggledElement"]),
+}
+
+
+@pytest.mark.parametrize("case", SCHEMA_INVALID)
+def test_validate_refuses_content_the_schema_does_not_allow(tmp_path, capsys, case):
+    make, needles = SCHEMA_INVALID[case]
+    p = tmp_path / f"{case}.xml"
+    p.write_bytes(make())
+    assert main(["validate", str(p)]) == 1
+    out = capsys.readouterr()
+    errors = [ln for ln in out.out.splitlines() if ": error: " in ln]
+    assert errors and "Traceback" not in out.err and out.out.splitlines()[-1].startswith(f"{p}: INVALID")
+    assert any(all(n in ln for n in needles) and ln.startswith(f"{p}:") for ln in errors), errors[:3]
+
+
+@pytest.mark.parametrize("case", SCHEMA_INVALID)
+def test_convert_refuses_content_the_schema_does_not_allow(tmp_path, capsys, case):
+    make, needles = SCHEMA_INVALID[case]
+    p, out = tmp_path / f"{case}.xml", tmp_path / "out" / "converted.xml"
+    p.write_bytes(make())
+    out.parent.mkdir()
+    assert main(["convert", str(p), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and any(all(n in ln for n in needles) for ln in err.splitlines() if ": error: " in ln)
+    assert list(out.parent.iterdir()) == []  # no output, no temporary file

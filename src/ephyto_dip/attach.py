@@ -53,6 +53,7 @@ from .resources import resource_path
 from .schema_info import SchemaInfo, schema_info
 from .xmllayout import Layout
 from .xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
+from .xmltext import text_of
 
 DEFAULT_RULES = ("mappings", "attach-uk-cds.tsv")
 
@@ -447,7 +448,8 @@ class CertificateLine:
 
 
 def _text(el: etree._Element, path: str) -> str:
-    return (el.findtext(path) or "").strip()
+    found = el.find(path)
+    return (text_of(found) or "").strip() if found is not None else ""
 
 
 def _digits(code: str) -> str:
@@ -472,10 +474,11 @@ def _goods_items(decl: etree._Element, rules: Rules) -> list[GoodsItem]:
         desc = _text(el, f"{ns}Commodity/{ns}Description")
         net_el = el.find(f"{ns}Commodity/{ns}GoodsMeasure/{ns}NetNetWeightMeasure")
         net_kg, net_text, problem = None, "", None
-        if net_el is not None and (net_el.text or "").strip():
+        net = (text_of(net_el) or "").strip() if net_el is not None else ""
+        if net:
             unit = net_el.get("unitCode") or rules.declaration_mass_unit
-            net_kg, problem = _kilograms(net_el.text.strip(), unit, rules)
-            net_text = f"{net_el.text.strip()} {unit}"
+            net_kg, problem = _kilograms(net, unit, rules)
+            net_text = f"{net} {unit}"
         else:
             problem = "no net mass (GoodsMeasure/NetNetWeightMeasure)"
         items.append(GoodsItem(el, seq, element_xpath(el), el.sourceline, codes, desc,

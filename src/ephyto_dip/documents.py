@@ -38,6 +38,7 @@ from .mapping.sides import (
 from .mapping.table import Table, load_table
 from .schemas import dip_schema_info, ephyto_schema_info
 from .xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes, read_file
+from .xmltext import text_of
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
 HUB_SERVICE_NS = "http://ephyto.ippc.int/"
@@ -190,7 +191,7 @@ OTHER_SPS_TYPES = {"636": "EU TRACES common health entry document (CHED)", "852"
 def _check_document_type(root: etree._Element, name: str) -> None:
     """SPSCertificate 17 also carries other SPS documents (EU CHEDs): refuse those by name."""
     el = root.find(f"{{{SPS_NS}}}SPSExchangedDocument/{{{RAM_NS}}}TypeCode")
-    code = (el.text or "").strip() if el is not None else ""
+    code = (text_of(el) or "").strip() if el is not None else ""
     if not code or code in PHYTO_TYPES:
         return
     what = OTHER_SPS_TYPES.get(code, "not a phytosanitary certificate")
@@ -235,15 +236,15 @@ def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, b
         if not isinstance(c.tag, str):
             continue
         local = _local(c)
-        if local in _HUB_FIELDS and (c.text or "").strip():
-            header[_HUB_FIELDS[local]] = c.text.strip()
+        if local in _HUB_FIELDS and (text_of(c) or "").strip():
+            header[_HUB_FIELDS[local]] = text_of(c).strip()
         elif local == "Forwardings":
             for fw in c:
                 if isinstance(fw.tag, str):
                     rec = {}
                     for x in fw:
-                        if isinstance(x.tag, str) and (x.text or "").strip():
-                            rec["code" if _local(x) == "Code" else "hub_delivery_number"] = x.text.strip()
+                        if isinstance(x.tag, str) and (text_of(x) or "").strip():
+                            rec["code" if _local(x) == "Code" else "hub_delivery_number"] = text_of(x).strip()
                     forwardings.append(m.HubForwarding(**rec))
         elif local == "SPSCertificate":
             cert_el = c
@@ -255,12 +256,12 @@ def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, b
         if etree.QName(cert_el).namespace != SPS_NS:
             detect(cert_el, name)  # raises the precise version / root finding
         return cert_el, envelope, etree.tostring(cert_el), findings
-    if content is None or not (content.text or "").strip():
+    if content is None or not (text_of(content) or "").strip():
         raise InputError(
             Finding("ENVELOPE-CONTENT", "the Hub envelope carries no certificate (Content is empty)", file=name,
                     line=env.sourceline)
         )
-    text = content.text.strip()
+    text = text_of(content).strip()
     if text.startswith("<"):
         raw = text.encode("utf-8")
         how = "escaped XML"

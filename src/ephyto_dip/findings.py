@@ -20,6 +20,8 @@ CODES: dict[str, str] = {
     "USAGE": "the library or a command was called with an argument it does not accept",
     "IO-READ": "the file cannot be read (missing, a directory, no permission)",
     "IO-WRITE": "the output cannot be written",
+    "IO-OVERWRITE-INPUT": "the output would replace an input (the same file by any spelling, or a batch output "
+                          "directory that is or lies inside the input directory); nothing is written",
     "XML-EMPTY": "the file is empty",
     "XML-MALFORMED": "the file is not well-formed XML",
     "XML-DOCTYPE": "a DOCTYPE (DTD, entities) is present; refused for safety",

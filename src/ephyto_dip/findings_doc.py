@@ -29,6 +29,7 @@ SECTIONS = (
 SEVERITY: dict[str, str] = {
     "IO-READ": "error; raised, exit code 2",
     "IO-WRITE": "error; raised, exit code 2",
+    "IO-OVERWRITE-INPUT": "error; raised, exit code 2, before anything is converted",
     "XML-EMPTY": "error; raised",
     "XML-MALFORMED": "error; raised",
     "XML-DOCTYPE": "error; raised (refused for safety)",

@@ -26,6 +26,7 @@ from .findings import Finding
 from .mapping.engine import _rows_for, select_nodes
 from .mapping.paths import ChildIndex
 from .mapping.table import PREDICATES, Row, Table, load_table
+from .xmltext import text_of
 
 # What each SSSOM/SKOS predicate says, in the words of a reviewer (subject: ePhyto, object: WCO).
 PREDICATE_LABELS = {
@@ -247,8 +248,9 @@ def _element_value(el: etree._Element) -> str:
     for node in [el, *el.iterdescendants()]:
         if not isinstance(node.tag, str):  # comments in annotated samples
             continue
-        if (node.text or "").strip():
-            texts.append(node.text.strip())
+        value = (text_of(node) or "").strip()  # a value split by a comment, whole
+        if value:
+            texts.append(value)
         for k, v in node.attrib.items():
             if not k.startswith(_XML_NOISE_NS):
                 attrs.append(f"{etree.QName(k).localname}={v}")

@@ -8,6 +8,7 @@ the file name and the line.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from dataclasses import dataclass
@@ -126,26 +127,64 @@ def parse_bytes(
     return Parsed(root, findings)
 
 
-_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_DECL_ENCODING = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""", re.ASCII)
+
+# Byte-order marks and the encodings a declaration behind them may name (lower case, "_" as "-").
+# UTF-32 marks come first: FF FE 00 00 also begins with the UTF-16 LE mark.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32 (little-endian)", ("utf-32", "utf-32le", "ucs-4", "iso-10646-ucs-4")),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32 (big-endian)", ("utf-32", "utf-32be", "ucs-4", "iso-10646-ucs-4")),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8", ("utf-8", "utf8")),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 (little-endian)", ("utf-16", "utf16", "utf-16le", "ucs-2",
+                                                                "iso-10646-ucs-2")),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 (big-endian)", ("utf-16", "utf16", "utf-16be", "ucs-2",
+                                                               "iso-10646-ucs-2")),
+)
+_WIDE = ("utf-16", "utf-32", "ucs-2", "ucs-4", "utf16", "utf32", "iso-10646-ucs")
 
 
 def _check_declared_encoding(data: bytes, name: str) -> None:
-    """A declaration readable as 8-bit text cannot truthfully announce UTF-16 or UTF-32.
+    """The declaration must not contradict the bytes (XML 1.0 §4.3.3: a fatal error).
 
-    libxml2 would otherwise fail later with an unrelated message ("Blank needed here").
+    libxml2 lets a byte-order mark win silently and would otherwise fail later with an
+    unrelated message ("Blank needed here"), so both lies are refused here: a BOM whose
+    encoding the declaration contradicts (a UTF-8 BOM before ``encoding="UTF-16"``), and a
+    declaration readable as 8-bit text that claims UTF-16 or UTF-32.
     """
-    m = _DECL_ENCODING.match(data[:200])
-    declared = m.group(1).decode("ascii").lower().replace("_", "-") if m else ""
-    if declared.startswith(("utf-16", "utf-32", "ucs-2", "ucs-4", "utf16", "utf32")):
+    for bom, codec, bom_name, agreeing in _BOMS:
+        if data.startswith(bom):
+            # the declaration, read in the encoding the mark announces
+            declared, shown = _declared(data[len(bom): len(bom) + 800].decode(codec, errors="replace"))
+            if declared and declared not in agreeing:
+                raise InputError(
+                    Finding(
+                        "XML-ENCODING",
+                        f"the file begins with a {bom_name} byte-order mark but its XML declaration says {shown} "
+                        "(XML 1.0 §4.3.3: re-save the file in one encoding, or fix the declaration)",
+                        file=name,
+                        line=1,
+                    )
+                )
+            return
+    declared, shown = _declared(data[:200].decode("latin-1"))
+    if declared.startswith(_WIDE):
         raise InputError(
             Finding(
                 "XML-ENCODING",
-                f"the XML declaration says {m.group(1).decode()} but the bytes are 8-bit text "
+                f"the XML declaration says {shown} but the bytes are 8-bit text "
                 "(re-save the file in the encoding it declares, or fix the declaration)",
                 file=name,
                 line=1,
             )
         )
+
+
+def _declared(head: str) -> tuple[str, str]:
+    """(the declared encoding normalised, as written) of a document's first characters; ("", "") if none."""
+    m = _DECL_ENCODING.match(head)
+    if not m:
+        return "", ""
+    return m.group(1).lower().replace("_", "-"), m.group(1)
 
 
 def _only_namespace_errors(log) -> bool:

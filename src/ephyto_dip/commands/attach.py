@@ -1,7 +1,9 @@
 """``ephyto-dip attach CERT DECLARATION [-o OUT]``: reference a certificate on the goods items it covers.
 
 The declaration (WCO DM DEC, e.g. UK CDS) goes to OUT or stdout; the report (matches and
-findings) goes to stderr. Exit codes: 0 clean, 1 findings at error level (the declaration is
+findings) goes to stderr. The declaration is never written over itself unless asked for with
+--in-place (then atomically, like every output), nor over the certificate or the rules table.
+Exit codes: 0 clean, 1 findings at error level (the declaration is
 then not written unless --force; a declaration that fails its schema is never written),
 2 an input that cannot be read as a certificate or a declaration, a broken rules table, or an
 output that cannot be written. Output files are written atomically.
@@ -12,8 +14,8 @@ from __future__ import annotations
 import json
 import sys
 
-from ..findings import ERROR, EphytoDipError, Finding
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from ..findings import ERROR, EphytoDipError, Finding, UsageError
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
 
 
 def register(sub) -> None:
@@ -21,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("certificate", help="an ePhyto certificate, Hub envelope or DIP document")
     p.add_argument("declaration", help="a WCO DM goods declaration (md:MetaData or Declaration, e.g. UK CDS DEC-DMS)")
     p.add_argument("-o", "--output", help="where to write the declaration (default stdout)")
+    p.add_argument("--in-place", action="store_true",
+                   help="write the declaration back over its own file (atomically); -o may then only name that file")
     p.add_argument("--rules", help="rules table of a national practice (default: the shipped UK CDS table)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="format of the report on stderr")
     p.add_argument("--status", help="document status code to declare (UK: AE, AP, JE …); default from the rules table")
@@ -31,8 +35,16 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..attach import attach
-    from ..output import write_atomic
+    from ..output import refuse_overwriting_input, same_file, write_atomic
 
+    try:  # before anything is read: where the declaration goes, and that it replaces no input
+        output = _output(args, same_file)
+        if output is not None:
+            others = [args.certificate, args.rules] + ([] if args.in_place else [args.declaration])
+            refuse_overwriting_input(output, others)
+    except EphytoDipError as exc:
+        _report(args, None, exc.findings, "not written")
+        return EXIT_USAGE
     try:
         result = attach(args.certificate, args.declaration, rules=args.rules, status=args.status)
     except EphytoDipError as exc:
@@ -49,19 +61,31 @@ def run(args) -> int:
         outcome = "not written: findings at error level (use --force to write it anyway)"
     else:
         data = result.to_bytes()
-        if args.output and args.output != "-":
+        if output is not None:
             try:
-                write_atomic(args.output, data)
+                write_atomic(output, data, inputs=[args.certificate, args.rules])
             except EphytoDipError as exc:
                 _report(args, result, result.findings + exc.findings, "not written")
                 return EXIT_USAGE
-            outcome = f"written to {args.output}"
+            outcome = f"written to {output}"
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
             outcome = "written to stdout"
     _report(args, result, result.findings, outcome)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _output(args, same_file):
+    """The file the declaration goes to (None: stdout). ``--in-place`` names the declaration
+    itself; with ``-o`` as well, both must name that one file."""
+    output = args.output if args.output and args.output != "-" else None
+    if not args.in_place:
+        return output
+    if output is not None and not same_file(output, args.declaration):
+        raise UsageError(Finding("USAGE", f"--in-place writes {args.declaration}; -o {output} names another file "
+                                 "(give one of them)", file=output))
+    return args.declaration
 
 
 def _report(args, result, findings: list[Finding], outcome: str) -> None:

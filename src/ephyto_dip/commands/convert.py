@@ -40,6 +40,13 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..output import refuse_output_over_input
+
+    try:  # before anything is read or written: an output must never replace an input
+        refuse_output_over_input(args.input, args.output, also=[args.table])
+    except EphytoDipError as exc:
+        print_findings(exc.findings)
+        return EXIT_USAGE
     if table_problem(args.table):
         return EXIT_USAGE
     src = Path(args.input)

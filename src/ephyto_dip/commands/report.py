@@ -32,7 +32,7 @@ def run(args) -> int:
         report = build_report(args.table, example=args.example)
         text = render_markdown(report) if args.format == "md" else render_html(report)
         if args.output and args.output != "-":
-            write_atomic(args.output, text.encode("utf-8"))
+            write_atomic(args.output, text.encode("utf-8"), inputs=[args.table, args.example])
         else:
             sys.stdout.write(text)
     except EphytoDipError as exc:

@@ -15,6 +15,7 @@ from lxml import etree
 from .. import model as m
 from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
 from ..xmlsafe import element_xpath
+from ..xmltext import text_of
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
 from .sides import LENIENT, Side
@@ -238,7 +239,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
             values = []
             for n in nodes:
                 text = n.text
-                if text and not text.isspace() and not n.attrib:  # the usual value: its text, nothing else
+                if text and not text.isspace() and not n.attrib and not len(n):  # the usual value: its text, nothing else
                     values.append({"value": text})
                 else:
                     v = _read_leaf(n, row, entry.path, st)
@@ -323,7 +324,8 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
         raw = el.get(path.attribute)
         data = {"value": raw} if raw is not None and raw.strip() else None
     elif row.kind == "str":
-        data = {"value": el.text} if (el.text or "").strip() else None
+        text = text_of(el)
+        data = {"value": text} if (text or "").strip() else None
     else:
         vtype = row.model_type
         data = side.read_value(el, vtype)
@@ -411,7 +413,7 @@ def _report_attributes(el, st: _ReadState) -> None:
 
 
 def _has_own_payload(el) -> bool:
-    return bool((el.text or "").strip()) or any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib)
+    return bool((text_of(el) or "").strip()) or any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib)
 
 
 def _payload_all_excluded(el, side) -> bool:
@@ -426,7 +428,7 @@ def _payload_all_excluded(el, side) -> bool:
 
 
 def _has_payload(el) -> bool:
-    if (el.text or "").strip():
+    if (text_of(el) or "").strip():
         return True
     if any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib):
         return True

@@ -24,6 +24,8 @@ from typing import Callable, Optional
 
 from lxml import etree
 
+from ..xmltext import text_of
+
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
 _STEP_RE = re.compile(
     rf"""^(?P<qname>{_QNAME})
@@ -55,7 +57,7 @@ class Step:
     def matches(self, el: etree._Element) -> bool:
         if self.pred_child is not None:
             first = _first_child(el, self.pred_child)
-            return first is not None and (first.text or "").strip() == self.pred_value
+            return first is not None and (text_of(first) or "").strip() == self.pred_value
         if self.pred_attr is not None:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
         return True
@@ -164,7 +166,7 @@ class ChildIndex:
             for c in self.children(node, tag):
                 first = self.children(c, pred_child)
                 if first:
-                    hit = table.setdefault((first[0].text or "").strip(), ([], []))
+                    hit = table.setdefault((text_of(first[0]) or "").strip(), ([], []))
                     hit[0].append(c)
                     hit[1].append(first[0])
             self._disc[key] = table

@@ -13,6 +13,7 @@ from typing import Optional
 from lxml import etree
 
 from .. import model as m
+from ..xmltext import text_of
 
 SPS_NS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
 RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
@@ -47,7 +48,7 @@ class Side:
         """
         if vtype is m.DateTime:
             return self._read_datetime(el)
-        text = el.text or ""
+        text = text_of(el) or ""
         data = {"value": text if text.strip() else ""}
         if el.attrib:  # most elements carry none: skip the look-ups
             fields = _FIELDS.get(vtype)
@@ -101,14 +102,14 @@ class EphytoSide(Side):
     def _read_datetime(self, el):
         for tag in (self.DTS, self.DT):
             for child in el.iterchildren(tag):
-                text = child.text or ""
+                text = text_of(child) or ""
                 data = {"value": text if text.strip() else ""}
                 if child.get("format") is not None:
                     data["format"] = child.get("format")
                 return data
         # lenient: a date written straight into the element (seen in real traffic); the
         # marker lets the reader report it
-        text = el.text or ""
+        text = text_of(el) or ""
         if text.strip():
             return {"value": text, LENIENT: "date written as plain text, not in udt:DateTimeString"}
         return {"value": ""}
@@ -164,7 +165,7 @@ class DipSide(Side):
 
     def _read_datetime(self, el):
         for child in el.iterchildren(self.DTS):
-            text = child.text or ""
+            text = text_of(child) or ""
             if not text.strip():
                 return {"value": ""}
             data = {"value": edifact_to_iso(text, child.get("formatCode"))}
