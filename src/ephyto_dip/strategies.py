@@ -56,9 +56,11 @@ from . import model as m
 from .resources import resource_path
 
 __all__ = [
+    "BREAKABLE_RULES",
     "KINDS",
     "binaries",
     "certificates",
+    "certificates_breaking",
     "countries",
     "country_codes",
     "date_time_strings",
@@ -971,3 +973,7 @@ def certificates(kind: Optional[str] = None, max_items: int = 4, hub_envelope: b
         return cert
 
     return build()
+
+
+# negative tests: certificates that break one rule (they build on certificates(), defined above)
+from .broken_certificates import BREAKABLE_RULES, certificates_breaking  # noqa: E402
