@@ -14,8 +14,8 @@ The wrong values are drawn from what the shipped code lists do *not* hold (two l
 no ISO 3166 country, a Rec 20 unit of another kind, a UNTDID 1001 document that is no
 phytosanitary certificate …), so they keep step with the lists.
 
-An SPSCertificate's schema enumerates countries of its country boxes, transport modes, package
-types and base64, so some rules can only be broken schema-validly in a DIP:
+An SPSCertificate's schema enumerates the codes of its country boxes, transport modes and package
+types and types attachments as base64, so some rules can only be broken schema-validly in a DIP:
 :data:`BREAKABLE_RULES` names, per side, the codes that can be drawn for it.
 """
 
@@ -176,6 +176,25 @@ def _break_base64(cert: m.Certificate, draw, side: str) -> None:
                                  m.ReferencedDocument(id=m.Identifier(value="ATT-1"), attachments=[attachment])]
 
 
+@lru_cache(maxsize=1)
+def _malformed_package_types() -> tuple[str, ...]:
+    """Rec 21 codes in lower case (bx): two characters, as the DIP allows, but no Rec 21 code."""
+    from .rules import PACKAGE_TYPES, code_list
+
+    codes = set(code_list(PACKAGE_TYPES).names)
+    return tuple(sorted({c.lower() for c in codes} - codes))
+
+
+def _break_package_type(cert: m.Certificate, draw, side: str) -> None:
+    """One package of one item whose type is not a UN/ECE Rec 21 code."""
+    item = draw(st.sampled_from(cert.items))
+    bad = m.Code(value=draw(st.sampled_from(_malformed_package_types())))
+    if item.packages:
+        draw(st.sampled_from(item.packages)).type_code = bad
+    else:
+        item.packages = [m.Package(level_code=m.Code(value="1"), type_code=bad, quantity=m.Quantity(value="1"))]
+
+
 _BREAKERS: dict[str, tuple[Optional[str], Breaker]] = {
     "RULE-MANDATORY": (None, _break_mandatory),
     "RULE-COUNTRY": (None, _break_country),
@@ -186,13 +205,14 @@ _BREAKERS: dict[str, tuple[Optional[str], Breaker]] = {
     "RULE-TYPE-CODE": ("export", _break_type_code),
     "RULE-TRANSPORT-MODE": (None, _break_transport_mode),
     "RULE-BASE64": (None, _break_base64),
+    "RULE-PACKAGE-TYPE": (None, _break_package_type),
 }
 
 #: the finding codes :func:`certificates_breaking` can break, per side the certificate is written to
 BREAKABLE_RULES: dict[str, tuple[str, ...]] = {
     "ephyto": ("RULE-MANDATORY", "RULE-COUNTRY", "RULE-UNIT", "RULE-DATE", "RULE-REPLACEMENT", "RULE-REEXPORT"),
     "dip": ("RULE-MANDATORY", "RULE-COUNTRY", "RULE-UNIT", "RULE-DATE", "RULE-REPLACEMENT", "RULE-REEXPORT",
-            "RULE-TYPE-CODE", "RULE-TRANSPORT-MODE", "RULE-BASE64"),
+            "RULE-TYPE-CODE", "RULE-TRANSPORT-MODE", "RULE-BASE64", "RULE-PACKAGE-TYPE"),
 }
 
 

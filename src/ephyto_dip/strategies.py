@@ -479,9 +479,9 @@ def date_time_strings(draw, lenient: bool = False) -> tuple[str, Optional[str]]:
 
 
 @_cached
-def date_times():
+def date_times(lenient: bool = False):
     """A :class:`~ephyto_dip.model.DateTime` (see :func:`date_time_strings`)."""
-    return date_time_strings().map(lambda vf: m.DateTime(value=vf[0], format=vf[1]))
+    return date_time_strings(lenient).map(lambda vf: m.DateTime(value=vf[0], format=vf[1]))
 
 
 _DATE_VALUES = date_time_strings().map(lambda vf: vf[0])
