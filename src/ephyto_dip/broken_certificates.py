@@ -15,8 +15,11 @@ no ISO 3166 country, a Rec 20 unit of another kind, a UNTDID 1001 document that 
 phytosanitary certificate …), so they keep step with the lists.
 
 An SPSCertificate's schema enumerates the codes of its country boxes, transport modes and package
-types and types attachments as base64, so some rules can only be broken schema-validly in a DIP:
-:data:`BREAKABLE_RULES` names, per side, the codes that can be drawn for it.
+types and types attachments as base64, and reading an SPSCertificate of another document type is
+refused (DOC-UNSUPPORTED-TYPE), so some rules can only be broken schema-validly in a DIP:
+:data:`BREAKABLE_RULES` names, per side, the codes that can be drawn for it. RULE-STATUS-CODE
+(an error only outside UNTDID 4405, which both schemas enumerate) and RULE-DECIMAL (both type
+amounts as decimals) cannot be broken in a schema-valid document at all.
 """
 
 from __future__ import annotations

@@ -2,8 +2,12 @@
 
 Every :class:`~ephyto_dip.model.Certificate` these strategies draw is *valid*: written with
 :func:`ephyto_dip.to_ephyto` it passes the SPSCertificate 17 schema, written with
-:func:`ephyto_dip.to_dip` it passes the ePhyto DIP schema, and either document reads back to
-the same certificate. Within that, they go out of their way to be awkward: export (851),
+:func:`ephyto_dip.to_dip` it passes the ePhyto DIP schema, ``ephyto_dip.validate`` finds no error
+in either (the ISPM 12 mandatory boxes are filled — issuer, exporter, consignee, officer,
+certifying statement, and per item the name of produce, botanical name, place of origin and a net
+weight or volume — codes are on their lists, units of the right Rec 20 kind, dates ISO 8601), and
+either document reads back to the same certificate. Warnings may come (a Rec 20 unit outside the
+bundled subset, an other note's acronym, a ``NULL`` in an optional text). Within that, they go out of their way to be awkward: export (851),
 re-export (657, with RPC* notes) and replacement certificates (ADRP/ADRPN/ADRPR/ADRD), withdrawn
 (status 40) and replaced (44) ones, many items, several treatments with every characteristic kind,
 containers and seals, texts in several languages (``languageID``) with non-ASCII and XML-special
@@ -29,6 +33,8 @@ A single-window team can test its own import with them::
 Public strategies (each returns a hypothesis ``SearchStrategy``):
 
 * :func:`certificates` -- whole certificates; ``kind`` one of :data:`KINDS` (``None``: any).
+* :func:`certificates_breaking` -- certificates that break one ISPM 12 rule (a finding code of
+  :data:`BREAKABLE_RULES`) and fail ``validate`` with that code only, for negative tests.
 * :func:`items` -- trade line items; :func:`treatments`; :func:`notes`; :func:`parties`.
 * :func:`countries` (a :class:`~ephyto_dip.model.Country`), :func:`country_codes` (ISO 3166-1 str).
 * :func:`texts` (:class:`~ephyto_dip.model.Text` with ``languageID``), :func:`strings` (plain str).
@@ -99,15 +105,6 @@ UNITS = ("KGM", "TNE", "GRM", "LBR", "MTQ", "LTR", "DMQ", "HUR", "MIN", "DAY", "
 COUNT_UNITS = ("H87", "C62", "NAR", "BX")
 LANGUAGES = ("en", "es", "fr", "pt", "de", "nb", "zh", "ar", "ru", "ja")
 LOCALES = ("en-GB", "es-EC", "fr-CA", "pt-BR", "zh-Hans")
-# note subjects (tag acronyms) that a table row claims, per level: an other note must not use them
-_DOC_NOTE_SUBJECTS = ("SPSFL", "ADEDL", "ADIPEDL", "ADDIEDL", "ADAOEDL", "DMCL", "ADRP", "ADRPN", "ADRPR", "ADRD")
-_ITEM_NOTE_SUBJECTS = ("OPTND", "OQV", "OQU", "DMTLIL", "ADTLIL", "ADIPTLIL", "ADDITLIL", "ADAOTLIL", "RPCST",
-                       "RPCCO", "RPCRF", "RPCOR", "RPCTC", "RPCPK", "RPCRP", "RPCOC", "RPCNC", "RPCPC", "RPCAI")
-_CLASSIFICATION_SYSTEMS = ("HS", "IPPCPCVP", "IPPCPCC")
-_CHARACTERISTIC_ACRONYMS = ("TTL1", "TTL2", "TTCH", "TTTM", "TTCO", "TTAI", "TTFT")
-# the SPS 17 tag acronym list (AcronymSubjectCodesType): Subject and SystemName must be one of these
-ACRONYMS = tuple(sorted(set(_DOC_NOTE_SUBJECTS + _ITEM_NOTE_SUBJECTS + _CLASSIFICATION_SYSTEMS
-                            + _CHARACTERISTIC_ACRONYMS + ("ADAO", "ADCO", "ADDI", "ADIP"))))
 # qualified SPS code types fix their list attributes: (listID, listVersionID); listAgencyID is 6
 _LIST_IDS = {
     "document": ("1001", "D16B"),
@@ -208,6 +205,31 @@ _ATTR = st.one_of(st.text(_ID_CHARS + "abcdefghij _-.", min_size=1, max_size=20)
 _URI = st.sampled_from(["https://www.ippc.int/en/ephyto/", "urn:un:unece:uncefact:codelist:standard:6:1001",
                         "https://example.org/list?a=1&b=2", "urn:ephyto-dip:test"])
 _BOOLEAN_TEXT = st.sampled_from(["true", "false", "True", "False", "FALSE"])
+
+
+# ------------------------------------------------------------------------------ tag acronyms
+# a row claims a tag acronym by a predicate on its ePhyto path: a note's Subject, a treatment
+# characteristic's Description, a classification's SystemName
+_CLAIMED = re.compile(r"\[ram:(Subject|Description|SystemName)='([^']+)'\]")
+
+
+@lru_cache(maxsize=None)
+def _claimed_acronyms(element: str, item_level: bool) -> frozenset[str]:
+    """Tag acronyms the table's rows claim on ``element``, at item or at document level."""
+    from .mapping.table import load_table
+
+    return frozenset(code for r in load_table().rows for el, code in _CLAIMED.findall(r["ephyto_path"])
+                     if el == element and r.field.startswith("items[]") == item_level)
+
+
+@lru_cache(maxsize=None)
+def _unclaimed_acronyms(element: str, item_level: bool) -> tuple[str, ...]:
+    """The IPPC tag acronyms (INTERCOM list) no row claims there: what an other note or
+    classification may use without being read as a row's field."""
+    from .rules import TAG_ACRONYMS, code_list
+
+    claimed = _claimed_acronyms(element, item_level)
+    return tuple(sorted(a for a in code_list(TAG_ACRONYMS).names if a not in claimed))
 
 
 # ------------------------------------------------------------------------------ table formats
@@ -654,7 +676,7 @@ def _acronyms(at: str):
     # the acronym is the characteristic's first Description: it must not be one a table row
     # claims (TTL1 …), or the characteristic would be read as that kind
     return st.builds(m.Text, value=strings(_max_len(f"{at}.acronym")).filter(
-        lambda s: s.strip() not in _CHARACTERISTIC_ACRONYMS), language_id=_LANG_OR_NONE)
+        lambda s: s.strip() not in _claimed_acronyms("Description", True)), language_id=_LANG_OR_NONE)
 
 
 @_cached
@@ -709,7 +731,7 @@ def _classifications(at: str, other: bool = False):
         "system_id": _ident(f"{at}.system_id"),
     }
     if other:  # SystemName is a tag acronym: any but those a row claims (HS, IPPCPCVP, IPPCPCC)
-        others = tuple(a for a in ACRONYMS if a not in _CLASSIFICATION_SYSTEMS)
+        others = _unclaimed_acronyms("SystemName", True)
         return _group(m.OtherClassification, {"system_name": _acronym_codes(others)}, optional)
     return _group(m.Classification, {}, optional, min_optional=1)
 
@@ -785,8 +807,6 @@ def _re_export(at: str):
     })
 
 
-_ITEM_SUBJECTS = tuple(a for a in ACRONYMS if a not in _ITEM_NOTE_SUBJECTS)
-_DOC_SUBJECTS = tuple(a for a in ACRONYMS if a not in _DOC_NOTE_SUBJECTS)
 _OQV = _decimal_strings(int_digits=8, frac_digits=4)
 _OQU = st.sampled_from(["KGM", "Stück", "plants"])
 _NUMERIC_FORMAT = _rarely(st.just("n..5"))
@@ -846,7 +866,7 @@ def items(sequence: int = 1, reexport: bool = False):
         "import_permits": n("import_permits", _id_strings(60)),
         "inspection_dates": n("inspection_dates", _DATE_VALUES),
         "additional_official_information": n("additional_official_information"),
-        "other_notes": _some(notes(f"{at}.other_notes[]", subjects=_ITEM_SUBJECTS), 1),
+        "other_notes": _some(notes(f"{at}.other_notes[]", subjects=_unclaimed_acronyms("Subject", True)), 1),
         "transport_equipment": _some(_transport_equipment(f"{at}.transport_equipment[]")),
         "origin_locations": _some(_locations(f"{at}.origin_locations[]"), 1),
         "treatments": _some(treatments(f"{at}.treatments[]")),
@@ -906,7 +926,7 @@ def _certificate_fields() -> tuple[dict, dict]:
         "inspection_dates": n("inspection_dates", _DATE_VALUES, 1),
         "additional_official_information": n("additional_official_information", max_size=1),
         "distinguishing_marks": n("distinguishing_marks", max_size=1),
-        "other_notes": _some(notes("other_notes[]", subjects=_DOC_SUBJECTS), 1),
+        "other_notes": _some(notes("other_notes[]", subjects=_unclaimed_acronyms("Subject", False)), 1),
         "referenced_documents": _some(_referenced_documents("referenced_documents[]")),
         "consignment_id": _ident("consignment_id"),
         "loading_location": _locations("loading_location"),
