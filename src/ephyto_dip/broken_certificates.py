@@ -31,11 +31,17 @@ from typing import Callable, Optional
 from hypothesis import strategies as st
 
 from . import model as m
-from . import strategies as eds
 
 # code -> (kind of certificate to break, breaker); a breaker mends nothing else, so one finding
 # code comes out (warnings such as RULE-NULL-PLACEHOLDER may come with it)
 Breaker = Callable[[m.Certificate, Callable, str], None]
+
+def _strategies():
+    # imported when used: ephyto_dip.strategies imports this module, in either order
+    from . import strategies
+
+    return strategies
+
 
 _BLANKS = ("", " ", "NULL")  # what ISPM 12 validation takes for an empty box
 
@@ -66,7 +72,7 @@ def _break_mandatory(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=1)
 def _not_countries() -> tuple[str, ...]:
     """Two upper-case letters that are no ISO 3166-1 code (XX, UK, EU …) and ISO codes in lower case."""
-    iso = set(eds._iso_countries())
+    iso = set(_strategies()._iso_countries())
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     unassigned = tuple(a + b for a in letters for b in letters if a + b not in iso)
     return unassigned + tuple(sorted(c.lower() for c in iso))
@@ -97,9 +103,10 @@ def _break_country(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=None)
 def _wrong_units(kind: str) -> tuple[str, ...]:
     """Units ISPM 12 validation refuses for a ``kind`` measure: other kinds' units, malformed codes."""
+    units = _strategies()._units
     others = sorted({u for k in ("weight", "volume", "length", "duration", "temperature") if k != kind
-                     for u in eds._units(k)} - set(eds._units(kind)))
-    return tuple(others) + tuple(u.lower() for u in eds._units(kind))  # kgm: Rec 20 codes are upper case
+                     for u in units(k)} - set(units(kind)))
+    return tuple(others) + tuple(u.lower() for u in units(kind))  # kgm: Rec 20 codes are upper case
 
 
 def _break_unit(cert: m.Certificate, draw, side: str) -> None:
@@ -111,7 +118,7 @@ def _break_unit(cert: m.Certificate, draw, side: str) -> None:
 
 
 def _not_iso_dates(draw) -> m.DateTime:
-    day = draw(eds._DATES)
+    day = draw(_strategies()._DATES)
     return draw(st.sampled_from((
         m.DateTime(value=day.strftime("%d/%m/%Y")),  # a national form
         m.DateTime(value=f"{day.year:04d}-02-30"),  # no such day
@@ -165,8 +172,8 @@ def _not_transport_modes() -> tuple[str, ...]:
 
 def _break_transport_mode(cert: m.Certificate, draw, side: str) -> None:
     """A means of transport whose mode is no UN/ECE Rec 19 code."""
-    cert.transport_movements = [*cert.transport_movements,
-                                m.TransportMovement(mode_code=m.Code(value=draw(st.sampled_from(_not_transport_modes()))))]
+    mode = m.Code(value=draw(st.sampled_from(_not_transport_modes())))
+    cert.transport_movements = [*cert.transport_movements, m.TransportMovement(mode_code=mode)]
 
 
 def _break_base64(cert: m.Certificate, draw, side: str) -> None:
@@ -219,7 +226,7 @@ BREAKABLE_RULES: dict[str, tuple[str, ...]] = {
 }
 
 
-@eds._cached
+@lru_cache(maxsize=None)  # (one strategy object per arguments: hypothesis validates each new one)
 def certificates_breaking(code: str, side: str = "ephyto", max_items: int = 3):
     """Certificates that break the ISPM 12 rule ``code`` (a finding code of :data:`BREAKABLE_RULES`)
     and nothing else, once written to ``side`` (``"ephyto"``: :func:`ephyto_dip.to_ephyto`,
@@ -230,7 +237,7 @@ def certificates_breaking(code: str, side: str = "ephyto", max_items: int = 3):
         raise ValueError(f"{code!r} cannot be broken in a schema-valid {side} document; "
                          f"one of {BREAKABLE_RULES[side]}")
     kind, breaker = _BREAKERS[code]
-    valid = eds.certificates(kind=kind, max_items=max_items)
+    valid = _strategies().certificates(kind=kind, max_items=max_items)
 
     @st.composite
     def build(draw):

@@ -7,8 +7,9 @@ in either (the ISPM 12 mandatory boxes are filled — issuer, exporter, consigne
 certifying statement, and per item the name of produce, botanical name, place of origin and a net
 weight or volume — codes are on their lists, units of the right Rec 20 kind, dates ISO 8601), and
 either document reads back to the same certificate. Warnings may come (a Rec 20 unit outside the
-bundled subset, an other note's acronym, a ``NULL`` in an optional text). Within that, they go out of their way to be awkward: export (851),
-re-export (657, with RPC* notes) and replacement certificates (ADRP/ADRPN/ADRPR/ADRD), withdrawn
+bundled subset, an other note's acronym, a ``NULL`` in an optional text). Within that, they go
+out of their way to be awkward: export (851), re-export (657, with RPC* notes) and replacement
+certificates (ADRP/ADRPN/ADRPR/ADRD), withdrawn
 (status 40) and replaced (44) ones, many items, several treatments with every characteristic kind,
 containers and seals, texts in several languages (``languageID``) with non-ASCII and XML-special
 characters (``& < > " '``), leading/trailing spaces, internal newlines and texts as long as the DIP
@@ -459,7 +460,8 @@ _ZONES = st.one_of(st.just("Z"), st.builds(lambda sg, zh, zm: f"{sg}{zh:02d}:{zm
 # the ISO 8601 forms (and EDIFACT forms with their format code) the ISPM 12 date rule accepts …
 _ISO_DATE_FORMS = ("date", "local", "zoned", "zoned", "frac", "frac_zoned", "minutes", "edifact102", "edifact204",
                    "padded")
-# … and forms a DateTimeString carries verbatim that are not ISO 8601 (RULE-DATE rejects them)
+# … and forms a DateTimeString carries verbatim that are not ISO 8601 (RULE-DATE refuses the blank
+# for the T; it lets other scripts' digits through, but a receiver need not)
 _LENIENT_DATE_FORMS = ("space", "other_digits")
 _DATE_FORMS = {False: st.sampled_from(_ISO_DATE_FORMS), True: st.sampled_from(_ISO_DATE_FORMS + _LENIENT_DATE_FORMS)}
 # ISO forms written in other scripts' digits: legal (DateTimeString is a string), not EDIFACT
@@ -472,8 +474,8 @@ def date_time_strings(draw, lenient: bool = False) -> tuple[str, Optional[str]]:
     """``(value, format)``: ISO 8601 in its usual forms, fractional seconds, EDIFACT 102/204.
 
     ``format`` is a UN/EDIFACT 2379 code when the value is written in that format, else None.
-    ``lenient`` adds forms the DIP carries verbatim but ISPM 12 validation rejects (``2024-01-31
-    10:00:00``, ISO written in other scripts' digits); certificates never use them.
+    ``lenient`` adds forms the DIP carries verbatim that are not ISO 8601 (``2024-01-31 10:00:00``,
+    ISO written in other scripts' digits); certificates never use them.
     """
     day = draw(_DATES).isoformat()
     clock = f"{draw(_HOURS):02d}:{draw(_MINUTES):02d}:{draw(_MINUTES):02d}"
