@@ -93,6 +93,14 @@ def test_model_to_ephyto_to_dip_to_ephyto_to_model_is_the_identity(cert):
     assert again == ephyto  # the same certificate is written the same way
 
 
+@settings(max_examples=20)
+@given(eds.certificates(max_items=1), eds.date_times(lenient=True))
+def test_dates_the_dip_carries_verbatim_come_back(cert, issued):
+    # certificates keep to ISO 8601 (validation refuses the rest); the DIP still carries any form
+    cert.issue_date_time = issued
+    assert _read_back(serialize(ed.to_dip(cert)), "dip") == cert
+
+
 @pytest.mark.parametrize("kind", eds.KINDS)
 def test_each_kind_of_certificate_is_what_it_says(kind):
     @settings(max_examples=5)

@@ -2,9 +2,14 @@
 
 Every :class:`~ephyto_dip.model.Certificate` these strategies draw is *valid*: written with
 :func:`ephyto_dip.to_ephyto` it passes the SPSCertificate 17 schema, written with
-:func:`ephyto_dip.to_dip` it passes the ePhyto DIP schema, and either document reads back to
-the same certificate. Within that, they go out of their way to be awkward: export (851),
-re-export (657, with RPC* notes) and replacement certificates (ADRP/ADRPN/ADRPR/ADRD), withdrawn
+:func:`ephyto_dip.to_dip` it passes the ePhyto DIP schema, ``ephyto_dip.validate`` finds no error
+in either (the ISPM 12 mandatory boxes are filled — issuer, exporter, consignee, officer,
+certifying statement, and per item the name of produce, botanical name, place of origin and a net
+weight or volume — codes are on their lists, units of the right Rec 20 kind, dates ISO 8601), and
+either document reads back to the same certificate. Warnings may come (a Rec 20 unit outside the
+bundled subset, an other note's acronym, a ``NULL`` in an optional text). Within that, they go
+out of their way to be awkward: export (851), re-export (657, with RPC* notes) and replacement
+certificates (ADRP/ADRPN/ADRPR/ADRD), withdrawn
 (status 40) and replaced (44) ones, many items, several treatments with every characteristic kind,
 containers and seals, texts in several languages (``languageID``) with non-ASCII and XML-special
 characters (``& < > " '``), leading/trailing spaces, internal newlines and texts as long as the DIP
@@ -29,6 +34,8 @@ A single-window team can test its own import with them::
 Public strategies (each returns a hypothesis ``SearchStrategy``):
 
 * :func:`certificates` -- whole certificates; ``kind`` one of :data:`KINDS` (``None``: any).
+* :func:`certificates_breaking` -- certificates that break one ISPM 12 rule (a finding code of
+  :data:`BREAKABLE_RULES`) and fail ``validate`` with that code only, for negative tests.
 * :func:`items` -- trade line items; :func:`treatments`; :func:`notes`; :func:`parties`.
 * :func:`countries` (a :class:`~ephyto_dip.model.Country`), :func:`country_codes` (ISO 3166-1 str).
 * :func:`texts` (:class:`~ephyto_dip.model.Text` with ``languageID``), :func:`strings` (plain str).
@@ -56,9 +63,11 @@ from . import model as m
 from .resources import resource_path
 
 __all__ = [
+    "BREAKABLE_RULES",
     "KINDS",
     "binaries",
     "certificates",
+    "certificates_breaking",
     "countries",
     "country_codes",
     "date_time_strings",
@@ -97,15 +106,6 @@ UNITS = ("KGM", "TNE", "GRM", "LBR", "MTQ", "LTR", "DMQ", "HUR", "MIN", "DAY", "
 COUNT_UNITS = ("H87", "C62", "NAR", "BX")
 LANGUAGES = ("en", "es", "fr", "pt", "de", "nb", "zh", "ar", "ru", "ja")
 LOCALES = ("en-GB", "es-EC", "fr-CA", "pt-BR", "zh-Hans")
-# note subjects (tag acronyms) that a table row claims, per level: an other note must not use them
-_DOC_NOTE_SUBJECTS = ("SPSFL", "ADEDL", "ADIPEDL", "ADDIEDL", "ADAOEDL", "DMCL", "ADRP", "ADRPN", "ADRPR", "ADRD")
-_ITEM_NOTE_SUBJECTS = ("OPTND", "OQV", "OQU", "DMTLIL", "ADTLIL", "ADIPTLIL", "ADDITLIL", "ADAOTLIL", "RPCST",
-                       "RPCCO", "RPCRF", "RPCOR", "RPCTC", "RPCPK", "RPCRP", "RPCOC", "RPCNC", "RPCPC", "RPCAI")
-_CLASSIFICATION_SYSTEMS = ("HS", "IPPCPCVP", "IPPCPCC")
-_CHARACTERISTIC_ACRONYMS = ("TTL1", "TTL2", "TTCH", "TTTM", "TTCO", "TTAI", "TTFT")
-# the SPS 17 tag acronym list (AcronymSubjectCodesType): Subject and SystemName must be one of these
-ACRONYMS = tuple(sorted(set(_DOC_NOTE_SUBJECTS + _ITEM_NOTE_SUBJECTS + _CLASSIFICATION_SYSTEMS
-                            + _CHARACTERISTIC_ACRONYMS + ("ADAO", "ADCO", "ADDI", "ADIP"))))
 # qualified SPS code types fix their list attributes: (listID, listVersionID); listAgencyID is 6
 _LIST_IDS = {
     "document": ("1001", "D16B"),
@@ -208,6 +208,31 @@ _URI = st.sampled_from(["https://www.ippc.int/en/ephyto/", "urn:un:unece:uncefac
 _BOOLEAN_TEXT = st.sampled_from(["true", "false", "True", "False", "FALSE"])
 
 
+# ------------------------------------------------------------------------------ tag acronyms
+# a row claims a tag acronym by a predicate on its ePhyto path: a note's Subject, a treatment
+# characteristic's Description, a classification's SystemName
+_CLAIMED = re.compile(r"\[ram:(Subject|Description|SystemName)='([^']+)'\]")
+
+
+@lru_cache(maxsize=None)
+def _claimed_acronyms(element: str, item_level: bool) -> frozenset[str]:
+    """Tag acronyms the table's rows claim on ``element``, at item or at document level."""
+    from .mapping.table import load_table
+
+    return frozenset(code for r in load_table().rows for el, code in _CLAIMED.findall(r["ephyto_path"])
+                     if el == element and r.field.startswith("items[]") == item_level)
+
+
+@lru_cache(maxsize=None)
+def _unclaimed_acronyms(element: str, item_level: bool) -> tuple[str, ...]:
+    """The IPPC tag acronyms (INTERCOM list) no row claims there: what an other note or
+    classification may use without being read as a row's field."""
+    from .rules import TAG_ACRONYMS, code_list
+
+    claimed = _claimed_acronyms(element, item_level)
+    return tuple(sorted(a for a in code_list(TAG_ACRONYMS).names if a not in claimed))
+
+
 # ------------------------------------------------------------------------------ table formats
 @lru_cache(maxsize=1)
 def _formats() -> dict[str, str]:
@@ -223,6 +248,15 @@ def _max_len(field: str, default: int = 35) -> int:
         raise KeyError(f"ephyto_dip.strategies: no table row for field {field!r}")
     mt = re.search(r"(\d+)", formats[field])
     return int(mt.group(1)) if mt else default
+
+
+@lru_cache(maxsize=None)
+def _units(kind: str) -> tuple[str, ...]:
+    """The Rec 20 units of one kind (weight, volume, duration, temperature, length) that ISPM 12
+    validation checks measures of that kind against: the bundled UN/CEFACT subsets."""
+    from .rules import UNIT_SUBSETS, code_list
+
+    return tuple(code_list(UNIT_SUBSETS[kind]).names)
 
 
 @lru_cache(maxsize=1)
@@ -423,22 +457,29 @@ _DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
 _HOURS, _MINUTES = st.integers(0, 23), st.integers(0, 59)
 _ZONES = st.one_of(st.just("Z"), st.builds(lambda sg, zh, zm: f"{sg}{zh:02d}:{zm:02d}", st.sampled_from("+-"),
                                            st.integers(0, 14), st.sampled_from([0, 30, 45])))
-_DATE_FORMS = st.sampled_from(["date", "local", "zoned", "zoned", "frac", "frac_zoned", "minutes", "space",
-                               "edifact102", "edifact204", "padded", "other_digits"])
+# the ISO 8601 forms (and EDIFACT forms with their format code) the ISPM 12 date rule accepts …
+_ISO_DATE_FORMS = ("date", "local", "zoned", "zoned", "frac", "frac_zoned", "minutes", "edifact102", "edifact204",
+                   "padded")
+# … and forms a DateTimeString carries verbatim that are not ISO 8601 (RULE-DATE refuses the blank
+# for the T; it lets other scripts' digits through, but a receiver need not)
+_LENIENT_DATE_FORMS = ("space", "other_digits")
+_DATE_FORMS = {False: st.sampled_from(_ISO_DATE_FORMS), True: st.sampled_from(_ISO_DATE_FORMS + _LENIENT_DATE_FORMS)}
 # ISO forms written in other scripts' digits: legal (DateTimeString is a string), not EDIFACT
 _OTHER_DIGITS = st.sampled_from(["٠١٢٣٤٥٦٧٨٩", "０１２３４５６７８９", "०१२३४५६७८९"])
 
 
 @_cached
 @st.composite
-def date_time_strings(draw) -> tuple[str, Optional[str]]:
-    """``(value, format)``: ISO 8601 in its usual forms, fractional seconds, and other forms.
+def date_time_strings(draw, lenient: bool = False) -> tuple[str, Optional[str]]:
+    """``(value, format)``: ISO 8601 in its usual forms, fractional seconds, EDIFACT 102/204.
 
     ``format`` is a UN/EDIFACT 2379 code when the value is written in that format, else None.
+    ``lenient`` adds forms the DIP carries verbatim that are not ISO 8601 (``2024-01-31 10:00:00``,
+    ISO written in other scripts' digits); certificates never use them.
     """
     day = draw(_DATES).isoformat()
     clock = f"{draw(_HOURS):02d}:{draw(_MINUTES):02d}:{draw(_MINUTES):02d}"
-    form = draw(_DATE_FORMS)
+    form = draw(_DATE_FORMS[lenient])
     if form == "edifact102":
         return day.replace("-", ""), "102"
     if form == "edifact204":
@@ -462,9 +503,9 @@ def date_time_strings(draw) -> tuple[str, Optional[str]]:
 
 
 @_cached
-def date_times():
+def date_times(lenient: bool = False):
     """A :class:`~ephyto_dip.model.DateTime` (see :func:`date_time_strings`)."""
-    return date_time_strings().map(lambda vf: m.DateTime(value=vf[0], format=vf[1]))
+    return date_time_strings(lenient).map(lambda vf: m.DateTime(value=vf[0], format=vf[1]))
 
 
 _DATE_VALUES = date_time_strings().map(lambda vf: vf[0])
@@ -531,6 +572,17 @@ def _text(at: str, default: int = 256):
     return texts(_max_len(at, default))
 
 
+def _filled(value: m.Value) -> bool:
+    """Neither blank nor the NULL placeholder: what ISPM 12 validation takes as a filled box."""
+    return value.value.strip().upper() not in ("", "NULL")
+
+
+@_cached
+def _box_text(at: str):
+    """A text for a mandatory ISPM 12 box (name of exporter, botanical name …): never NULL."""
+    return _text(at).filter(_filled)
+
+
 def _ident(at: str):
     return identifiers(_max_len(at))
 
@@ -559,8 +611,8 @@ def _subdivisions(at: str):
 
 @_cached
 def _locations(at: str):
-    # SPSLocationType requires a Name
-    return _group(m.Location, {"names": _some(_text(f"{at}.names[]"))}, {"id": _ident(f"{at}.id")})
+    # SPSLocationType requires a Name (and the place of issue is a mandatory box)
+    return _group(m.Location, {"names": _some(_box_text(f"{at}.names[]"))}, {"id": _ident(f"{at}.id")})
 
 
 @_cached
@@ -579,17 +631,22 @@ def _addresses(at: str):
 
 
 @_cached
-def parties(at: str = "consignor"):
-    """A :class:`~ephyto_dip.model.Party` (exporter, consignee, NPPO, operator …) for table field ``at``."""
-    return _group(m.Party, {}, {
-        "name": _text(f"{at}.name"),
+def parties(at: str = "consignor", named: bool = False):
+    """A :class:`~ephyto_dip.model.Party` (exporter, consignee, NPPO, operator …) for table field ``at``.
+
+    ``named`` always gives it a name (ISPM 12 requires the names of the issuer, exporter and consignee).
+    """
+    others = {
         "id": _ident(f"{at}.id"),
         "role_code": _list_codes(PARTY_ROLES, "party_role"),
         "type_codes": _some(_free_codes(_max_len(f"{at}.type_codes[]"))),
         "address": _addresses(f"{at}.address"),
         "contacts": _some(st.builds(m.Contact, person_name=_text(f"{at}.contacts[].person_name"))),
         "person_name": _text(f"{at}.person_name"),
-    }, min_optional=1, max_optional=4)
+    }
+    if named:
+        return _group(m.Party, {"name": _box_text(f"{at}.name")}, others, max_optional=3)
+    return _group(m.Party, {}, {"name": _text(f"{at}.name"), **others}, min_optional=1, max_optional=4)
 
 
 @_cached
@@ -621,24 +678,23 @@ def _acronyms(at: str):
     # the acronym is the characteristic's first Description: it must not be one a table row
     # claims (TTL1 …), or the characteristic would be read as that kind
     return st.builds(m.Text, value=strings(_max_len(f"{at}.acronym")).filter(
-        lambda s: s.strip() not in _CHARACTERISTIC_ACRONYMS), language_id=_LANG_OR_NONE)
+        lambda s: s.strip() not in _claimed_acronyms("Description", True)), language_id=_LANG_OR_NONE)
 
 
 @_cached
-def _characteristics(at: str, other: bool = False):
+def _characteristics(at: str, other: bool = False, units: tuple = UNITS):
     optional = {
         "descriptions": _some(_text(f"{at}.descriptions[]", 8000)),
         "type_code": _list_codes(MEASURED_ATTRIBUTES, "measured_attribute"),
-        "value": measures(),
-        "minimum": measures(),
-        "maximum": measures(),
+        "value": measures(units),
+        "minimum": measures(units),
+        "maximum": measures(units),
     }
     if other:  # an acronym no row names, always there (else Description[1] would be taken for it)
         return _group(m.OtherCharacteristic, {"acronym": _acronyms(at)}, optional)
     return _group(m.Characteristic, {}, optional, min_optional=1)
 
 
-_DURATION_UNITS = ("HUR", "MIN", "DAY", "SEC")
 _CHARACTERISTIC_KINDS = ("type_level1", "type_level2", "chemicals", "temperatures", "concentrations",
                          "additional_information", "full_text", "other_characteristics")
 
@@ -653,12 +709,13 @@ def _period(treatment: m.Treatment, draw) -> m.Treatment:
 @_cached
 def treatments(at: str = "items[].treatments[]"):
     """A treatment with dates, duration and characteristics of every kind (TTL1 … TTFT, others)."""
-    kinds = {kind: _some(_characteristics(f"{at}.{kind}[]", kind == "other_characteristics"))
+    kinds = {kind: _some(_characteristics(f"{at}.{kind}[]", kind == "other_characteristics",
+                                          _units("temperature") if kind == "temperatures" else UNITS))
              for kind in _CHARACTERISTIC_KINDS}
     return _group(m.Treatment, {"type_code": _list_codes(PROCESS_TYPES, "process")}, {
         "start_date_time": date_times(),
         "end_date_time": date_times(),
-        "duration": measures(_DURATION_UNITS, signed=False),
+        "duration": measures(_units("duration"), signed=False),
         **kinds,
         "operation_country": countries(f"{at}.operation_country"),
         "operator": parties(f"{at}.operator"),
@@ -676,7 +733,7 @@ def _classifications(at: str, other: bool = False):
         "system_id": _ident(f"{at}.system_id"),
     }
     if other:  # SystemName is a tag acronym: any but those a row claims (HS, IPPCPCVP, IPPCPCC)
-        others = tuple(a for a in ACRONYMS if a not in _CLASSIFICATION_SYSTEMS)
+        others = _unclaimed_acronyms("SystemName", True)
         return _group(m.OtherClassification, {"system_name": _acronym_codes(others)}, optional)
     return _group(m.Classification, {}, optional, min_optional=1)
 
@@ -691,8 +748,8 @@ def _packages(at: str):
         "type_code": _list_codes(PACKAGE_TYPES, "package"),
         "quantity": quantities(),
     }, {
-        "nominal_gross_weight": measures(signed=False),
-        "nominal_gross_volume": measures(signed=False),
+        "nominal_gross_weight": measures(_units("weight"), signed=False),
+        "nominal_gross_volume": measures(_units("volume"), signed=False),
         "shipping_marks": _some(st.builds(m.ShippingMarks, marking=_text(f"{at}.shipping_marks[].marking"))),
     })
 
@@ -716,18 +773,22 @@ def _referenced_documents(at: str):
 
 
 @_cached
-def _authentications(at: str):
-    clause = _group(m.Clause, {"id": _ident(f"{at}.clauses[].id")},  # a clause is its statement code
+def _authentications(at: str, certifying: bool = False):
+    """``certifying``: the certificate's own, with the authorized officer and a certifying statement."""
+    clause = _group(m.Clause, {"id": _ident(f"{at}.clauses[].id").filter(_filled)},  # a clause is its statement code
                     {"contents": _multilingual(_max_len(f"{at}.clauses[].contents[]"), 1, 2)})
+    officer, clauses = _box_text(f"{at}.officer_name"), _some(clause)
     # IssueSPSLocation (with a Name) is required by SPS 17
-    return _group(m.Authentication, {"issue_location": _locations(f"{at}.issue_location")}, {
+    required = {"issue_location": _locations(f"{at}.issue_location")}
+    optional = {
         "type_code": _list_codes(GOVERNMENT_ACTIONS, "government_action"),
         "actual_date_time": date_times(),
         "provider_name": _text(f"{at}.provider_name"),
-        "officer_name": _text(f"{at}.officer_name"),
         "location_provider_name": _text(f"{at}.location_provider_name"),
-        "clauses": _some(clause),
-    })
+    }
+    if certifying:  # ISPM 12: the name of the authorized officer and the certifying statement
+        return _group(m.Authentication, {**required, "officer_name": officer, "clauses": clauses}, optional)
+    return _group(m.Authentication, required, {**optional, "officer_name": officer, "clauses": clauses})
 
 
 _STATEMENT_3, _STATEMENT_4, _STATEMENT_5 = st.just("3"), st.just("4"), st.just("5")
@@ -748,11 +809,8 @@ def _re_export(at: str):
     })
 
 
-_ITEM_SUBJECTS = tuple(a for a in ACRONYMS if a not in _ITEM_NOTE_SUBJECTS)
-_DOC_SUBJECTS = tuple(a for a in ACRONYMS if a not in _DOC_NOTE_SUBJECTS)
 _OQV = _decimal_strings(int_digits=8, frac_digits=4)
 _OQU = st.sampled_from(["KGM", "Stück", "plants"])
-_WEIGHTS, _VOLUMES = ("KGM", "TNE", "GRM", "LBR"), ("MTQ", "LTR", "DMQ")
 _NUMERIC_FORMAT = _rarely(st.just("n..5"))
 
 
@@ -767,22 +825,36 @@ def items(sequence: int = 1, reexport: bool = False):
     def n(name, contents=None):
         return _note_list(f"{at}.{name}[]", contents, max_size=1)
 
+    weights, volumes = measures(_units("weight"), signed=False), measures(_units("volume"), signed=False)
     required = {
         "sequence_numeric": st.builds(m.Numeric, value=st.just(str(sequence)), format=_NUMERIC_FORMAT),
-        "descriptions": t("descriptions", 3),  # SPS 17 requires a Description
+        # SPS 17 requires a Description; ISPM 12 the name of produce, the botanical name and the
+        # place of origin
+        "descriptions": _some(_box_text(f"{at}.descriptions[]"), 3),
+        "botanical_names": _some(_box_text(f"{at}.botanical_names[]"), 2),
+        "origin_countries": _some(countries(f"{at}.origin_countries[]")),
     }
     if reexport:
         required["re_export"] = _re_export(f"{at}.re_export")
+
+    def declare_quantity(item: m.TradeLineItem, draw) -> m.TradeLineItem:
+        # ISPM 12 'quantity declared': a net weight or a net volume, whichever optional fields came up
+        if item.net_weight is None and item.net_volume is None:
+            if draw(_BOOL):
+                item.net_volume = draw(volumes)
+            else:
+                item.net_weight = draw(weights)
+        return item
+
     return _group(m.TradeLineItem, required, {
         "common_names": t("common_names"),
-        "botanical_names": t("botanical_names"),
         "production_batch_ids": _some(_ident(f"{at}.production_batch_ids[]")),
         "intended_uses": t("intended_uses", 1),
         "expiry_date_times": _some(date_times(), 1),
-        "net_weight": measures(_WEIGHTS, signed=False),
-        "gross_weight": measures(_WEIGHTS, signed=False),
-        "net_volume": measures(_VOLUMES, signed=False),
-        "gross_volume": measures(_VOLUMES, signed=False),
+        "net_weight": weights,
+        "gross_weight": weights,
+        "net_volume": volumes,
+        "gross_volume": volumes,
         "hs_classifications": _some(_classifications(f"{at}.hs_classifications[]"), 1),
         "vegetable_part_classes": _some(_classifications(f"{at}.vegetable_part_classes[]")),
         "condition_classes": _some(_classifications(f"{at}.condition_classes[]")),
@@ -796,14 +868,13 @@ def items(sequence: int = 1, reexport: bool = False):
         "import_permits": n("import_permits", _id_strings(60)),
         "inspection_dates": n("inspection_dates", _DATE_VALUES),
         "additional_official_information": n("additional_official_information"),
-        "other_notes": _some(notes(f"{at}.other_notes[]", subjects=_ITEM_SUBJECTS), 1),
+        "other_notes": _some(notes(f"{at}.other_notes[]", subjects=_unclaimed_acronyms("Subject", True)), 1),
         "transport_equipment": _some(_transport_equipment(f"{at}.transport_equipment[]")),
-        "origin_countries": _some(countries(f"{at}.origin_countries[]")),
         "origin_locations": _some(_locations(f"{at}.origin_locations[]"), 1),
         "treatments": _some(treatments(f"{at}.treatments[]")),
         "asserted_authentications": _some(_authentications(f"{at}.asserted_authentications[]"), 1),
         "referenced_documents": _some(_referenced_documents(f"{at}.referenced_documents[]"), 1),
-    }, max_optional=10)
+    }, max_optional=10, fix=declare_quantity)
 
 
 @_cached
@@ -840,10 +911,10 @@ def _certificate_fields() -> tuple[dict, dict]:
     required = {
         "id": _ident("id"),
         "issue_date_time": date_times(),
-        "issuer": parties("issuer"),
-        "authentications": _some(_authentications("authentications[]")),
-        "consignor": parties("consignor"),
-        "consignee": parties("consignee"),
+        "issuer": parties("issuer", named=True),
+        "authentications": _some(_authentications("authentications[]", certifying=True)),
+        "consignor": parties("consignor", named=True),
+        "consignee": parties("consignee", named=True),
         "export_country": countries("export_country"),
         "import_country": countries("import_country"),
         "examination_location": _locations("examination_location"),
@@ -857,7 +928,7 @@ def _certificate_fields() -> tuple[dict, dict]:
         "inspection_dates": n("inspection_dates", _DATE_VALUES, 1),
         "additional_official_information": n("additional_official_information", max_size=1),
         "distinguishing_marks": n("distinguishing_marks", max_size=1),
-        "other_notes": _some(notes("other_notes[]", subjects=_DOC_SUBJECTS), 1),
+        "other_notes": _some(notes("other_notes[]", subjects=_unclaimed_acronyms("Subject", False)), 1),
         "referenced_documents": _some(_referenced_documents("referenced_documents[]")),
         "consignment_id": _ident("consignment_id"),
         "loading_location": _locations("loading_location"),
@@ -924,3 +995,7 @@ def certificates(kind: Optional[str] = None, max_items: int = 4, hub_envelope: b
         return cert
 
     return build()
+
+
+# negative tests: certificates that break one rule (they build on certificates(), defined above)
+from .broken_certificates import BREAKABLE_RULES, certificates_breaking  # noqa: E402
