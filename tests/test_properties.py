@@ -79,15 +79,22 @@ def test_model_to_dip_to_model_is_the_identity(cert):
     assert _read_back(data, "dip") == cert
 
 
+def _not_rule_warnings(result) -> list:
+    return [f for f in result.findings if not (f.severity == "warning" and f.code.startswith("RULE-"))]
+
+
 @given(eds.certificates())
 def test_model_to_ephyto_to_dip_to_ephyto_to_model_is_the_identity(cert):
     ephyto = serialize(ed.to_ephyto(cert))
     to_dip = ed.convert(ephyto, name="generated.ephyto.xml")
-    assert to_dip.target == "dip" and to_dip.findings == [], [f.one_line() for f in to_dip.findings]
+    # nothing lost on the way (no READ-* finding) and nothing refused; an ISPM 12 rule may still
+    # warn (a replacement without its reason note, say), the same on both sides
+    assert to_dip.target == "dip" and _not_rule_warnings(to_dip) == [], [f.one_line() for f in to_dip.findings]
     dip = to_dip.to_bytes()
     note(dip.decode("utf-8"))
     back = ed.convert(dip, name="generated.dip.xml")
-    assert back.target == "ephyto" and back.findings == [], [f.one_line() for f in back.findings]
+    assert back.target == "ephyto" and _not_rule_warnings(back) == [], [f.one_line() for f in back.findings]
+    assert [(f.code, f.message) for f in back.findings] == [(f.code, f.message) for f in to_dip.findings]
     again = back.to_bytes()
     assert _read_back(again, "ephyto") == cert
     assert again == ephyto  # the same certificate is written the same way

@@ -799,10 +799,11 @@ def _re_export(at: str):
     def n(name, contents=None):
         return _note_list(f"{at}.{name}[]", contents, max_size=1)
 
-    # the statement and the country of origin always; the rest as the exporter ticked it
+    # the core notes always (statement, country of origin, original certificate number: the
+    # rules warn without them); the tick boxes as the exporter ticked them
     return _group(m.ReExport, {"statement": n("statement", _STATEMENT_3),
-                               "origin_country": n("origin_country", country_codes())}, {
-        "original_certificate_number": n("original_certificate_number", _id_strings(60)),
+                               "origin_country": n("origin_country", country_codes()),
+                               "original_certificate_number": n("original_certificate_number", _id_strings(60))}, {
         **{name: n(name, _BOOLEAN_TEXT) for name in (
             "original_attached", "certified_copy_attached", "packed", "repacked", "original_containers",
             "new_containers", "based_on_original_certificate", "additional_inspection")},
