@@ -84,7 +84,8 @@ class Document:
         Raises :class:`ConversionError` (TABLE-FIELD) if the table and the model disagree.
         """
         if self._certificate is None:
-            self._certificate = certificate_of(self.content, self.name)
+            # the reader's own dictionaries need no validation; anything else is validated
+            self._certificate = m.certificate_from_reader(self.content) or certificate_of(self.content, self.name)
         return self._certificate
 
     @property
