@@ -487,13 +487,19 @@ _PLANS: dict = {}
 _STR, _MODEL, _MODEL_LIST = 0, 1, 2
 
 
-def _plan_of(cls: type) -> tuple:
-    """(name, kind, model class, required, default) for each field of ``cls``, worked out once."""
-    plan = _PLANS.get(cls)
-    if plan is None:
+class _Plan:
+    """How to build one class from the reader's dictionaries, worked out once per class."""
+
+    __slots__ = ("template", "kinds", "lists", "models", "required", "strings")
+
+    def __init__(self, cls: type):
         import typing
 
-        out = []
+        self.template: dict = {}  # every field, in order: None until set
+        self.kinds: dict = {}  # field -> (kind, model class, None allowed)
+        self.lists: list = []  # fields whose default is a new empty list
+        self.models: list = []  # (field, class) whose default is an empty instance
+        self.required: list = []
         for name, info in cls.model_fields.items():
             ann = info.annotation
             optional = False
@@ -509,36 +515,55 @@ def _plan_of(cls: type) -> tuple:
             else:
                 raise TypeError(f"{cls.__name__}.{name}: no trusted construction for {info.annotation}")
             if info.default_factory is _new_list:
-                default = list
-            elif info.default_factory is sub and sub is not None:
-                default = sub
-            elif info.default_factory is None and not info.is_required() and info.default is None:
-                default = None
+                self.lists.append(name)
+            elif info.default_factory is not None and info.default_factory is sub:
+                self.models.append((name, sub))
             elif info.is_required():
-                default = _Untrusted
-            else:
+                self.required.append(name)
+            elif info.default_factory is not None or info.default is not None:
                 raise TypeError(f"{cls.__name__}.{name}: no trusted construction for its default")
-            out.append((name, kind, sub, optional, default))
-        plan = _PLANS[cls] = tuple(out)
-    return plan
+            self.template[name] = None
+            self.kinds[name] = (kind, sub, optional)
+        # a value type: every field a string, only ``value`` required (the common case, made quick)
+        self.strings = (
+            all(k[0] == _STR for k in self.kinds.values()) and self.required == ["value"]
+            and not self.lists and not self.models
+            and all(k[2] for n, k in self.kinds.items() if n != "value")
+        )
+
+
+_EMPTY: dict = {}
+_set = object.__setattr__
 
 
 def _construct(cls: type, data: dict):
-    values = {}
-    plan = _plan_of(cls)
-    for name, kind, sub, optional, default in plan:
-        v = data.get(name, _Untrusted)
-        if v is _Untrusted:
-            if default is None:
-                values[name] = None
-            elif default is list:
-                values[name] = []
-            elif default is _Untrusted:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _Plan(cls)
+    values = plan.template.copy()
+    if plan.strings:
+        if "value" not in data:
+            raise _Untrusted("value")
+        for name, v in data.items():
+            if name not in values or (type(v) is not str and not (v is None and name != "value")):
                 raise _Untrusted(name)
-            else:
-                values[name] = _construct(default, {})
-        elif v is None:
-            if not optional:
+        values.update(data)
+        obj = cls.__new__(cls)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", set(data))
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
+    for name in plan.lists:
+        values[name] = []
+    kinds = plan.kinds
+    for name, v in data.items():
+        spec = kinds.get(name)
+        if spec is None:
+            raise _Untrusted(name)  # an extra field: validation reports it
+        kind = spec[0]
+        if v is None:
+            if not spec[2]:
                 raise _Untrusted(name)
             values[name] = None
         elif kind == _STR:
@@ -548,23 +573,28 @@ def _construct(cls: type, data: dict):
         elif kind == _MODEL:
             if type(v) is not dict:
                 raise _Untrusted(name)
-            values[name] = _construct(sub, v)
+            values[name] = _construct(spec[1], v)
         else:
             if type(v) is not list:
                 raise _Untrusted(name)
+            sub = spec[1]
             items = []
             for item in v:
                 if type(item) is not dict:
                     raise _Untrusted(name)
                 items.append(_construct(sub, item))
             values[name] = items
-    if len(data) > len(values) or any(k not in values for k in data):
-        raise _Untrusted("extra")  # an extra field: validation reports it
+    for name, sub in plan.models:
+        if name not in data:
+            values[name] = _construct(sub, _EMPTY)
+    for name in plan.required:
+        if name not in data:
+            raise _Untrusted(name)
     obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", values)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(data))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(data))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
     return obj
 
 
