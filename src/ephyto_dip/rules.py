@@ -85,6 +85,18 @@ def code_list(file: str) -> CodeList:
     return CodeList(file, names)
 
 
+def preload() -> None:
+    """Load what the rules read for nearly every certificate (code lists, box list), e.g.
+    before a batch forks its workers, so each worker does not load them again. The lists
+    only read for a wrong code (document names, statuses) stay lazy."""
+    from .mapping.codelists import load_codelist
+
+    for file in (COUNTRIES, TRANSPORT_MODES, PACKAGE_TYPES, TAG_ACRONYMS, *UNIT_SUBSETS.values()):
+        code_list(file)
+    load_mandatory()
+    load_codelist(STATUS_FUNCTIONS)
+
+
 # ---------------------------------------------------------------------------- the rules
 
 Locate = Callable[[str], Optional[object]]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
