@@ -126,6 +126,23 @@ def test_every_model_value_locates_to_the_element_it_was_read_from(path):
             assert text == value.value, model_path
 
 
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_what_the_reader_records_locates_as_re_reading_does(path):
+    """``Document.kept`` (recorded while reading) gives the locator the elements it would re-read."""
+    for doc in (ed.read(path), ed.read(serialize(to_dip(ed.read(path).content)), name="x.dip.xml")):
+        assert doc.kept
+        recorded = Locator(doc.root, load_table(), doc.side, doc.kept)
+        reread = Locator(doc.root, load_table(), doc.side)
+        paths = [p for p, _ in iter_values(doc.certificate)]
+        paths += [p.rsplit(".", 1)[0] for p in paths] + ["items[0].packages[3].type_code", "consignee.name",
+                                                        "items[9]", "replacement.reason[0]"]
+        for model_path in paths:
+            a, b = recorded(model_path), reread(model_path)
+            assert (a is None) == (b is None), model_path
+            if a is not None:
+                assert (a.element, a.exact, a.row) == (b.element, b.exact, b.row), model_path
+
+
 @pytest.mark.parametrize("prefix", ["01", "03"])
 def test_model_paths_locate_in_a_dip_document_too(prefix):
     dip_bytes = serialize(to_dip(ed.read(sample(prefix)).certificate))

@@ -69,6 +69,7 @@ class Document:
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
     _certificate: Optional[m.Certificate] = field(default=None, repr=False, compare=False)
     json_pointers: Optional[dict] = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
+    kept: Optional[dict] = field(default=None, repr=False, compare=False)  # what read_data recorded for the Locator
 
     def relocate(self, findings: list[Finding]) -> list[Finding]:
         """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
@@ -84,7 +85,8 @@ class Document:
         Raises :class:`ConversionError` (TABLE-FIELD) if the table and the model disagree.
         """
         if self._certificate is None:
-            self._certificate = certificate_of(self.content, self.name)
+            # the reader's own dictionaries need no validation; anything else is validated
+            self._certificate = m.certificate_from_reader(self.content) or certificate_of(self.content, self.name)
         return self._certificate
 
     @property
@@ -132,19 +134,21 @@ def read(
     if kind == "ephyto":
         _check_document_type(root, name)
     side = EPHYTO if kind == "ephyto" else DIP
-    content, more = read_data(root, tab, side, name)
+    kept: dict = {}
+    content, more = read_data(root, tab, side, name, kept)
     findings += more
     if envelope is not None:
         content["hub_envelope"] = envelope.model_dump(exclude_none=True)
         findings += _envelope_consistency(envelope, content, name)
-    return Document(content, kind, root, name, findings, cert_bytes)
+    return Document(content, kind, root, name, findings, cert_bytes, kept=kept)
 
 
 def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
     """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
     parsed = parse_json(data, name, limits)
-    content, findings = read_data(parsed.root, tab, DIP, name)
-    doc = Document(content, "dip", parsed.root, name, findings, data, json_pointers=parsed.pointers)
+    kept: dict = {}
+    content, findings = read_data(parsed.root, tab, DIP, name, kept)
+    doc = Document(content, "dip", parsed.root, name, findings, data, json_pointers=parsed.pointers, kept=kept)
     doc.relocate(doc.findings)
     return doc
 

@@ -117,11 +117,19 @@ def filled(obj) -> bool:
     if obj is None:
         return False
     if isinstance(obj, list):
-        return any(filled(o) for o in obj)
+        for o in obj:
+            if filled(o):
+                return True
+        return False
     if isinstance(obj, m.Value):
         return not blank(obj)
     if isinstance(obj, BaseModel):
-        return any(filled(getattr(obj, f)) for f in type(obj).model_fields)
+        d = obj.__dict__  # the fields' values (extra fields are forbidden)
+        for f in type(obj).model_fields:
+            v = d[f]
+            if v is not None and not (v.__class__ is list and not v) and filled(v):
+                return True
+        return False
     return False
 
 

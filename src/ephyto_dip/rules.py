@@ -85,6 +85,18 @@ def code_list(file: str) -> CodeList:
     return CodeList(file, names)
 
 
+def preload() -> None:
+    """Load what the rules read for nearly every certificate (code lists, box list), e.g.
+    before a batch forks its workers, so each worker does not load them again. The lists
+    only read for a wrong code (document names, statuses) stay lazy."""
+    from .mapping.codelists import load_codelist
+
+    for file in (COUNTRIES, TRANSPORT_MODES, PACKAGE_TYPES, TAG_ACRONYMS, *UNIT_SUBSETS.values()):
+        code_list(file)
+    load_mandatory()
+    load_codelist(STATUS_FUNCTIONS)
+
+
 # ---------------------------------------------------------------------------- the rules
 
 Locate = Callable[[str], Optional[object]]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
@@ -191,16 +203,39 @@ def _get(obj, dotted: str):
 
 def iter_values(obj: BaseModel, path: str = "") -> Iterator[tuple[str, m.Value]]:
     """Every leaf value of a model with its model path (``items[0].net_weight``)."""
-    for fname in type(obj).model_fields:
-        val = getattr(obj, fname)
-        here = f"{path}.{fname}" if path else fname
-        items = enumerate(val) if isinstance(val, list) else [(None, val)]
-        for i, item in items:
-            p = here if i is None else f"{here}[{i}]"
-            if isinstance(item, m.Value):
-                yield p, item
-            elif isinstance(item, BaseModel):
-                yield from iter_values(item, p)
+    out: list = []
+    _collect_values(obj, path, out)
+    return iter(out)
+
+
+_FIELD_NAMES: dict = {}
+
+
+def _collect_values(obj: BaseModel, path: str, out: list) -> None:
+    # a certificate is mostly empty lists and None: read the instance dict, skip those first
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+    d = obj.__dict__
+    prefix = f"{path}." if path else ""
+    for fname in names:
+        val = d[fname]
+        if val is None:
+            continue
+        if isinstance(val, list):
+            if not val:
+                continue
+            here = prefix + fname
+            for i, item in enumerate(val):
+                if isinstance(item, m.Value):
+                    out.append((f"{here}[{i}]", item))
+                elif isinstance(item, BaseModel):
+                    _collect_values(item, f"{here}[{i}]", out)
+        elif isinstance(val, m.Value):
+            out.append((prefix + fname, val))
+        elif isinstance(val, BaseModel):
+            _collect_values(val, prefix + fname, out)
 
 
 def _note_texts(notes: list[m.Note], path: str) -> Iterator[tuple[str, m.Text]]:
@@ -473,8 +508,9 @@ def _values(cert: m.Certificate, ck: _Checker) -> None:
         if text.upper() == "NULL":
             ck.add("RULE-NULL-PLACEHOLDER", "the text NULL stands in for a value", path, WARNING, text)
             continue
+        attrs = v.__dict__
         for fname, xml in type(v).XML_ATTRIBUTES.items():
-            a = getattr(v, fname)
+            a = attrs[fname]
             if a is not None and a.strip().upper() == "NULL":
                 ck.add("RULE-NULL-PLACEHOLDER", f"the text NULL stands in for the {xml} attribute", path, WARNING, a)
         if not text:

@@ -136,6 +136,10 @@ def warm() -> None:
     load_table()
     ephyto_xsd()  # every input is validated now, and every output: both sides are needed
     dip_xsd()
+    from ..mapping import locate  # noqa: F401  (the input checks: rules and locator)
+    from ..rules import preload
+
+    preload()
 
 
 def run_batch(args, src: Path, out_dir: Path) -> int:

@@ -97,6 +97,10 @@ def warm() -> None:
     load_table()
     ephyto_xsd()
     dip_xsd()
+    from ..mapping import locate  # noqa: F401
+    from ..rules import preload
+
+    preload()
 
 
 def _run_directory(args, src: Path) -> int:

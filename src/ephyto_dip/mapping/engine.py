@@ -26,10 +26,11 @@ _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.
 
 
 class _ReadState:
-    __slots__ = ("side", "visited", "findings", "name", "index", "values")
+    __slots__ = ("side", "visited", "findings", "name", "index", "values", "kept")
 
-    def __init__(self, side: Side, name: str):
+    def __init__(self, side: Side, name: str, kept: Optional[dict] = None):
         self.side = side
+        self.kept = kept  # (context element, row id) -> the elements kept for the row (see read_data)
         self.visited: set = set()
         self.values: set = set()  # elements read as values: their attributes were checked there
         self.findings: list[Finding] = []
@@ -51,10 +52,17 @@ class _ReadState:
         )
 
 
-def read_data(root: etree._Element, table: Table, side: Side, name: str = "<input>") -> tuple[dict, list[Finding]]:
+def read_data(
+    root: etree._Element, table: Table, side: Side, name: str = "<input>", kept: Optional[dict] = None
+) -> tuple[dict, list[Finding]]:
     """Read ``root`` (an SPSCertificate or a DIP root) into plain dictionaries shaped like a
-    :class:`~ephyto_dip.model.Certificate`: what the writer takes, with no model to build."""
-    st = _ReadState(side, name)
+    :class:`~ephyto_dip.model.Certificate`: what the writer takes, with no model to build.
+
+    Given a dict ``kept``, the reader records there, for each (context element, row id) that
+    found something, the elements whose values it kept, in order: the n-th is where the
+    n-th model entry came from (what :class:`~ephyto_dip.mapping.locate.Locator` looks up).
+    """
+    st = _ReadState(side, name, kept)
     st.visited.add(root)
     data = _read_context(root, table.roots, st)
     _report_not_carried(root, st)
@@ -229,12 +237,15 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                                nodes[0], row, severity=INFO)
         if not nodes:
             continue
+        dropped = None  # elements that held nothing for the model (rare)
         if entry.group:
             values = []
             for n in nodes:
                 sub = _read_context(n, row.children, st)
                 if sub:
                     values.append(sub)
+                else:
+                    dropped = (dropped or []) + [n]
         elif entry.plain_leaf:
             values = []
             for n in nodes:
@@ -245,14 +256,20 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                     v = _read_leaf(n, row, entry.path, st)
                     if v is not None:
                         values.append(v)
+                    else:
+                        dropped = (dropped or []) + [n]
         else:
             values = []
             for n in nodes:
                 v = _read_leaf(n, row, entry.path, st)
                 if v is not None:
                     values.append(v)
+                else:
+                    dropped = (dropped or []) + [n]
         if not values:
             continue
+        if st.kept is not None:
+            st.kept[(ctx, row.id)] = nodes if dropped is None else [n for n in nodes if n not in dropped]
         if entry.is_list:
             out[entry.attr] = values
         else:

@@ -68,13 +68,17 @@ class Locator:
     """Locates model paths in one document; callable as ``locator(model_path)``.
 
     Selections are cached per (element, row), so locating many findings in one document
-    reads each group's elements once.
+    reads each group's elements once; given what the reader recorded (``kept``, see
+    :func:`engine.read_data`), nothing is re-read.
     """
 
-    def __init__(self, root: etree._Element, table: Table, side: Union[str, Side]):
+    def __init__(self, root: etree._Element, table: Table, side: Union[str, Side], kept: Optional[dict] = None):
         self.root = root
         self.table = table
         self.side = SIDES[side] if isinstance(side, str) else side
+        # what the reader recorded while reading ``root`` with ``table`` (read_data's ``kept``):
+        # then locating is a lookup; without it, selections are re-read and cached here
+        self._read = kept
         self._kept: dict = {}
         # a reader state of our own: its child index speeds up selection; its findings are dropped
         self._scratch = _ReadState(self.side, "<locate>")
@@ -111,6 +115,8 @@ class Locator:
     # -- the reader's selection, kept in step with engine._read_context ---------------------
     def _kept_nodes(self, ctx: etree._Element, row: Row, siblings: list[Row]) -> list[etree._Element]:
         key = (ctx, row.id)
+        if self._read is not None:
+            return self._read.get(key) or []
         if key not in self._kept:
             self._kept[key] = [n for n in self._select(ctx, row, siblings) if self._holds_value(n, row)]
         return self._kept[key]
