@@ -53,6 +53,8 @@ def _blank_text(draw) -> m.Text:
 def _break_mandatory(cert: m.Certificate, draw, side: str) -> None:
     """Empty one mandatory box: a party's name, the officer, the clauses, the place of issue, the name of produce."""
     box = draw(st.sampled_from(("issuer", "consignor", "consignee", "officer", "clauses", "place", "produce")))
+    if box == "clauses" and cert.is_reexport:  # ISPM 12 boxes table: a 657 has its own statement (RPCST)
+        box = "officer"
     if box in ("issuer", "consignor", "consignee"):
         getattr(cert, box).name = _blank_text(draw)
     elif box == "officer":
