@@ -536,6 +536,16 @@ _EMPTY: dict = {}
 _set = object.__setattr__
 
 
+def _instance(cls, values: dict, data: dict):
+    """An instance holding ``values``, set up as pydantic's own construction leaves one."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(data))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
 def _construct(cls: type, data: dict):
     plan = _PLANS.get(cls)
     if plan is None:
@@ -548,12 +558,7 @@ def _construct(cls: type, data: dict):
             if name not in values or (type(v) is not str and not (v is None and name != "value")):
                 raise _Untrusted(name)
         values.update(data)
-        obj = cls.__new__(cls)
-        _set(obj, "__dict__", values)
-        _set(obj, "__pydantic_fields_set__", set(data))
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
-        return obj
+        return _instance(cls, values, data)
     for name in plan.lists:
         values[name] = []
     kinds = plan.kinds
@@ -590,12 +595,7 @@ def _construct(cls: type, data: dict):
     for name in plan.required:
         if name not in data:
             raise _Untrusted(name)
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(data))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+    return _instance(cls, values, data)
 
 
 def certificate_from_reader(data: dict) -> Optional[Certificate]:
