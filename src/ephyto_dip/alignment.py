@@ -44,8 +44,8 @@ SEMANTIC_LOSS = ("skos:broadMatch", "skos:narrowMatch")
 UNMAPPED_FIELDS: dict[str, str] = {}
 
 # Codes each code list must translate: the values the ISPM 12 rules accept as valid
-# (ePhyto status, UNTDID 4405: 70 issued, 40 withdrawn, 44 replaced).
-REQUIRED_CODES: dict[str, tuple[str, ...]] = {"status-function": ("70", "40", "44")}
+# (ePhyto status, UNTDID 4405: 70 issued, 40 withdrawn; 44 replaced is refused, see status-function.tsv).
+REQUIRED_CODES: dict[str, tuple[str, ...]] = {"status-function": ("70", "40")}
 
 CHECK_CODES = {"ephyto": "TABLE-PATH-EPHYTO", "dip": "TABLE-PATH-DIP"}
 SIDE_LABEL = {"ephyto": "ePhyto", "dip": "DIP"}
@@ -763,9 +763,11 @@ def check_codelists(table: Table, table_path: Union[str, FsPath]) -> list[Findin
             fwd.setdefault(e, set()).add(d)
             rev.setdefault(d, set()).add(e)
         for e, ds in fwd.items():
-            if len(ds) > 1:
+            unconditional = [d for d, when in cl.choices.get(e, []) if not when]
+            if len(ds) > 1 and (len(unconditional) != 1 or cl.choices[e][-1][1]):
                 add("TABLE-CODELIST", f"code list {cl_name}: ePhyto code {e} has several DIP codes "
-                                      f"({', '.join(sorted(ds))}); only the first would ever be written")
+                                      f"({', '.join(sorted(ds))}); only the first would ever be written (rows with a `when` "
+                                      "field must come before the one unconditional row)")
         merged = {d: es for d, es in rev.items() if len(es) > 1}
         if merged and not all(r["cardinality"] in MANY_TO_ONE for r in rows):
             for d, es in sorted(merged.items()):

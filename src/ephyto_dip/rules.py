@@ -288,11 +288,14 @@ def _status(code: str, ck: _Checker) -> None:
     functions = load_codelist(STATUS_FUNCTIONS)
     if code in functions.forward:
         return
-    known = ", ".join(f"{e} → {d}" for e, d in functions.pairs)
+    known = ", ".join(f"{e} → {d}" + (f" when {when} is given" if when else "")
+                      for e, options in functions.choices.items() for d, when in options)
     statuses = code_list(STATUSES)
+    reason = functions.refused.get(code)
     if code in statuses:
+        why = f": {reason}" if reason else ""
         ck.add("RULE-STATUS-CODE", f"status {statuses.label(code)} is a UNTDID 4405 status with no WCO message "
-               f"function in code list {STATUS_FUNCTIONS} ({known}), so no DIP can state it", "status_code",
+               f"function in code list {STATUS_FUNCTIONS} ({known}), so no DIP can state it{why}", "status_code",
                value=code)
     else:
         ck.add("RULE-STATUS-CODE", f"status {code!r} is not a UNTDID 4405 status code ({statuses.title}); "

@@ -4,6 +4,11 @@ A code list is a TSV under ``mappings/codelists/`` with columns ``ephyto``, ``di
 ``predicate``, ``label`` and a metadata header; ``#unmapped:`` is the policy for a value
 without a row: ``error`` (refuse, name the value), ``pass`` (carry it unchanged) or
 ``fixed`` (write ``#fixed:`` instead, which cannot be reversed, so ``check`` flags it).
+
+Optional columns: ``when`` names a model field that must hold a value, in the same context
+as the coded value, for the row to apply (one ePhyto code may then have several DIP codes,
+tried in order); ``reason`` says why, and for a row with an empty ``dip`` it is the reason the
+ePhyto value is refused.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ POLICIES = ("error", "pass", "fixed")
 
 
 class UnmappedCode(Exception):
-    def __init__(self, codelist: str, value: str, direction: str):
-        self.codelist, self.value, self.direction = codelist, value, direction
-        super().__init__(f"code {value!r} has no {direction} translation in code list {codelist}")
+    def __init__(self, codelist: str, value: str, direction: str, reason: str = ""):
+        self.codelist, self.value, self.direction, self.reason = codelist, value, direction, reason
+        why = f": {reason}" if reason else ""
+        super().__init__(f"code {value!r} has no {direction} translation in code list {codelist}{why}")
 
 
 @dataclass
@@ -33,6 +39,9 @@ class CodeList:
     pairs: list[tuple[str, str]] = field(default_factory=list)
     forward: dict[str, str] = field(default_factory=dict)
     reverse: dict[str, str] = field(default_factory=dict)
+    # ePhyto value -> [(DIP value, model field that must hold a value, or "")], in table order
+    choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)  # ePhyto value -> why no DIP value fits
 
     @property
     def policy(self) -> str:
@@ -42,7 +51,13 @@ class CodeList:
     def fixed(self) -> Optional[str]:
         return self.metadata.get("fixed")
 
-    def to_dip(self, value: str) -> str:
+    def to_dip(self, value: str, context: Optional[dict] = None) -> str:
+        """The DIP code for ``value``; ``context`` (the model data beside it) decides ``when`` rows."""
+        options = self.choices.get(value.strip())
+        if options is not None and (len(options) > 1 or options[0][1]):
+            for dip, when in options:
+                if not when or _holds(context, when):
+                    return dip
         return self._translate(value, self.forward, "DIP")
 
     def to_ephyto(self, value: str) -> str:
@@ -56,7 +71,17 @@ class CodeList:
             return value
         if self.policy == "fixed" and self.fixed is not None and direction == "DIP":
             return self.fixed
-        raise UnmappedCode(self.name, value, direction)
+        raise UnmappedCode(self.name, value, direction, self.refused.get(key, ""))
+
+
+def _holds(context: Optional[dict], dotted: str) -> bool:
+    """Whether ``dotted`` (``a.b``) names a non-empty value in the model data ``context``."""
+    cur: object = context
+    for part in dotted.split("."):
+        if not isinstance(cur, dict):
+            return False
+        cur = cur.get(part)
+    return bool(cur)
 
 
 def parse_codelist(text: str, name: str) -> CodeList:
@@ -67,10 +92,15 @@ def parse_codelist(text: str, name: str) -> CodeList:
         raise TableError(Finding("TABLE-CODELIST", f"code list {name}: unknown unmapped policy {meta['unmapped']!r}"))
     for r in rows:
         e, d = (r.get("ephyto") or "").strip(), (r.get("dip") or "").strip()
+        if e and not d and r.get("reason"):
+            cl.refused[e] = r["reason"].strip()
         if not e or not d:
             continue
+        when = (r.get("when") or "").strip()
         cl.pairs.append((e, d))
-        cl.forward.setdefault(e, d)
+        cl.choices.setdefault(e, []).append((d, when))
+        if not when:
+            cl.forward.setdefault(e, d)
         cl.reverse.setdefault(d, e)
     return cl
 

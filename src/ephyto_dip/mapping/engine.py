@@ -507,10 +507,11 @@ def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, o
                 if len(item) > 1:  # attributes besides the value
                     side.write_attributes(child, item, entry.vtype)
         else:
-            _write_values(el, val, entry, side, order)
+            _write_values(el, val, entry, side, order, owner)
 
 
-def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order) -> None:
+def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order, owner: Optional[dict] = None) -> None:
+    """Write one row's values; ``owner`` (the model data holding them) decides code-list ``when`` rows."""
     row, path = entry.row, entry.path
     for item in values:
         if entry.group:
@@ -527,7 +528,7 @@ def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order) 
             item = {"value": item}
         if entry.codelist is not None:
             try:
-                item = {**item, "value": entry.codelist.to_dip(item["value"])}
+                item = {**item, "value": entry.codelist.to_dip(item["value"], owner)}
             except UnmappedCode as exc:
                 raise ConversionError(
                     Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
