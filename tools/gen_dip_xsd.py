@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ephyto_dip.mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS  # noqa: E402
+from ephyto_dip.mapping.metadata import load_envelope  # noqa: E402
 from ephyto_dip.mapping.table import Row, parse_table  # noqa: E402
 from ephyto_dip import dipjson_schema  # noqa: E402
 from ephyto_dip import model as m  # noqa: E402
@@ -303,9 +304,10 @@ class Generator:
         return name
 
     def ordered(self, node: Node) -> list[Node]:
-        # WCO schemas list a class's elements alphabetically; extension elements come last
+        # WCO DM schemas list a class's data elements first, then its child classes, each
+        # alphabetically (HMRC CDS DEC 3.6); the IPPC extension's come last within each group
         kids = list(node.children.values())
-        return sorted(kids, key=lambda k: (k.ns == DIP_EXT_NS, k.local))
+        return sorted(kids, key=lambda k: (not (k.is_leaf and not k.children), k.ns == DIP_EXT_NS, k.local))
 
     def child_decl(self, seq: etree._Element, kid: Node, parent: Node) -> None:
         attrs = {"minOccurs": "1" if (parent.tag.endswith("}PhytosanitaryCertificate") and kid.local in MANDATORY_ROOT
@@ -376,6 +378,23 @@ class Generator:
                         else:  # a WCO element inside an extension aggregate
                             raise SystemExit(f"WCO element {kid.local} inside extension {local}")
 
+    def envelope(self) -> None:
+        """The WCO DM MetaData envelope (mappings/dip-metadata.tsv), then the certificate."""
+        el = etree.SubElement(self.main, XSN + "element", name="MetaData", type="MetaDataType")
+        _doc(el, [("WCOName", "MetaData"),
+                  ("Remark", "the WCO DM message envelope (as HMRC CDS DocumentMetaData_2_DMS.xsd), then the "
+                             "certificate; written from mappings/dip-metadata.tsv")])
+        ct = etree.SubElement(self.main, XSN + "complexType", name="MetaDataType")
+        seq = etree.SubElement(ct, XSN + "sequence")
+        for item in load_envelope(ROOT / "mappings" / "dip-metadata.tsv"):
+            node = Node(f"{{{DIP_NS}}}{item.element}")
+            node.datatype, node.fmt = ("Code" if item.element.endswith("Code") else "Text"), item.wco_format
+            child = etree.SubElement(seq, XSN + "element", name=item.element, minOccurs="0",
+                                     type=self.ds_type(node, "MetaData"))
+            _doc(child, [("WCOFormat", item.wco_format), ("UniquePositionID", item.unique_position_id),
+                         ("Remark", item.reason)])
+        etree.SubElement(seq, XSN + "element", ref="PhytosanitaryCertificate")
+
     def run(self) -> dict[str, bytes]:
         tree = build_tree(self.table)
         self.ds_base_types()
@@ -395,6 +414,7 @@ class Generator:
         root_el.set("type", self.complex_type(tree, self.main, ""))
         _doc(root_el, [("WCOName", "LPCO (phytosanitary certificate)"),
                        ("Remark", "the certificate as a licence/permit/certificate document")])
+        self.envelope()
         self.write_ext()
         # imports must precede everything else in a schema document
         for schema in (self.main, self.ext):

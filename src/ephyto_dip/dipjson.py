@@ -35,7 +35,7 @@ from .schema_info import SchemaInfo
 from .schemas import dip_schema_info, ephyto_schema_info
 from .xmlsafe import DEFAULT_LIMITS, Limits
 
-ROOT_KEY = "PhytosanitaryCertificate"
+ROOT_KEY = "MetaData"  # the WCO DM envelope; the certificate is its member "PhytosanitaryCertificate"
 ROOT_TAG = f"{{{DIP_NS}}}{ROOT_KEY}"
 XSD = "{http://www.w3.org/2001/XMLSchema}"
 DATE_TYPE = f"{{{DIP_DS_NS}}}DateTimeType"

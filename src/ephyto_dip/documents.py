@@ -35,6 +35,7 @@ from .mapping.sides import (
     SPS_NS,
     UDT_NS,
 )
+from .mapping.metadata import certificate_element, wrap
 from .mapping.table import Table, load_table
 from .schemas import dip_schema_info, ephyto_schema_info
 from .xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes, read_file
@@ -63,7 +64,7 @@ class Document:
 
     content: dict  # the certificate as read: plain dictionaries shaped like Certificate
     side: str  # "ephyto" or "dip": the side the input was on
-    root: etree._Element  # the certificate's own root element in the input
+    root: etree._Element  # the document's root in the input (a DIP's MetaData envelope, the SPSCertificate of a Hub envelope)
     name: str
     findings: list[Finding] = field(default_factory=list)
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
@@ -77,6 +78,11 @@ class Document:
             for f in findings:
                 f.xpath = locate(self.json_pointers, self.root, f.xpath) or f.xpath
         return findings
+
+    @property
+    def certificate_root(self) -> etree._Element:
+        """The certificate's own element: a DIP's ``PhytosanitaryCertificate``, else ``root``."""
+        return (certificate_element(self.root) if self.side == "dip" else None) or self.root
 
     @property
     def certificate(self) -> m.Certificate:
@@ -135,7 +141,7 @@ def read(
         _check_document_type(root, name)
     side = EPHYTO if kind == "ephyto" else DIP
     kept: dict = {}
-    content, more = read_data(root, tab, side, name, kept)
+    content, more = read_data(_certificate_root(root, kind, name), tab, side, name, kept)
     findings += more
     if envelope is not None:
         content["hub_envelope"] = envelope.model_dump(exclude_none=True)
@@ -147,10 +153,23 @@ def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
     """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
     parsed = parse_json(data, name, limits)
     kept: dict = {}
-    content, findings = read_data(parsed.root, tab, DIP, name, kept)
+    content, findings = read_data(_certificate_root(parsed.root, "dip", name), tab, DIP, name, kept)
     doc = Document(content, "dip", parsed.root, name, findings, data, json_pointers=parsed.pointers, kept=kept)
     doc.relocate(doc.findings)
     return doc
+
+
+def _certificate_root(root: etree._Element, kind: str, name: str) -> etree._Element:
+    """What the table reads: a DIP's certificate inside its envelope, any other root as it is."""
+    if kind != "dip":
+        return root
+    cert = certificate_element(root)
+    if cert is None:
+        raise UnsupportedDocumentError(
+            Finding("DOC-UNKNOWN-ROOT", "a DIP MetaData envelope without its PhytosanitaryCertificate",
+                    file=name, line=root.sourceline, xpath="/MetaData")
+        )
+    return cert
 
 
 def detect(root: etree._Element, name: str = "<input>") -> str:
@@ -159,7 +178,7 @@ def detect(root: etree._Element, name: str = "<input>") -> str:
     ns, local = q.namespace or "", q.localname
     if local == "SPSCertificate" and ns == SPS_NS:
         return "ephyto"
-    if local == "PhytosanitaryCertificate" and ns == DIP_NS:
+    if local in ("MetaData", "PhytosanitaryCertificate") and ns == DIP_NS:
         return "dip"
     if local == "SPSCertificate" and ns.startswith(SPS_NS_PREFIX):
         raise UnsupportedDocumentError(
@@ -370,9 +389,11 @@ def to_ephyto(cert: Union[m.Certificate, dict], table: Union[Table, str, None] =
 
 
 def to_dip(cert: Union[m.Certificate, dict], table: Union[Table, str, None] = None) -> etree._Element:
-    """The certificate (a model, or a Document's ``content``) as an ePhyto DIP tree."""
+    """The certificate (a model, or a Document's ``content``) as an ePhyto DIP document: the
+    WCO DM ``MetaData`` envelope, then the ``PhytosanitaryCertificate``."""
     tab = table if isinstance(table, Table) else load_table(table)
-    return write_tree(cert, tab, DIP, dip_schema_info())
+    data = cert if isinstance(cert, dict) else cert.model_dump(exclude_none=True)
+    return wrap(write_tree(data, tab, DIP, dip_schema_info()), data)
 
 
 def serialize(root: etree._Element, pretty: bool = True) -> bytes:

@@ -23,6 +23,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from .findings import Finding
+from .mapping.metadata import certificate_element
 from .mapping.engine import _rows_for, select_nodes
 from .mapping.paths import ChildIndex
 from .mapping.table import PREDICATES, Row, Table, load_table
@@ -204,9 +205,9 @@ def _fill_example(report: Report, by_id: dict[str, ReportRow], source) -> Exampl
     tab = report.table
     doc = read(source, table=tab)
     if doc.side == "dip":
-        trees = {"ephyto": to_ephyto(doc.certificate, tab), "dip": doc.root}
+        trees = {"ephyto": to_ephyto(doc.certificate, tab), "dip": doc.certificate_root}
     else:  # the certificate as sent, with everything the table does not carry
-        trees = {"ephyto": doc.root, "dip": to_dip(doc.certificate, tab)}
+        trees = {"ephyto": doc.root, "dip": certificate_element(to_dip(doc.certificate, tab))}
     for side, root in trees.items():
         found: dict[str, list[Value]] = {}
         _walk(root, tab.roots, side, [], found)

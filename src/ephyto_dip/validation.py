@@ -113,7 +113,7 @@ def document_findings(doc: Document, *, thorough: bool = False, rules: bool = Tr
 
         def locate(path: str):
             if not located:
-                located.append(Locator(doc.root, tab, doc.side, doc.kept))
+                located.append(Locator(doc.certificate_root, tab, doc.side, doc.kept))
             return located[0](path)
 
         findings += check_certificate(doc.certificate, name=doc.name, side=doc.side, locate=locate)

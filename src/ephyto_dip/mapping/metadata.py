@@ -1,0 +1,99 @@
+"""The WCO DM ``MetaData`` envelope around a DIP document (mappings/dip-metadata.tsv).
+
+A WCO DM message is a ``MetaData`` element (data model version, type name, responsible
+country and agency, the customisation and its version, in that order) followed by the
+business document. The envelope is derived: its values come from the table or from the
+certificate, so reading a DIP takes the certificate out of it and carries nothing back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from lxml import etree
+
+from ..findings import Finding, TableError
+from .sides import DIP_NS, DIP_NSMAP
+from .tsv import load_cached, split_metadata, tsv_reader
+
+METADATA_TAG = f"{{{DIP_NS}}}MetaData"
+CERTIFICATE_TAG = f"{{{DIP_NS}}}PhytosanitaryCertificate"
+COLUMNS = ("element", "value", "from_field", "wco_format", "unique_position_id", "reason")
+
+
+@dataclass(frozen=True)
+class EnvelopeElement:
+    element: str
+    value: str
+    from_field: str
+    wco_format: str
+    unique_position_id: str
+    reason: str
+
+    def fits(self, text: str) -> bool:
+        """Whether ``text`` fits the element's WCO format (a2, an..6 …)."""
+        mt = re.fullmatch(r"(a|n|an)(\.\.)?(\d+)", self.wco_format)
+        if not mt or not text.strip():
+            return bool(text.strip())
+        size = int(mt.group(3))
+        return len(text) <= size if mt.group(2) else len(text) == size
+
+
+def parse_envelope(text: str, name: str) -> tuple[EnvelopeElement, ...]:
+    _, body, start = split_metadata(text)
+    rows = list(tsv_reader(body))
+    if not rows or tuple(rows[0]) != COLUMNS:
+        raise TableError(Finding("TABLE-SYNTAX", f"the envelope table's header must be {', '.join(COLUMNS)}",
+                                 file=name, line=start + 1))
+    out = []
+    for i, cells in enumerate(rows[1:], start + 2):
+        if not any(cells):
+            continue
+        if len(cells) != len(COLUMNS) or bool(cells[1]) == bool(cells[2]):
+            raise TableError(Finding("TABLE-SYNTAX", "an envelope row has all six cells and exactly one of "
+                                     "value and from_field", file=name, line=i))
+        out.append(EnvelopeElement(*cells))
+    return tuple(out)
+
+
+def load_envelope(path=None) -> tuple[EnvelopeElement, ...]:
+    from ..resources import resource_path
+
+    return load_cached(path or resource_path("mappings", "dip-metadata.tsv"), parse_envelope, "envelope table")
+
+
+def _field(data: dict, dotted: str) -> Optional[str]:
+    cur: object = data
+    for part in dotted.split("."):
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(part)
+    if isinstance(cur, dict):
+        cur = cur.get("value")
+    return cur if isinstance(cur, str) else None
+
+
+def wrap(certificate: etree._Element, data: dict) -> etree._Element:
+    """``MetaData`` with the envelope's elements, then ``certificate`` (moved into it)."""
+    root = etree.Element(METADATA_TAG, nsmap=DIP_NSMAP)
+    for el in load_envelope():
+        text = el.value or _field(data, el.from_field) or ""
+        if el.fits(text):
+            etree.SubElement(root, f"{{{DIP_NS}}}{el.element}").text = text
+    root.append(certificate)
+    return root
+
+
+def certificate_element(root: etree._Element) -> Optional[etree._Element]:
+    """The ``PhytosanitaryCertificate`` of a DIP document: the root itself, or the envelope's child."""
+    if root.tag == CERTIFICATE_TAG:
+        return root
+    if root.tag == METADATA_TAG:
+        return root.find(CERTIFICATE_TAG)
+    return None
+
+
+def is_dip_root(root: Union[etree._Element, None]) -> bool:
+    return root is not None and root.tag in (METADATA_TAG, CERTIFICATE_TAG)
