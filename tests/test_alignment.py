@@ -253,7 +253,7 @@ def _codelist_copy(tmp_path, extra: str = "", replace: tuple[str, str] = ("", ""
 
 def test_non_bijective_codelist_is_flagged(tmp_path):
     path = table_copy(tmp_path, {})
-    _codelist_copy(tmp_path, extra="41\t1\tskos:closeMatch\tRejected\n")
+    _codelist_copy(tmp_path, extra="41\t1\t\tskos:closeMatch\tRejected\t\n")
     findings = check_table(path)
     rev = errors(findings, "TABLE-REVERSIBILITY")
     assert [f.mapping_id for f in rev] == ["EPD-005"]
@@ -263,7 +263,7 @@ def test_non_bijective_codelist_is_flagged(tmp_path):
 
 def test_declared_many_to_one_codelist_is_only_a_warning(tmp_path):
     path = table_copy(tmp_path, {"EPD-005": {"cardinality": "n:1"}})
-    _codelist_copy(tmp_path, extra="41\t1\tskos:closeMatch\tRejected\n")
+    _codelist_copy(tmp_path, extra="41\t1\t\tskos:closeMatch\tRejected\t\n")
     findings = [f for f in check_table(path) if f.mapping_id == "EPD-005"]
     assert errors(findings) == []
     assert [f.code for f in findings] == ["TABLE-REVERSIBILITY"]
@@ -278,9 +278,11 @@ def test_fixed_codelist_is_not_reversible(tmp_path):
 
 def test_codelist_missing_a_valid_status_or_policy(tmp_path):
     path = table_copy(tmp_path, {})
-    _codelist_copy(tmp_path, replace=("44\t5\tskos:relatedMatch\tReplaced ↔ Replace\n", ""))
+    withdrawn = ("40\t1\t\tskos:closeMatch\tWithdrawn ↔ Cancellation\ta withdrawn certificate cancels the "
+                 "document it identifies (same number)\n")
+    _codelist_copy(tmp_path, replace=(withdrawn, ""))
     found = errors(check_table(path), "TABLE-CODELIST")
-    assert len(found) == 1 and "ePhyto code 44" in found[0].message
+    assert len(found) == 1 and "ePhyto code 40" in found[0].message
     other = tmp_path / "other"
     other.mkdir()
     path = table_copy(other, {})

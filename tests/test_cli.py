@@ -20,7 +20,7 @@ def test_convert_to_stdout(capsysbinary):
     assert main(["convert", str(sample("05"))]) == 0
     out = capsysbinary.readouterr().out
     root = etree.fromstring(out)
-    assert root.tag == f"{{{DIP_NS}}}PhytosanitaryCertificate"
+    assert root.tag == f"{{{DIP_NS}}}MetaData" and root[-1].tag == f"{{{DIP_NS}}}PhytosanitaryCertificate"
     assert dip_xsd().validate(root)
 
 
@@ -37,7 +37,7 @@ def test_convert_there_and_back_with_files(tmp_path):
 def test_convert_json(capsys):
     assert main(["convert", str(sample("08")), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["PhytosanitaryCertificate"]["TypeCode"]["value"] == "851"
+    assert data["MetaData"]["PhytosanitaryCertificate"]["TypeCode"]["value"] == "851"
 
 
 def test_missing_file_is_an_io_error(tmp_path, capsys):

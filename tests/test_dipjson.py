@@ -49,18 +49,18 @@ def test_numbers_are_json_numbers_with_the_digits_of_the_dip():
     src = EXAMPLES / "BO-EC_851_wood-decking.xml"
     result = ed.convert(src)
     data = json.loads(result.to_bytes("json"))
-    item = data["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]
+    item = data["MetaData"]["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]
     assert item["SequenceNumeric"]["value"] == 1 and type(item["SequenceNumeric"]["value"]) is int
     weight = item["Commodity"]["GoodsMeasure"]["NetNetWeightMeasure"]
     xml_text = result.root.findtext(f".//{{{DIP_NS}}}NetNetWeightMeasure")
     assert isinstance(weight["value"], float) and weight["value"] == float(xml_text)
     assert f'"value": {xml_text},' in result.to_bytes("json").decode()  # the exact digits, e.g. 10.00
     assert weight["unitCode"] == "KGM"
-    assert isinstance(data["PhytosanitaryCertificate"]["ID"]["value"], str)
+    assert isinstance(data["MetaData"]["PhytosanitaryCertificate"]["ID"]["value"], str)
 
 
 def test_a_repeating_class_is_an_array_even_with_one_element():
-    data = _dip_json(EXAMPLES / "BO-EC_851_wood-decking.xml")["PhytosanitaryCertificate"]
+    data = _dip_json(EXAMPLES / "BO-EC_851_wood-decking.xml")["MetaData"]["PhytosanitaryCertificate"]
     items = data["GoodsShipment"]["GovernmentAgencyGoodsItem"]
     assert isinstance(items, list) and len(items) == 1
     assert isinstance(data["Authentication"], list) and len(data["Authentication"]) == 1
@@ -68,14 +68,14 @@ def test_a_repeating_class_is_an_array_even_with_one_element():
 
 
 def test_dates_are_iso_8601_with_the_format_code_and_verbatim_otherwise():
-    data = _dip_json(EXAMPLES / "BO-EC_851_wood-decking.xml")["PhytosanitaryCertificate"]
+    data = _dip_json(EXAMPLES / "BO-EC_851_wood-decking.xml")["MetaData"]["PhytosanitaryCertificate"]
     assert data["IssueDateTime"] == {"value": "2025-07-14T10:05:11Z", "formatCode": "304"}
     # a DIP date without an EDIFACT form is carried verbatim, and comes back so
     dip = ed.convert(EXAMPLES / "BO-EC_851_wood-decking.xml").root
-    dts = dip.find(f"{{{DIP_NS}}}IssueDateTime/{{*}}DateTimeString")
+    dts = dip.find(f"{{{DIP_NS}}}PhytosanitaryCertificate/{{{DIP_NS}}}IssueDateTime/{{*}}DateTimeString")
     dts.attrib.pop("formatCode")
     dts.text = "2025-07-14T10:05:11.250Z"
-    typed = json.loads(ed.to_json(dip, "dip"))["PhytosanitaryCertificate"]["IssueDateTime"]
+    typed = json.loads(ed.to_json(dip, "dip"))["MetaData"]["PhytosanitaryCertificate"]["IssueDateTime"]
     assert typed == {"value": "2025-07-14T10:05:11.250Z"}
     back = parse_json(ed.to_json(dip, "dip").encode(), "x.json").root
     assert serialize(back) == serialize(dip)
@@ -108,11 +108,11 @@ def test_every_real_sample_as_dip_json_validates_against_the_shipped_json_schema
 
 def test_the_json_schema_rejects_what_the_reader_rejects(validator):
     data = json.loads(GOLDEN_JSON[0].read_text(encoding="utf-8"))
-    data["PhytosanitaryCertificate"]["ID"]["value"] = 12
+    data["MetaData"]["PhytosanitaryCertificate"]["ID"]["value"] = 12
     assert any("ID/value" in e for e in _errors(validator, data))
     data = json.loads(GOLDEN_JSON[0].read_text(encoding="utf-8"))
-    item = data["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
-    data["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"] = item[0]
+    item = data["MetaData"]["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+    data["MetaData"]["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"] = item[0]
     assert _errors(validator, data)
 
 
@@ -159,13 +159,13 @@ def test_read_takes_a_json_file_and_json_bytes(tmp_path):
 
 def test_reading_findings_on_json_name_a_json_pointer():
     data = json.loads((EXAMPLES / "golden" / "BO-EC_851_wood-decking.dip.json").read_text(encoding="utf-8"))
-    items = data["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
+    items = data["MetaData"]["PhytosanitaryCertificate"]["GoodsShipment"]["GovernmentAgencyGoodsItem"]
     items[0]["Commodity"]["Description"][0]["value"] = ""  # an empty placeholder
     doc = ed.read(json.dumps(data).encode(), name="p.json")
     placeholders = [f for f in doc.findings if f.code == "READ-PLACEHOLDER"]
     assert placeholders, [f.one_line() for f in doc.findings]
     assert placeholders[0].xpath == \
-        "/PhytosanitaryCertificate/GoodsShipment/GovernmentAgencyGoodsItem/0/Commodity/Description/0"
+        "/MetaData/PhytosanitaryCertificate/GoodsShipment/GovernmentAgencyGoodsItem/0/Commodity/Description/0"
 
 
 # ------------------------------------------------------------------------ CLI
@@ -175,9 +175,9 @@ def test_output_format_follows_the_suffix_and_format_overrides_it(tmp_path):
     src = str(EXAMPLES / "BO-EC_851_wood-decking.xml")
     as_json, as_xml = tmp_path / "x.json", tmp_path / "y.json"
     assert main(["convert", src, "-o", str(as_json)]) == 0
-    assert "PhytosanitaryCertificate" in json.loads(as_json.read_text(encoding="utf-8"))
+    assert "PhytosanitaryCertificate" in json.loads(as_json.read_text(encoding="utf-8"))["MetaData"]
     assert main(["convert", src, "--format", "xml", "-o", str(as_xml)]) == 0
-    assert etree.fromstring(as_xml.read_bytes()).tag == f"{{{DIP_NS}}}PhytosanitaryCertificate"
+    assert etree.fromstring(as_xml.read_bytes()).tag == f"{{{DIP_NS}}}MetaData"
     assert main(["convert", str(as_json), "-o", str(tmp_path / "back.xml")]) == 0
     back = etree.parse(str(tmp_path / "back.xml")).getroot()
     assert value_inventory(back) == value_inventory(certificate_root(src))
@@ -198,7 +198,7 @@ def test_a_batch_takes_dip_json_in_and_format_sets_the_suffix(tmp_path, capsys):
 
 def _mutated(**change) -> bytes:
     data = json.loads(GOLDEN_JSON[1].read_text(encoding="utf-8"))
-    root = data["PhytosanitaryCertificate"]
+    root = data["MetaData"]["PhytosanitaryCertificate"]
     if "unknown" in change:
         root["GoodsShipment"]["Bogus"] = {"value": "x"}
     if "number_for_string" in change:
@@ -220,8 +220,8 @@ BAD_JSON = {
     "deep": (b"[" * 200000 + b"]" * 200000, "JSON-TOO-DEEP", "nesting"),
     "top_level_key": (_mutated(top=1), "DOC-UNKNOWN-ROOT", "output only"),
     "top_level_array": (b"[]", "DOC-UNKNOWN-ROOT", "JSON array"),
-    "unknown_member": (_mutated(unknown=1), "JSON-STRUCTURE", "at /PhytosanitaryCertificate/GoodsShipment/Bogus"),
-    "number_for_string": (_mutated(number_for_string=1), "JSON-STRUCTURE", "at /PhytosanitaryCertificate/ID/value"),
+    "unknown_member": (_mutated(unknown=1), "JSON-STRUCTURE", "at /MetaData/PhytosanitaryCertificate/GoodsShipment/Bogus"),
+    "number_for_string": (_mutated(number_for_string=1), "JSON-STRUCTURE", "at /MetaData/PhytosanitaryCertificate/ID/value"),
     "object_for_array": (_mutated(object_for_array=1), "JSON-STRUCTURE", "needed (AdditionalInformation repeats)"),
     "string_for_number": (_mutated(string_for_number=1), "JSON-STRUCTURE",
                           "/GovernmentAgencyGoodsItem/0/SequenceNumeric/value"),
@@ -258,9 +258,9 @@ def test_json_of_the_ephyto_side_is_not_read_back():
 
 def test_validate_on_dip_json_names_json_pointers_for_schema_and_rule_findings():
     data = json.loads((EXAMPLES / "golden" / "CO-PE_851_intercom-annotated.dip.json").read_text(encoding="utf-8"))
-    data["PhytosanitaryCertificate"]["TypeCode"]["value"] = "8510"  # longer than the DIP's an..3
+    data["MetaData"]["PhytosanitaryCertificate"]["TypeCode"]["value"] = "8510"  # longer than the DIP's an..3
     findings = ed.validate(json.dumps(data).encode(), name="v.json")
     xsd = [f for f in findings if f.code == "XSD-DIP"]
-    assert xsd and xsd[0].xpath == "/PhytosanitaryCertificate/TypeCode", [f.one_line() for f in xsd]
+    assert xsd and xsd[0].xpath == "/MetaData/PhytosanitaryCertificate/TypeCode", [f.one_line() for f in xsd]
     units = [f for f in findings if f.code == "RULE-UNIT"]
-    assert units and units[0].xpath.startswith("/PhytosanitaryCertificate/GoodsShipment/GovernmentAgencyGoodsItem/0/")
+    assert units and units[0].xpath.startswith("/MetaData/PhytosanitaryCertificate/GoodsShipment/GovernmentAgencyGoodsItem/0/")

@@ -40,7 +40,7 @@ def test_golden_dip_is_schema_valid_and_reads_back_to_the_same_certificate(src, 
 
 def test_json_shape_lists_what_the_schema_lets_repeat():
     data = json.loads(PAIRS[0][2].read_text(encoding="utf-8"))
-    root = data["PhytosanitaryCertificate"]
+    root = data["MetaData"]["PhytosanitaryCertificate"]
     assert isinstance(root["AdditionalInformation"], list)  # maxOccurs unbounded
     assert isinstance(root["ID"], dict) and root["ID"]["value"]  # exactly one
     item = root["GoodsShipment"]["GovernmentAgencyGoodsItem"][0]
@@ -51,8 +51,8 @@ def test_reexport_example_carries_reexport_details_in_both_directions():
     src = REPO / "examples" / "constructed_CO-PE_657_reexport.xml"
     result = ed.convert(src)
     ns = {"d": "urn:ephyto-dip:datamodel:ePhytoDIP:1", "i": "urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1"}
-    assert result.root.findtext("d:TypeCode", namespaces=ns) == "657"
-    assert result.root.findtext("d:GoodsShipment/i:ReExportCountry/i:ID", namespaces=ns) == "CO"
+    assert result.root.findtext("d:PhytosanitaryCertificate/d:TypeCode", namespaces=ns) == "657"
+    assert result.root.findtext("d:PhytosanitaryCertificate/d:GoodsShipment/i:ReExportCountry/i:ID", namespaces=ns) == "CO"
     codes = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:AdditionalInformation/d:StatementTypeCode/text()",
                               namespaces=ns)
     assert {"RPCST", "RPCCO", "RPCRF", "RPCOR"} <= set(codes)
@@ -64,5 +64,5 @@ def test_reexport_example_carries_reexport_details_in_both_directions():
 
 def test_withdrawn_certificate_maps_to_cancellation():
     result = ed.convert(REPO / "examples" / "constructed_CO-PE_851_withdrawn.xml")
-    assert result.root.findtext("{urn:ephyto-dip:datamodel:ePhytoDIP:1}FunctionCode") == "1"
+    assert result.root.findtext("{urn:ephyto-dip:datamodel:ePhytoDIP:1}PhytosanitaryCertificate/{urn:ephyto-dip:datamodel:ePhytoDIP:1}FunctionCode") == "1"
     assert ed.read(result.to_bytes()).certificate.status_code.value == "40"

@@ -44,7 +44,7 @@ def test_wheel_installs_and_reads_a_certificate_outside_the_tree(tmp_path):
         "assert not [x for x in check_table() if x.severity == 'error']; "
         "from ephyto_dip.report import build_report, render_html; "
         "assert 'EPD-001' in render_html(build_report()); "
-        "print(r.root.findtext('{urn:ephyto-dip:datamodel:ePhytoDIP:1}ID'))"
+        "print(r.root.findtext('{urn:ephyto-dip:datamodel:ePhytoDIP:1}PhytosanitaryCertificate/{urn:ephyto-dip:datamodel:ePhytoDIP:1}ID'))"
     )
     env = dict(os.environ, PYTHONPATH=str(target))
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)

@@ -148,7 +148,7 @@ def test_model_paths_locate_in_a_dip_document_too(prefix):
     dip_bytes = serialize(to_dip(ed.read(sample(prefix)).certificate))
     doc = ed.read(dip_bytes, name="x.dip.xml")
     assert doc.side == "dip"
-    locate = Locator(doc.root, load_table(), "dip")
+    locate = Locator(doc.certificate_root, load_table(), "dip")
     for model_path, value in iter_values(doc.certificate):
         loc = locate(model_path)
         assert loc is not None and loc.exact and loc.line, model_path

@@ -160,8 +160,8 @@ def test_dip_dates_use_edifact_format_codes_and_come_back_exactly():
 def test_status_code_becomes_a_wco_message_function():
     result = ed.convert(sample("05"))
     ns = {"d": "urn:ephyto-dip:datamodel:ePhytoDIP:1"}
-    assert result.root.findtext("d:FunctionCode", namespaces=ns) == "9"
-    assert result.root.findtext("d:TypeCode", namespaces=ns) == "851"
+    assert result.root.findtext("d:PhytosanitaryCertificate/d:FunctionCode", namespaces=ns) == "9"
+    assert result.root.findtext("d:PhytosanitaryCertificate/d:TypeCode", namespaces=ns) == "851"
 
 
 def test_unusual_prefixes_and_a_default_namespace_read_the_same():

@@ -10,7 +10,7 @@ either document reads back to the same certificate. Warnings may come (a Rec 20 
 bundled subset, an other note's acronym, a ``NULL`` in an optional text). Within that, they go
 out of their way to be awkward: export (851), re-export (657, with RPC* notes) and replacement
 certificates (ADRP/ADRPN/ADRPR/ADRD), withdrawn
-(status 40) and replaced (44) ones, many items, several treatments with every characteristic kind,
+(status 40) ones, many items, several treatments with every characteristic kind,
 containers and seals, texts in several languages (``languageID``) with non-ASCII and XML-special
 characters (``& < > " '``), leading/trailing spaces, internal newlines and texts as long as the DIP
 allows, numbers in every legal decimal form, and dates as ``YYYY-MM-DD``, local or zoned date-times,
@@ -84,13 +84,14 @@ __all__ = [
     "treatments",
 ]
 
-#: certificate kinds :func:`certificates` knows: type 851/657, status 70/40/44, replacement notes
-KINDS = ("export", "reexport", "replacement", "withdrawn", "replaced")
+#: certificate kinds :func:`certificates` knows: type 851/657, status 70/40, replacement notes
+#: (status 44 "replaced" describes the old certificate; no DIP states it, see status-function.tsv)
+KINDS = ("export", "reexport", "replacement", "withdrawn")
 
 # ------------------------------------------------------------------------------ code values
 # Values below are members of the SPS 17 code lists (checked by the schema in the tests);
 # a few realistic ones each, not the whole lists.
-STATUS_CODES = ("70", "40", "44")  # the only statuses with a DIP message function (status-function.tsv)
+STATUS_CODES = ("70", "40")  # the only statuses with a DIP message function (status-function.tsv)
 PARTY_ROLES = ("CZ", "CN", "EX", "IM", "ZZZ", "AE", "FW")
 ADDRESS_TYPES = ("1", "2", "3")
 GOVERNMENT_ACTIONS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10")
@@ -987,9 +988,9 @@ def certificates(kind: Optional[str] = None, max_items: int = 4, hub_envelope: b
     @st.composite
     def build(draw):
         k = kind if kind is not None else draw(_KIND)
-        # withdrawn, replaced and replacement certificates can be re-export certificates too
+        # withdrawn and replacement certificates can be re-export certificates too
         reexport = k == "reexport" or (k != "export" and draw(_BOOL))
-        status = {"withdrawn": "40", "replaced": "44"}.get(k, "70")
+        status = {"withdrawn": "40"}.get(k, "70")
         cert = draw(_certificate_shell("657" if reexport else "851", status, reexport, k == "replacement",
                                        hub_envelope))
         cert.items = [draw(items(i + 1, reexport)) for i in range(draw(count))]
