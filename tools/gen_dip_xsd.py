@@ -128,7 +128,7 @@ def build_tree(table) -> Node:
             else:
                 target.rows.append(row)
                 target.datatype = DATATYPES[row.model_type] if row.kind == "value" else "Text"
-                target.fmt = _wider(target.fmt, row["wco_format"])
+                target.fmt = _wider(target.fmt, row.format_in_dip)
 
     place(root, table.roots)
     return root
@@ -273,6 +273,8 @@ class Generator:
             wid = r["wco_id"]
             items += [("WCOID", wid), ("WCOName", r["wco_name"]), ("WCOClass", r["wco_class"]),
                       ("WCOFormat", r["wco_format"]), ("TDEDUID", self.tded.get(wid, "") if wid else "")]
+            if r["dip_format"] and r["dip_format"] != r["wco_format"]:
+                items += [("DIPFormat", r["dip_format"]), ("DIPFormatReason", r["dip_format_reason"])]
             items.append(("MappingID", " ".join(x.id for x in rows)))
             items.append(("ISPM12Box", r["ispm12_box"]))
         elif node.local in CLASSES:

@@ -85,7 +85,24 @@ def check_table(
     unresolved = {f.mapping_id for f in findings if f.code in CHECK_CODES.values() and f.severity == ERROR}
     findings += check_reversibility(table, name, unresolved)
     findings += check_codelists(table, path)
+    findings += check_formats(table, name)
     return findings
+
+
+def check_formats(table: Table, name: str = "<table>") -> list[Finding]:
+    """TABLE-FORMAT: ``wco_format`` is the WCO's own; a DIP format that widens it needs its reason."""
+    out: list[Finding] = []
+    for row in table.rows:
+        official, own, reason = row["wco_format"], row["dip_format"], row["dip_format_reason"]
+        if official and not row["wco_id"]:
+            out.append(Finding("TABLE-FORMAT", f"wco_format {official} on a row without a WCO ID: an IPPC "
+                               "extension element has no WCO format; put its format in dip_format",
+                               file=name, line=row.line, mapping_id=row.id))
+        elif own and official and own != official and format_wider(own, official) and not reason:
+            out.append(Finding("TABLE-FORMAT", f"dip_format {own} widens the WCO format {official} without a "
+                               "reason in dip_format_reason", severity=WARNING, file=name, line=row.line,
+                               mapping_id=row.id))
+    return out
 
 
 def _parse(path: FsPath) -> tuple[Optional[Table], list[Finding]]:
@@ -858,16 +875,20 @@ class Dmr:
 
 @dataclass
 class LengthGap:
-    """A WCO format the table widened (stated in a row's comment or justification)."""
+    """A WCO format the DIP departs from: the row's ``dip_format`` beside its official ``wco_format``."""
 
     wco_id: str
     wco_name: str
     wco_class: str
-    wco_format: str  # as the row states it
-    table_format: str  # the row's wco_format
-    wider: bool  # is the table's format actually wider?
-    statement: str
+    wco_format: str  # official
+    dip_format: str  # the DIP's own
+    wider: bool  # does the DIP allow more than the WCO format?
+    reason: str  # the row's dip_format_reason ("" = not yet documented)
     mapping_ids: list[str]
+
+    @property
+    def documented(self) -> bool:
+        return bool(self.reason)
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -889,7 +910,6 @@ class Gaps:
         }
 
 
-_WCO_FORMAT_STATED = re.compile(r"\bWCO\s+((?:an|a|n)(?:\.\.)?\d+(?:,\d+)?)(?P<rest>[^;]*)")
 
 
 def gap_list(table_path: Union[str, FsPath, None] = None) -> Gaps:
@@ -1084,7 +1104,7 @@ def _dmrs(table: Table) -> list[Dmr]:
 
 def _add_row(el: GapElement, row: Row, qname) -> None:
     el.mapping_ids.append(row.id)
-    for value, bucket in ((row["wco_format"], el.formats), (row["ephyto_path"], el.ephyto_paths),
+    for value, bucket in ((row.format_in_dip, el.formats), (row["ephyto_path"], el.ephyto_paths),
                           (row["justification"], el.justifications)):
         if value and value not in bucket:
             bucket.append(value)
@@ -1115,29 +1135,27 @@ def _format_size(fmt: str) -> tuple[int, int]:
 
 
 def _length_gaps(table: Table) -> list[LengthGap]:
+    """Every row whose DIP format differs from its official WCO format, grouped by element."""
     groups: dict[tuple, LengthGap] = {}
     for row in table.rows:
-        for text in (row["comment"], row["justification"]):
-            for mt in _WCO_FORMAT_STATED.finditer(text or ""):
-                if "widen" not in mt.group("rest"):
-                    continue
-                stated, mine = mt.group(1), row["wco_format"]
-                key = (row["wco_id"], row["wco_name"], stated, mine)
-                gap = groups.get(key)
-                if gap is None:
-                    gap = groups[key] = LengthGap(
-                        wco_id=row["wco_id"],
-                        wco_name=row["wco_name"],
-                        wco_class=row["wco_class"],
-                        wco_format=stated,
-                        table_format=mine,
-                        wider=_format_size(mine) > _format_size(stated),
-                        statement=mt.group(0).strip(),
-                        mapping_ids=[],
-                    )
-                if row.id not in gap.mapping_ids:
-                    gap.mapping_ids.append(row.id)
+        official, own = row["wco_format"], row["dip_format"]
+        if not (row["wco_id"] and official and own and own != official):
+            continue
+        key = (row["wco_id"], official, own, row["dip_format_reason"])
+        gap = groups.get(key)
+        if gap is None:
+            gap = groups[key] = LengthGap(
+                wco_id=row["wco_id"], wco_name=row["wco_name"], wco_class=row["wco_class"], wco_format=official,
+                dip_format=own, wider=format_wider(own, official), reason=row["dip_format_reason"], mapping_ids=[],
+            )
+        gap.mapping_ids.append(row.id)
     return list(groups.values())
+
+
+def format_wider(fmt: str, than: str) -> bool:
+    """Whether WCO-style format ``fmt`` allows more than ``than`` (an..512 > an..70; n..16,6 > n..8)."""
+    a, b = _format_size(fmt), _format_size(than)
+    return a[0] > b[0] or a[1] > b[1]
 
 
 def gaps_markdown(gaps: Gaps) -> str:
@@ -1158,7 +1176,8 @@ def gaps_markdown(gaps: Gaps) -> str:
         "of the unofficial DIP profile (WCO DM 3.6 IDs as published in national schemas). Formats are the "
         "table's, sized on what senders actually send.",
         "",
-        f"{len(gaps.dmrs)} proposed DMRs; {len(gaps.length_gaps)} WCO formats widened.",
+        f"{len(gaps.dmrs)} proposed DMRs; {sum(g.wider for g in gaps.length_gaps)} WCO formats the DIP widens "
+        f"({sum(not g.documented for g in gaps.length_gaps)} without a documented reason).",
         "",
     ]
     for d in gaps.dmrs:
@@ -1190,21 +1209,28 @@ def gaps_markdown(gaps: Gaps) -> str:
                 f"{_md('; '.join(e.ephyto_paths))} | {', '.join(e.mapping_ids)} |"
             )
         lines.append("")
-    lines.append("## Length gaps: WCO formats the table widened")
+    lines.append("## Length gaps: where the DIP departs from the WCO format")
     lines.append("")
-    if not gaps.length_gaps:
-        lines.append("None stated in the table.")
-    else:
-        lines.append("Rows whose comment or justification states that a WCO format was widened to hold what "
-                     "ePhyto senders send. A DMR to lengthen these formats would let the DIP use the WCO "
-                     "format as is.")
+    undocumented = [g for g in gaps.length_gaps if not g.documented]
+    if undocumented:
+        lines.append("**Not yet documented** (the row has a `dip_format` but no `dip_format_reason`): "
+                     + ", ".join(i for g in undocumented for i in g.mapping_ids) + ".")
         lines.append("")
-        lines.append("| WCO ID | WCO name | class | WCO format | table format | note | rows |")
+    if not gaps.length_gaps:
+        lines.append("None: every DIP element uses its WCO format.")
+    else:
+        lines.append("Rows whose `dip_format` differs from the official `wco_format`, with the row's reason. "
+                     "A DMR to lengthen these formats would let the DIP use the WCO format as is; until then "
+                     "`convert` flags a value longer than the WCO format (DIP-FORMAT-WIDER) and never cuts it.")
+        lines.append("")
+        lines.append("| WCO ID | WCO name | class | WCO format | DIP format | reason | rows |")
         lines.append("|---|---|---|---|---|---|---|")
         for g in gaps.length_gaps:
-            note = g.statement if g.wider else f"{g.statement} (the table's format is not wider: check the row)"
+            reason = g.reason or "(not documented)"
+            if not g.wider:
+                reason += " (narrower than the WCO format)"
             lines.append(f"| {_md(g.wco_id)} | {_md(g.wco_name)} | {_md(g.wco_class)} | {g.wco_format} | "
-                         f"{g.table_format} | {_md(note)} | {', '.join(g.mapping_ids)} |")
+                         f"{g.dip_format} | {_md(reason)} | {', '.join(g.mapping_ids)} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -50,6 +50,8 @@ SEVERITY: dict[str, str] = {
     "READ-MERGED": "info: values kept, grouping lost",
     "READ-PLACEHOLDER": "info: an empty element is kept as an empty value",
     "CODELIST-UNMAPPED": "error: the value cannot be translated",
+    "DIP-FORMAT-WIDER": "warning: the value is converted whole; a receiver that holds only the WCO format "
+    "(the row's wco_format) would have to cut it, so it is named",
     "TABLE-SYNTAX": "error; loading the table raises (exit code 2)",
     "TABLE-FIELD": "error; loading the table raises when rows and model disagree (exit code 2)",
     "TABLE-CODELIST": "error; loading a code list table raises (exit code 2)",

@@ -157,6 +157,7 @@ def check_certificate(
     _replacement(cert, ck)
     _reexport(cert, ck)
     _values(cert, ck)
+    _wco_formats(cert, ck)
     if locate is not None:
         for f in ck.findings:
             _place(f, locate)
@@ -503,6 +504,14 @@ def _reexport(cert: m.Certificate, ck: _Checker) -> None:
 
 
 # -------------------------------------------------- values: NULL, dates, base64, decimals
+
+
+def _wco_formats(cert: m.Certificate, ck: _Checker) -> None:
+    from .mapping.formats import too_long
+
+    for path, v, row, what in too_long(iter_values(cert)):
+        ck.add("DIP-FORMAT-WIDER", f"{what} (WCO {row['wco_id']} {row['wco_name']}); the DIP carries it whole "
+               f"as {row['dip_format']} and never cuts it", path, WARNING, v.value[:40])
 
 
 def _values(cert: m.Certificate, ck: _Checker) -> None:

@@ -239,7 +239,7 @@ def _unclaimed_acronyms(element: str, item_level: bool) -> tuple[str, ...]:
 def _formats() -> dict[str, str]:
     from .mapping.table import load_table
 
-    return {r.field: r["wco_format"] for r in load_table().rows}
+    return {r.field: r.format_in_dip for r in load_table().rows}
 
 
 def _max_len(field: str, default: int = 35) -> int:

@@ -79,6 +79,12 @@ class Row:
     def __getitem__(self, column: str) -> str:
         return self.cells.get(column, "")
 
+    @property
+    def format_in_dip(self) -> str:
+        """The format the DIP gives this value: ``dip_format`` where the DIP differs from the
+        official ``wco_format`` (its reason in ``dip_format_reason``), else ``wco_format``."""
+        return self["dip_format"] or self["wco_format"]
+
     def __repr__(self) -> str:  # pragma: no cover
         return f"Row({self.id} {self.field})"
 
@@ -91,6 +97,7 @@ class Table:
     rows: list[Row]
     namespaces: dict[str, dict[str, str]]  # side -> prefix -> uri
     default_ns: dict[str, Optional[str]]
+    derived: dict = dc_field(default_factory=dict, repr=False, compare=False)  # what modules compute from the rows, once
 
     @cached_property
     def roots(self) -> list[Row]:

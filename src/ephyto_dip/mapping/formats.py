@@ -1,0 +1,52 @@
+"""Values longer than their official WCO format (the table's ``wco_format``).
+
+The DIP carries such a value whole under its own, wider ``dip_format`` (the row says why);
+a receiver that holds only the WCO format would have to cut it, so each one is named.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator, Optional
+
+from .. import model as m
+from .table import Row, Table, load_table
+
+_INDEX = re.compile(r"\[\d+\]")
+_FORMAT = re.compile(r"^(a|n|an)(\.\.)?(\d+)(?:,(\d+))?$")
+
+
+def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
+    """field -> (row, maximum length or digits, fraction digits) for rows the DIP widens."""
+    cached = table.derived.get(__name__)
+    if cached is not None:
+        return cached
+    out: dict[str, tuple[Row, int, int]] = {}
+    for row in table.rows:
+        official = row["wco_format"]
+        mt = _FORMAT.match(official or "")
+        if row.kind == "value" and row["dip_format"] and mt:
+            out[row.field] = (row, int(mt.group(3)), int(mt.group(4) or 0))
+    table.derived[__name__] = out
+    return out
+
+
+def too_long(values: Iterable[tuple[str, m.Value]], table: Optional[Table] = None
+             ) -> Iterator[tuple[str, m.Value, Row, str]]:
+    """``(model path, value, row, what exceeds)`` for each value beyond its WCO format."""
+    limits = _limited_rows(table or load_table())
+    if not limits:
+        return
+    for path, v in values:
+        hit = limits.get(_INDEX.sub("[]", path))
+        if hit is None:
+            continue
+        row, size, fraction = hit
+        text = v.value.strip()
+        if row["wco_format"].startswith("n"):
+            whole, _, frac = text.lstrip("+-").partition(".")
+            frac = frac.rstrip("0")
+            if len(whole.lstrip("0")) + len(frac) > size or len(frac) > fraction:
+                yield path, v, row, f"{text} has more digits than {row['wco_format']}"
+        elif len(v.value) > size:
+            yield path, v, row, f"{len(v.value)} characters, more than {row['wco_format']}"
