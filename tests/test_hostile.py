@@ -269,7 +269,8 @@ def _ten_thousand_attributes() -> bytes:
 
 def _unknown_element_in_a_dip() -> bytes:
     dip = etree.fromstring(ed.convert(sample("05")).to_bytes())
-    smuggled = etree.SubElement(dip[0], f"{{{etree.QName(dip).namespace}}}SmuggledElement")
+    ns = etree.QName(dip).namespace
+    smuggled = etree.SubElement(dip.find(f"{{{ns}}}PhytosanitaryCertificate/{{{ns}}}GoodsShipment"), f"{{{ns}}}SmuggledElement")
     smuggled.text = "not in the schema"
     return etree.tostring(dip, xml_declaration=True, encoding="UTF-8")
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
+from ephyto_dip.mapping.metadata import certificate_element
 from ephyto_dip import model as m
 from ephyto_dip import read, to_dip
 from ephyto_dip.cli import main
@@ -228,7 +229,7 @@ def test_example_page_shows_the_values_on_both_sides(example_page):
     doc = html.parse(str(example_page)).getroot()
     source = etree.parse(str(sample("03")))
     number = source.findtext(f"{{{RSM}}}SPSExchangedDocument/{{{RAM}}}ID")
-    dip = to_dip(read(sample("03")).certificate)
+    dip = certificate_element(to_dip(read(sample("03")).certificate))
     dip_date = dip.find("{*}IssueDateTime/{*}DateTimeString")
     cells = doc.get_element_by_id("EPD-001").xpath(".//td[contains(@class, 'c-values')]")[0]
     assert _norm(cells.text_content()) == _norm(f"ePhyto {number} DIP {dip.findtext('{*}ID')}")

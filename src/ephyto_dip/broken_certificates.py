@@ -169,7 +169,9 @@ def _not_transport_modes() -> tuple[str, ...]:
     from .rules import TRANSPORT_MODES, code_list
 
     modes = code_list(TRANSPORT_MODES)
-    return tuple(c for c in [str(n) for n in range(10, 100)] + list("ABCDEFGHIJ") if c not in modes)
+    # one character, as the DIP's ModeCode (WCO T021, n1) holds: the schema then lets it through and
+    # only the rule can refuse it
+    return tuple(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in modes)
 
 
 def _break_transport_mode(cert: m.Certificate, draw, side: str) -> None:
