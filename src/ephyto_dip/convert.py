@@ -10,6 +10,7 @@ from lxml import etree
 
 from .dipjson import to_json
 from .documents import Document, read, serialize, to_dip, to_ephyto
+from .sources import Source
 from .findings import ERROR, ConversionError, Finding, UsageError
 from .mapping.table import Table, load_table
 from .validation import document_findings, xsd_findings
@@ -60,7 +61,7 @@ class Conversion:
 
 
 def convert(
-    source: Union[str, os.PathLike, bytes],
+    source: Union[Source, Document],
     *,
     to: Optional[str] = None,
     name: Optional[str] = None,
@@ -78,7 +79,8 @@ def convert(
     Unreadable input raises; so does a certificate the table cannot write (an unmapped code).
     """
     tab = table if isinstance(table, Table) else load_table(table)
-    doc = read(source, name=name, table=tab, limits=limits)
+    # a Document already read (by the same table) is converted as is: its bytes are not read twice
+    doc = source if isinstance(source, Document) else read(source, name=name, table=tab, limits=limits)
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
