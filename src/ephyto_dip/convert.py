@@ -95,3 +95,26 @@ def convert(
             f.message = f"output not valid against the {'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"
             out.append(f)
     return Conversion(doc, target, root, found, out)
+
+
+def warm_up(*samples: Union[Source, Document], table: Union[Table, str, os.PathLike, None] = None) -> None:
+    """Load now what a first conversion would: a service calls this once at start-up.
+
+    Compiles both schemas, loads the table, resolves the schema types the writers order by,
+    then converts each of ``samples`` (a typical certificate of the service, say) to the other
+    side and back, which plans the table for what they hold. Everything loaded is shared by
+    every thread of the process. Calling it is optional: the library is thread-safe from the
+    first call; it only moves the first-call cost (docs/service.md) out of a request.
+    """
+    from .mapping.sides import DIP, EPHYTO
+    from .schemas import dip_schema_info, dip_xsd, ephyto_schema_info, ephyto_xsd
+
+    tab = table if isinstance(table, Table) else load_table(table)
+    ephyto_xsd()
+    dip_xsd()
+    ephyto_schema_info().preload(EPHYTO.root_tag)
+    dip_schema_info().preload(DIP.root_tag)
+    for sample in samples:
+        there = convert(sample, table=tab, lenient=True)
+        if there.root is not None:
+            convert(there.to_bytes(), name="<warm-up>", table=tab, lenient=True)

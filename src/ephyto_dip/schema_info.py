@@ -214,6 +214,20 @@ class SchemaInfo:
                 return c
         return None
 
+    def preload(self, root_tag: str) -> int:
+        """Resolve every type reachable from the global element ``root_tag`` now (a warm-up):
+        afterwards the writers' lookups under it only read finished caches. Returns the count."""
+        seen: set[str] = set()
+        todo = [self.element_type(root_tag)]
+        while todo:
+            key = todo.pop()
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            self._order_index(key)
+            todo.extend(d.type_key for d in self.children(key))
+        return len(seen)
+
     # ---------------------------------------------------------------- ordering
     def sort(self, root: etree._Element) -> None:
         """Put every element's children in schema order (stable within equal names)."""

@@ -71,12 +71,3 @@ def schema_errors(side: str, doc: etree._Element) -> list[etree._LogEntry]:
             return []
         return list(schema.error_log)
 
-
-def warm_up() -> None:
-    """Load everything a conversion needs now, not on the first call (a service calls this at start).
-
-    The compiled schemas, the table and its read and write plans, the schema information the
-    writers order by: after this, no call of ``convert``/``validate`` loads anything.
-    """
-    ephyto_xsd()
-    dip_xsd()
