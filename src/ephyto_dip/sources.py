@@ -24,7 +24,7 @@ Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, IO[bytes],
 
 def _looks_like_a_document(text: str) -> bool:
     head = text.lstrip()[:1]
-    return head in ("<", "{", "[") or "\n" in text or len(text) > 4096
+    return head in ("<", "{", "[") or "\n" in text  # no path name begins so, nor holds a line break
 
 
 def load_source(source: object, name: Optional[str], limits: Limits) -> tuple[bytes, str]:
