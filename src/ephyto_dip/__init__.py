@@ -14,7 +14,7 @@ The plain verbs::
 Every exception the library raises is an :class:`EphytoDipError` carrying ``findings``.
 """
 
-from .convert import Conversion, convert
+from .convert import Conversion, convert, warm_up
 from .dipjson import to_json
 from .documents import Document, detect, read, serialize, to_dip, to_ephyto
 from .findings import (
@@ -22,6 +22,7 @@ from .findings import (
     ConversionError,
     EphytoDipError,
     Finding,
+    Severity,
     InputError,
     OutputError,
     TableError,
@@ -30,6 +31,7 @@ from .findings import (
 )
 from .mapping.table import Table, load_table
 from .model import Certificate
+from .sources import Source
 from .validation import validate
 from .xmlsafe import Limits
 
@@ -56,6 +58,8 @@ __all__ = [
     "Document",
     "EphytoDipError",
     "Finding",
+    "Severity",
+    "Source",
     "InputError",
     "Limits",
     "OutputError",
@@ -72,4 +76,5 @@ __all__ = [
     "to_ephyto",
     "to_json",
     "validate",
+    "warm_up",
 ]

@@ -10,6 +10,7 @@ from lxml import etree
 
 from .dipjson import to_json
 from .documents import Document, read, serialize, to_dip, to_ephyto
+from .sources import Source
 from .findings import ERROR, ConversionError, Finding, UsageError
 from .mapping.table import Table, load_table
 from .validation import document_findings, xsd_findings
@@ -60,7 +61,7 @@ class Conversion:
 
 
 def convert(
-    source: Union[str, os.PathLike, bytes],
+    source: Union[Source, Document],
     *,
     to: Optional[str] = None,
     name: Optional[str] = None,
@@ -78,7 +79,8 @@ def convert(
     Unreadable input raises; so does a certificate the table cannot write (an unmapped code).
     """
     tab = table if isinstance(table, Table) else load_table(table)
-    doc = read(source, name=name, table=tab, limits=limits)
+    # a Document already read (by the same table) is converted as is: its bytes are not read twice
+    doc = source if isinstance(source, Document) else read(source, name=name, table=tab, limits=limits)
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
@@ -93,3 +95,26 @@ def convert(
             f.message = f"output not valid against the {'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"
             out.append(f)
     return Conversion(doc, target, root, found, out)
+
+
+def warm_up(*samples: Union[Source, Document], table: Union[Table, str, os.PathLike, None] = None) -> None:
+    """Load now what a first conversion would: a service calls this once at start-up.
+
+    Compiles both schemas, loads the table, resolves the schema types the writers order by,
+    then converts each of ``samples`` (a typical certificate of the service, say) to the other
+    side and back, which plans the table for what they hold. Everything loaded is shared by
+    every thread of the process. Calling it is optional: the library is thread-safe from the
+    first call; it only moves the first-call cost (docs/service.md) out of a request.
+    """
+    from .mapping.sides import DIP, EPHYTO
+    from .schemas import dip_schema_info, dip_xsd, ephyto_schema_info, ephyto_xsd
+
+    tab = table if isinstance(table, Table) else load_table(table)
+    ephyto_xsd()
+    dip_xsd()
+    ephyto_schema_info().preload(EPHYTO.root_tag)
+    dip_schema_info().preload(DIP.root_tag)
+    for sample in samples:
+        there = convert(sample, table=tab, lenient=True)
+        if there.root is not None:
+            convert(there.to_bytes(), name="<warm-up>", table=tab, lenient=True)

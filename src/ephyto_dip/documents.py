@@ -38,7 +38,8 @@ from .mapping.sides import (
 from .mapping.metadata import certificate_element, wrap
 from .mapping.table import Table, load_table
 from .schemas import dip_schema_info, ephyto_schema_info
-from .xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes, read_file
+from .sources import Source, load_source
+from .xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes
 from .xmltext import text_of
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
@@ -55,7 +56,6 @@ _HUB_FIELDS = {
     "hubDeliveryErrorMessage": "hub_delivery_error_message",
 }
 
-Source = Union[str, os.PathLike, bytes]
 
 
 @dataclass
@@ -100,13 +100,6 @@ class Document:
         return [f for f in self.findings if f.severity == ERROR]
 
 
-def _load(source: Source, name: Optional[str], limits: Limits) -> tuple[bytes, str]:
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source), name or "<bytes>"
-    path = os.fspath(source)
-    return read_file(path, limits), name or str(path)
-
-
 def read(
     source: Source,
     *,
@@ -119,7 +112,7 @@ def read(
     Raises :class:`InputError` (unreadable, malformed or hostile input) or
     :class:`UnsupportedDocumentError` (well-formed, but not a document this tool reads).
     """
-    data, name = _load(source, name, limits)
+    data, name = load_source(source, name, limits)
     tab = table if isinstance(table, Table) else load_table(table)
     if looks_like_json(data):
         return _read_json(data, name, tab, limits)

@@ -7,12 +7,25 @@ subclasses, each carrying the findings that caused it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Optional
+from dataclasses import dataclass
+from enum import Enum
+from typing import Optional, Union
 
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
+
+class Severity(str, Enum):
+    """How bad a finding is. A ``str``: ``Severity.ERROR == "error"``, and JSON writes ``"error"``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    __str__ = str.__str__  # f"{severity}" is "error", as before the enum
+    __format__ = str.__format__
+
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+INFO = Severity.INFO
 
 # Stable codes and what they mean. docs/findings.md is generated from this table.
 CODES: dict[str, str] = {
@@ -94,7 +107,7 @@ CODES: dict[str, str] = {
 class Finding:
     code: str
     message: str
-    severity: str = ERROR
+    severity: Severity = ERROR
     file: Optional[str] = None
     line: Optional[int] = None
     xpath: Optional[str] = None
@@ -105,9 +118,17 @@ class Finding:
     def __post_init__(self) -> None:
         if self.code not in CODES:  # a typo in a code is a bug, not a finding
             raise ValueError(f"undocumented finding code {self.code!r}")
+        if not isinstance(self.severity, Severity):  # "warning" as a plain string still works
+            self.severity = Severity(self.severity)
 
-    def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+    def to_dict(self) -> dict[str, Union[str, int]]:
+        """The finding as JSON-ready data: the fields that are set, severity as its string."""
+        out: dict[str, Union[str, int]] = {}
+        for k in ("code", "message", "severity", "file", "line", "xpath", "mapping_id", "value", "detail"):
+            v = getattr(self, k)
+            if v is not None:
+                out[k] = v.value if isinstance(v, Severity) else v
+        return out
 
     def one_line(self) -> str:
         where = self.file or "<input>"
@@ -124,7 +145,9 @@ class Finding:
 class EphytoDipError(Exception):
     """Base of every exception the library raises; ``findings`` says what went wrong."""
 
-    def __init__(self, findings: list[Finding] | Finding):
+    findings: list[Finding]
+
+    def __init__(self, findings: Union[list[Finding], Finding]):
         if isinstance(findings, Finding):
             findings = [findings]
         self.findings = findings

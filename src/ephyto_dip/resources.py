@@ -17,7 +17,10 @@ def data_root() -> Path:
     checkout = _PACKAGE.parent.parent
     if (checkout / "mappings").is_dir():
         return checkout
-    raise RuntimeError("ephyto-dip data files (schemas/, mappings/) are missing from the installation")
+    from .findings import EphytoDipError, Finding  # (a broken installation: only the library's own errors escape)
+
+    raise EphytoDipError(Finding("IO-READ", "ephyto-dip data files (schemas/, mappings/) are missing from the "
+                                 "installation: reinstall the package", file=str(installed)))
 
 
 @lru_cache(maxsize=256)  # asked for on every conversion; building a Path costs more than the work

@@ -5,12 +5,18 @@
 
 Schema documents are parsed lazily, namespace by namespace, so the ePhyto set's 130 code-list
 files are never opened. xmlschema is not needed here (it takes seconds to build the SPS set).
+
+Thread safety: one instance per XSD set is shared by every thread of a process. Loading a
+namespace and filling a cache happen under the instance's lock, and a namespace counts as loaded
+only once all its types are registered, so a reader that skips the lock (the cache hit path)
+never sees a half-loaded namespace. (Marking it loaded first let a second thread find no type
+and cache an empty child list: DIPs in table order, invalid, for the life of the process.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+import threading
 from pathlib import Path
 from typing import Optional
 
@@ -48,10 +54,12 @@ class SchemaInfo:
         self._children_cache: dict[str, list[ChildDecl]] = {}
         self._anon: dict[str, tuple[etree._Element, str]] = {}
         self._order_cache: dict = {}
-        self._load(self._entry)
+        self._lock = threading.RLock()  # re-entrant: loading and collecting recurse
+        with self._lock:
+            self._load(self._entry)
 
     # ---------------------------------------------------------------- loading
-    def _load(self, path: Path) -> None:
+    def _load(self, path: Path, included: bool = False) -> None:
         key = str(path)
         if key in self._docs:
             return
@@ -59,7 +67,6 @@ class SchemaInfo:
         root = etree.parse(str(path), parser).getroot()
         self._docs[key] = root
         tns = root.get("targetNamespace", "")
-        self._loaded_ns.add(tns)
         for child in root:
             if not isinstance(child.tag, str):
                 continue
@@ -70,18 +77,23 @@ class SchemaInfo:
                 target = (path.parent / loc).resolve()
                 ns = child.get("namespace", tns)
                 if child.tag == _XS + "include":
-                    self._load(target)
+                    self._load(target, included=True)
                 else:
                     self._ns_locations.setdefault(ns, target)
             elif child.tag == _XS + "element":
                 self._elements[f"{{{tns}}}{child.get('name')}"] = (tns, child)
             elif child.tag in (_XS + "complexType", _XS + "simpleType"):
                 self._types[f"{{{tns}}}{child.get('name')}"] = child
+        if not included:  # only now, and only at the top: its types and its includes' are all registered
+            self._loaded_ns.add(tns)
 
     def _ensure_ns(self, ns: str) -> None:
-        if ns not in self._loaded_ns and ns in self._ns_locations:
-            self._load(self._ns_locations[ns])
-            self._loaded_ns.add(ns)
+        if ns in self._loaded_ns or ns not in self._ns_locations:
+            return
+        with self._lock:
+            if ns not in self._loaded_ns:  # another thread may have loaded it while this one waited
+                self._load(self._ns_locations[ns])
+                self._loaded_ns.add(ns)
 
     # ---------------------------------------------------------------- lookups
     def _resolve_qname(self, qname: str, node: etree._Element) -> str:
@@ -126,12 +138,16 @@ class SchemaInfo:
         cached = self._children_cache.get(type_key)
         if cached is not None:
             return cached
-        node = self._type_node(type_key)
-        out: list[ChildDecl] = []
-        if node is not None and node.tag == _XS + "complexType":
-            self._collect(node, out)
-        self._children_cache[type_key] = out
-        return out
+        with self._lock:
+            cached = self._children_cache.get(type_key)
+            if cached is not None:
+                return cached
+            node = self._type_node(type_key)
+            out: list[ChildDecl] = []
+            if node is not None and node.tag == _XS + "complexType":
+                self._collect(node, out)
+            self._children_cache[type_key] = out  # published complete: readers never see a list being filled
+            return out
 
     def _collect(self, node: etree._Element, out: list[ChildDecl], factor_min: int = 1, unbounded: bool = False):
         for child in node:
@@ -198,6 +214,20 @@ class SchemaInfo:
                 return c
         return None
 
+    def preload(self, root_tag: str) -> int:
+        """Resolve every type reachable from the global element ``root_tag`` now (a warm-up):
+        afterwards the writers' lookups under it only read finished caches. Returns the count."""
+        seen: set[str] = set()
+        todo = [self.element_type(root_tag)]
+        while todo:
+            key = todo.pop()
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            self._order_index(key)
+            todo.extend(d.type_key for d in self.children(key))
+        return len(seen)
+
     # ---------------------------------------------------------------- ordering
     def sort(self, root: etree._Element) -> None:
         """Put every element's children in schema order (stable within equal names)."""
@@ -207,9 +237,10 @@ class SchemaInfo:
         """tag -> (position, type key, whether that type has element children) for a type."""
         hit = self._order_cache.get(type_key)
         if hit is None:
-            decls = self.children(type_key)
-            hit = {d.tag: (i, d.type_key, bool(self.children(d.type_key))) for i, d in enumerate(decls)}
-            self._order_cache[type_key] = hit
+            with self._lock:
+                decls = self.children(type_key)
+                hit = {d.tag: (i, d.type_key, bool(self.children(d.type_key))) for i, d in enumerate(decls)}
+                self._order_cache[type_key] = hit
         return hit
 
     def position(self, type_key: Optional[str], tag: str) -> tuple[int, Optional[str]]:
@@ -236,6 +267,16 @@ class SchemaInfo:
                 self._sort(c, sub)
 
 
-@lru_cache(maxsize=4)
+_INSTANCES: dict[str, SchemaInfo] = {}
+_INSTANCES_LOCK = threading.Lock()
+
+
 def schema_info(entry: str) -> SchemaInfo:
-    return SchemaInfo(Path(entry))
+    """The one SchemaInfo of the XSD set at ``entry`` in this process, built by the first caller."""
+    info = _INSTANCES.get(entry)
+    if info is None:
+        with _INSTANCES_LOCK:
+            info = _INSTANCES.get(entry)
+            if info is None:
+                info = _INSTANCES[entry] = SchemaInfo(Path(entry))
+    return info

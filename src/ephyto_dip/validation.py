@@ -14,8 +14,9 @@ from typing import Optional, Union
 from lxml import etree
 
 from .documents import Document, read
-from .findings import EphytoDipError, Finding, InputError, TableError
-from .schemas import dip_xsd, dip_xsd_path, ephyto_xsd, ephyto_xsd_path
+from .sources import Source
+from .findings import EphytoDipError, Finding, InputError, TableError, UsageError
+from .schemas import dip_xsd_path, ephyto_xsd_path, schema_errors
 from .xmlsafe import DEFAULT_LIMITS, Limits
 
 
@@ -24,13 +25,10 @@ def xsd_findings(root: etree._Element, side: str, name: str, thorough: bool = Fa
     code = "XSD-EPHYTO" if side == "ephyto" else "XSD-DIP"
     if thorough:
         return _xmlschema_findings(root, side, name, code)
-    schema = ephyto_xsd() if side == "ephyto" else dip_xsd()
     # a certificate inside a Hub envelope is validated as a document of its own (lines kept)
     doc = root if root.getparent() is None else copy.deepcopy(root)
-    if schema.validate(doc):
-        return []
     out = []
-    for e in schema.error_log:
+    for e in schema_errors(side, doc):
         out.append(Finding(code, _clean(e.message), file=name, line=e.line or None, xpath=_clean_path(e.path)))
     return out
 
@@ -79,7 +77,7 @@ def _xmlschema_findings(root, side, name, code) -> list[Finding]:
 
 
 def validate(
-    source: Union[str, os.PathLike, bytes],
+    source: Union[Source, Document],
     *,
     name: Optional[str] = None,
     table=None,
@@ -87,10 +85,16 @@ def validate(
     thorough: bool = False,
     rules: bool = True,
 ) -> list[Finding]:
-    """All findings for one input: parsing, schema, reading against the table, ISPM 12 rules."""
+    """All findings for one input: parsing, schema, reading against the table, ISPM 12 rules.
+
+    ``source`` is anything :func:`~ephyto_dip.documents.read` takes, or a :class:`Document` it
+    returned (then nothing is read again; ``name`` and ``limits`` do not apply).
+    """
+    if isinstance(source, Document):
+        return document_findings(source, thorough=thorough, rules=rules, table=table)
     try:
         doc = read(source, name=name, table=table, limits=limits)
-    except (InputError, TableError):  # unreadable input or table: the caller decides (exit 2 or 1)
+    except (InputError, TableError, UsageError):  # unreadable input or table, a bad setting: the caller decides
         raise
     except EphytoDipError as exc:  # unsupported document, conversion problems
         return exc.findings

@@ -17,18 +17,87 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from .findings import ERROR, WARNING, Finding, InputError
+from .findings import ERROR, WARNING, Finding, InputError, UsageError
+
+# libxml2 refuses documents nested deeper than this without its "huge" option (which stays off),
+# so a larger cap could never be reached; it is refused as a setting instead.
+PARSER_MAX_DEPTH = 256
+_SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_SIZE_RE = re.compile(r"\s*(\d+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+def _setting(value: object, what: str, low: int, high: Optional[int], size: bool = False) -> int:
+    """An integer setting in [low, high]; ``"64M"``-style strings for sizes; UsageError otherwise."""
+    n: Optional[int] = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    elif isinstance(value, str):
+        m = _SIZE_RE.fullmatch(value)
+        if m and (size or m.group(2) == ""):
+            n = int(m.group(1)) * _SUFFIXES[m.group(2).upper()]
+    if n is None or n < low or (high is not None and n > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:39] + "…"
+        raise UsageError(Finding("USAGE", f"{what} must be a whole number {bound}"
+                                 f"{' (a size may end in K, M or G)' if size else ''}; got {shown}"))
+    return n
+
+
+def _from_env(var: str, default: int, low: int, high: Optional[int], size: bool = False) -> int:
+    raw = os.environ.get(var)
+    return default if raw is None or raw.strip() == "" else _setting(raw, f"the environment value {var}", low, high, size)
+
+
 class Limits:
-    """Caps applied to every input. Change them per call or with ``EPHYTO_DIP_MAX_BYTES``."""
+    """Caps applied to every input: ``Limits(max_bytes=…, max_depth=…)`` per call, or the
+    environment values ``EPHYTO_DIP_MAX_BYTES`` (``65536``, ``64M``) and ``EPHYTO_DIP_MAX_DEPTH``.
 
-    max_bytes: int = int(os.environ.get("EPHYTO_DIP_MAX_BYTES", 64 * 1024 * 1024))
-    max_depth: int = int(os.environ.get("EPHYTO_DIP_MAX_DEPTH", 64))
+    A cap left out follows the environment when it is used (not when the library is imported),
+    so a bad environment value is a :class:`UsageError` on the first call, never an import error.
+    Immutable: one instance may be shared by every thread.
+    """
+
+    __slots__ = ("_max_bytes", "_max_depth")
+
+    def __init__(self, max_bytes: Optional[int] = None, max_depth: Optional[int] = None) -> None:
+        object.__setattr__(self, "_max_bytes", None if max_bytes is None else
+                           _setting(max_bytes, "Limits.max_bytes", 1, None, size=True))
+        object.__setattr__(self, "_max_depth", None if max_depth is None else
+                           _setting(max_depth, "Limits.max_depth", 1, PARSER_MAX_DEPTH))
+
+    def __setattr__(self, key: str, value: object) -> None:
+        raise AttributeError("Limits is immutable: make a new one")
+
+    @property
+    def max_bytes(self) -> int:
+        mb: Optional[int] = self._max_bytes
+        return mb if mb is not None else _from_env("EPHYTO_DIP_MAX_BYTES", 64 * 1024 * 1024, 1, None, size=True)
+
+    @property
+    def max_depth(self) -> int:
+        md: Optional[int] = self._max_depth
+        return md if md is not None else _from_env("EPHYTO_DIP_MAX_DEPTH", 64, 1, PARSER_MAX_DEPTH)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Limits) and (self.max_bytes, self.max_depth) == (other.max_bytes, other.max_depth)
+
+    def __hash__(self) -> int:
+        return hash((self._max_bytes, self._max_depth))
+
+    def __repr__(self) -> str:
+        return f"Limits(max_bytes={self._max_bytes!r}, max_depth={self._max_depth!r})"
+
+    def __reduce__(self):  # sent to worker processes as the values given
+        return Limits, (self._max_bytes, self._max_depth)
 
 
 DEFAULT_LIMITS = Limits()
+_MAX_NAME = 120  # a name in a message is cut to this many characters
+
+
+def short_name(name: str) -> str:
+    """A file name fit for a one-line message: a runaway one is cut, not echoed whole."""
+    return name if len(name) <= _MAX_NAME else name[: _MAX_NAME - 1] + "…"
 
 
 def _parser(recover: bool = False) -> etree.XMLParser:
@@ -60,9 +129,9 @@ class Parsed:
 
 def read_file(path: Union[str, os.PathLike], limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Read a file within the size cap, or raise InputError(IO-READ / XML-TOO-LARGE)."""
-    name = os.fspath(path)
+    name = short_name(os.fspath(path))
     try:
-        with open(name, "rb") as fh:  # one open and one fstat: a batch reads thousands of files
+        with open(path, "rb") as fh:  # one open and one fstat: a batch reads thousands of files
             size = os.fstat(fh.fileno()).st_size
             if size > limits.max_bytes:
                 raise InputError(

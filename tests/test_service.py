@@ -1,0 +1,152 @@
+"""The library as a service calls it: any kind of source, one read per conversion, verdicts
+on input and output apart, and only the library's own, documented errors."""
+
+from __future__ import annotations
+
+import array
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+
+import ephyto_dip as ed
+from ephyto_dip.findings import CODES
+
+from .helpers import REPO, sample
+
+VALID = sample("03")  # schema-valid, no error finding
+INVALID = sample("01")  # fails the SPS 17 schema
+
+
+@pytest.mark.parametrize("kind", ["bytes", "bytearray", "memoryview", "array", "BytesIO", "open file", "str path",
+                                  "PathLike"])
+def test_every_kind_of_source_gives_the_same_conversion(kind):
+    data = VALID.read_bytes()
+    expected = ed.convert(data, name=VALID.name).to_bytes()
+    source = {
+        "bytes": lambda: data,
+        "bytearray": lambda: bytearray(data),
+        "memoryview": lambda: memoryview(data),
+        "array": lambda: array.array("B", data),
+        "BytesIO": lambda: io.BytesIO(data),
+        "open file": lambda: open(VALID, "rb"),
+        "str path": lambda: str(VALID),
+        "PathLike": lambda: VALID,
+    }[kind]()
+    try:
+        result = ed.convert(source, name=VALID.name)
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+    assert result.ok and result.to_bytes() == expected
+
+
+def test_a_file_object_names_its_file_in_findings():
+    with open(INVALID, "rb") as fh:
+        findings = ed.validate(fh)
+    assert findings and all(f.file == str(INVALID) for f in findings if f.code == "XSD-EPHYTO")
+
+
+def test_a_str_holding_xml_is_refused_with_a_short_message_saying_to_pass_bytes():
+    text = VALID.read_text(encoding="utf-8")
+    for verb in (ed.read, ed.convert, ed.validate):
+        with pytest.raises(ed.UsageError) as exc:
+            verb(text)
+        (f,) = exc.value.findings
+        assert f.code == "USAGE" and "bytes" in f.message
+        assert len(str(exc.value)) < 200 and "SPSCertificate" not in str(exc.value)
+
+
+def test_a_runaway_path_is_not_echoed_whole():
+    with pytest.raises(ed.InputError) as exc:
+        ed.read("x" * 5000)  # no newline, no '<': a path, too long for the OS
+    assert exc.value.findings[0].code == "IO-READ"
+    assert len(str(exc.value)) < 300
+
+
+def test_a_text_mode_file_and_an_unreadable_type_are_usage_errors():
+    with open(VALID, encoding="utf-8") as fh, pytest.raises(ed.UsageError, match="binary mode"):
+        ed.read(fh)
+    with pytest.raises(ed.UsageError, match="cannot read a int"):
+        ed.read(42)  # type: ignore[arg-type]
+
+
+def test_a_stream_over_the_size_cap_is_refused():
+    with pytest.raises(ed.InputError) as exc:
+        ed.read(io.BytesIO(VALID.read_bytes()), limits=ed.Limits(max_bytes=1000))
+    assert exc.value.findings[0].code == "XML-TOO-LARGE"
+
+
+def test_convert_reports_the_input_verdict_as_validate_does_from_one_read():
+    for path in (VALID, INVALID):
+        doc = ed.read(path.read_bytes(), name=path.name)
+        expected = [f.to_dict() for f in ed.validate(path.read_bytes(), name=path.name)]
+        assert [f.to_dict() for f in ed.validate(doc)] == expected  # an already-read document
+        lenient = ed.convert(doc, lenient=True)
+        assert [f.to_dict() for f in lenient.input_findings] == expected
+        assert lenient.input_valid == (path == VALID)
+        assert lenient.output_valid  # the table writes a schema-valid DIP of either
+    refused = ed.convert(INVALID)
+    assert not refused.input_valid and not refused.output_valid and refused.root is None
+
+
+def test_severity_is_an_enum_that_still_reads_as_its_string():
+    f = next(f for f in ed.validate(INVALID) if f.code == "XSD-EPHYTO")
+    assert f.severity is ed.Severity.ERROR and f.severity == "error"
+    assert f.to_dict()["severity"] == "error" and f"{f.severity}" == "error"
+    assert ed.Finding("USAGE", "m", severity="warning").severity is ed.Severity.WARNING  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kwargs", [{"max_depth": 10000}, {"max_depth": 0}, {"max_bytes": -1},
+                                    {"max_bytes": "lots"}, {"max_depth": 2.5}])
+def test_bad_limits_are_a_usage_error(kwargs):
+    with pytest.raises(ed.UsageError) as exc:
+        ed.Limits(**kwargs)
+    assert exc.value.findings[0].code == "USAGE"
+
+
+def test_sizes_take_a_suffix_and_the_deepest_cap_still_parses():
+    assert ed.Limits(max_bytes="64M").max_bytes == 64 * 1024 * 1024  # type: ignore[arg-type]
+    assert ed.convert(VALID, limits=ed.Limits(max_depth=256)).ok
+
+
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    full = {**os.environ, "PYTHONPATH": str(REPO / "src"), **env}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=60)
+
+
+def test_environment_values_are_read_when_used_and_a_bad_one_is_a_usage_error():
+    code = (f"import ephyto_dip as ed\n"
+            f"try:\n    ed.read({str(VALID)!r})\n"
+            f"except ed.UsageError as e:\n    print('USAGE', e.findings[0].message)\n")
+    bad = _python(code, EPHYTO_DIP_MAX_DEPTH="64M")
+    assert bad.returncode == 0, bad.stderr  # importing did not fail
+    assert bad.stdout.startswith("USAGE") and "EPHYTO_DIP_MAX_DEPTH" in bad.stdout
+    ok = _python("import ephyto_dip as ed; print(ed.Limits().max_bytes)", EPHYTO_DIP_MAX_BYTES="64M")
+    assert ok.stdout.strip() == str(64 * 1024 * 1024)
+
+
+def test_the_cli_exits_2_on_a_bad_environment_value(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "ephyto_dip.cli", "convert", str(VALID), "-o", str(tmp_path / "o.xml")],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO / "src"), "EPHYTO_DIP_MAX_BYTES": "big"})
+    assert done.returncode == 2 and "EPHYTO_DIP_MAX_BYTES" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o.xml").exists()
+
+
+def test_every_error_class_is_the_librarys_own_and_carries_documented_findings():
+    for cls in (ed.InputError, ed.UsageError, ed.ConversionError, ed.TableError, ed.OutputError,
+                ed.UnsupportedDocumentError):
+        assert issubclass(cls, ed.EphytoDipError)
+    for source in (b"", b"<a", "<x/>", 3.5):
+        with pytest.raises(ed.EphytoDipError) as exc:
+            ed.convert(source)  # type: ignore[arg-type]
+        assert exc.value.findings and all(f.code in CODES for f in exc.value.findings)
+
+
+def test_warm_up_then_convert_gives_the_same_bytes():
+    before = ed.convert(VALID).to_bytes()
+    ed.warm_up(VALID.read_bytes())
+    assert ed.convert(VALID).to_bytes() == before
