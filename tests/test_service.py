@@ -150,3 +150,11 @@ def test_warm_up_then_convert_gives_the_same_bytes():
     before = ed.convert(VALID).to_bytes()
     ed.warm_up(VALID.read_bytes())
     assert ed.convert(VALID).to_bytes() == before
+
+
+def test_a_long_real_path_keeps_its_whole_name(tmp_path):
+    deep = tmp_path / ("a" * 100) / ("b" * 100)
+    deep.mkdir(parents=True)
+    cert = deep / "certificate.xml"
+    cert.write_bytes(VALID.read_bytes())
+    assert ed.read(str(cert)).name == str(cert) and ed.read(cert).name == str(cert)

@@ -38,12 +38,12 @@ def load_source(source: object, name: Optional[str], limits: Limits) -> tuple[by
             raise UsageError(Finding(
                 "USAGE", "a str is taken as a path, and this one holds a document: pass the document as bytes "
                 "(text.encode('utf-8')) or a path", file=name or "<str>"))
-        return read_file(source, limits), short_name(name or source)
+        return read_file(source, limits), name or source  # readable: a real path, kept whole
     if isinstance(source, os.PathLike):
         path = os.fspath(source)
         if not isinstance(path, str):  # a bytes path: decoded as the OS would
             path = os.fsdecode(path)
-        return read_file(path, limits), short_name(name or path)
+        return read_file(path, limits), name or path
     reader = getattr(source, "read", None)
     if callable(reader):
         return _read_stream(source, reader, name, limits)

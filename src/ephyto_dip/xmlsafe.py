@@ -92,7 +92,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-_MAX_NAME = 120  # a name in a message is cut to this many characters
+_MAX_NAME = 120  # a name in an error message is cut to this many characters
 
 
 def short_name(name: str) -> str:
