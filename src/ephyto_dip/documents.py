@@ -82,7 +82,8 @@ class Document:
     @property
     def certificate_root(self) -> etree._Element:
         """The certificate's own element: a DIP's ``PhytosanitaryCertificate``, else ``root``."""
-        return (certificate_element(self.root) if self.side == "dip" else None) or self.root
+        cert = certificate_element(self.root) if self.side == "dip" else None
+        return self.root if cert is None else cert
 
     @property
     def certificate(self) -> m.Certificate:
