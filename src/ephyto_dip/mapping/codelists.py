@@ -71,7 +71,8 @@ class CodeList:
             return value
         if self.policy == "fixed" and self.fixed is not None and direction == "DIP":
             return self.fixed
-        raise UnmappedCode(self.name, value, direction, self.refused.get(key, ""))
+        # the reasons explain ePhyto codes; a DIP code of the same digits means something else
+        raise UnmappedCode(self.name, value, direction, self.refused.get(key, "") if direction == "DIP" else "")
 
 
 def _holds(context: Optional[dict], dotted: str) -> bool:
