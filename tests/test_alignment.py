@@ -276,6 +276,35 @@ def test_fixed_codelist_is_not_reversible(tmp_path):
     assert [f.mapping_id for f in rev] == ["EPD-005"] and "fixed" in rev[0].message
 
 
+def test_a_when_row_after_the_unconditional_one_is_flagged(tmp_path):
+    path = table_copy(tmp_path, {})
+    # a `when` row below 70's unconditional row could never apply
+    _codelist_copy(tmp_path, extra="70\t4\tconsignee\tskos:closeMatch\tnever reached\t\n")
+    found = errors(check_table(path), "TABLE-CODELIST")
+    assert len(found) == 1 and "ePhyto code 70 has several DIP codes" in found[0].message
+
+
+def test_a_widening_without_its_reason_and_a_wco_format_without_a_wco_id_are_flagged(tmp_path):
+    path = table_copy(tmp_path, {"EPD-097": {"dip_format_reason": ""},     # exporter name an..256 vs WCO an..70
+                                 "EPD-003": {"wco_format": "an..512"}})    # an IPPC extension row
+    found = {f.mapping_id: f for f in check_table(path) if f.code == "TABLE-FORMAT"}
+    assert set(found) == {"EPD-097", "EPD-003"}
+    assert found["EPD-097"].severity == WARNING and "an..256 widens the WCO format an..70" in found["EPD-097"].message
+    assert found["EPD-003"].severity == ERROR and "without a WCO ID" in found["EPD-003"].message
+    assert "EPD-097" in gaps_markdown(gap_list(path)).split("**Not yet documented**")[1].split("\n")[0]
+
+
+def test_the_dip_schema_states_the_wco_format_and_the_dips_own_with_its_reason():
+    xsd = etree.parse(str(REPO / "schemas" / "dip" / "ePhytoDIP_1p0.xsd"))
+    docs = xsd.xpath("//xs:element[@name='Name']/xs:annotation/xs:documentation[*[local-name()='MappingID']='EPD-097']",
+                     namespaces={"xs": "http://www.w3.org/2001/XMLSchema"})
+    assert len(docs) == 1
+    doc = docs[0]
+    assert (doc.findtext("{*}WCOID"), doc.findtext("{*}WCOFormat"), doc.findtext("{*}DIPFormat")) == (
+        "R031", "an..70", "an..256")
+    assert "SPS 17 sets no length" in doc.findtext("{*}DIPFormatReason")
+
+
 def test_codelist_missing_a_valid_status_or_policy(tmp_path):
     path = table_copy(tmp_path, {})
     withdrawn = ("40\t1\t\tskos:closeMatch\tWithdrawn ↔ Cancellation\ta withdrawn certificate cancels the "

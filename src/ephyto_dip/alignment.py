@@ -28,6 +28,7 @@ from . import model as m
 from .findings import ERROR, WARNING, Finding, TableError
 from .mapping.codelists import POLICIES, CodeList, parse_codelist
 from .mapping.exclusions import Exclusions, load_exclusions
+from .mapping.formats import format_wider
 from .mapping.paths import Path, Step
 from .mapping.sides import DS_SIG_NS, SIDES
 from .mapping.table import PREDICATES, Row, Table, default_table_path, field_type, parse_table
@@ -1129,11 +1130,6 @@ def _unique(items: Iterable[str]) -> list[str]:
     return out
 
 
-def _format_size(fmt: str) -> tuple[int, int]:
-    mt = re.match(r"^(?:an|a|n)(?:\.\.)?(\d+)(?:,(\d+))?$", fmt or "")
-    return (int(mt.group(1)), int(mt.group(2) or 0)) if mt else (0, 0)
-
-
 def _length_gaps(table: Table) -> list[LengthGap]:
     """Every row whose DIP format differs from its official WCO format, grouped by element."""
     groups: dict[tuple, LengthGap] = {}
@@ -1151,11 +1147,6 @@ def _length_gaps(table: Table) -> list[LengthGap]:
         gap.mapping_ids.append(row.id)
     return list(groups.values())
 
-
-def format_wider(fmt: str, than: str) -> bool:
-    """Whether WCO-style format ``fmt`` allows more than ``than`` (an..512 > an..70; n..16,6 > n..8)."""
-    a, b = _format_size(fmt), _format_size(than)
-    return a[0] > b[0] or a[1] > b[1]
 
 
 def gaps_markdown(gaps: Gaps) -> str:

@@ -13,6 +13,16 @@ from typing import ClassVar, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 
+def value_at(data: object, dotted: str) -> object:
+    """What the model data (plain dictionaries, as read or dumped) holds at ``a.b``; None if nothing."""
+    cur = data
+    for part in dotted.split("."):
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
 def _new_list() -> list:
     """The default of every list field. A plain function, not ``list``: pydantic inspects a
     factory's signature, which for a builtin means parsing its text (~60 ms at import), and a

@@ -137,14 +137,15 @@ _EDIFACT_FORMATS = {"102": re.compile(r"\d{8}"), "203": re.compile(r"\d{12}"), "
 
 
 def check_certificate(
-    cert: m.Certificate, *, name: str = "<input>", side: str = "ephyto", locate: Optional[Locate] = None
+    cert: m.Certificate, *, name: str = "<input>", side: str = "ephyto", locate: Optional[Locate] = None,
+    table=None,
 ) -> list[Finding]:
     """Every ISPM 12 business-rule finding for ``cert``.
 
     ``side`` is where the certificate was read from ('ephyto' or 'dip'); the rules do not
     depend on it. ``locate(model_path)`` returns where a model path sits in the input (an object with
     ``line``, ``xpath``, ``exact`` and ``mapping_id``) or None; without it findings carry the
-    model path as their ``xpath``.
+    model path as their ``xpath``. ``table`` (default: the shipped one) gives the WCO formats.
     """
     ck = _Checker(name)
     _mandatory(cert, ck)
@@ -156,8 +157,9 @@ def check_certificate(
     _note_subjects(cert, ck)
     _replacement(cert, ck)
     _reexport(cert, ck)
-    _values(cert, ck)
-    _wco_formats(cert, ck)
+    values = list(iter_values(cert))  # walked once for both
+    _values(cert, values, ck)
+    _wco_formats(values, table, ck)
     if locate is not None:
         for f in ck.findings:
             _place(f, locate)
@@ -506,16 +508,16 @@ def _reexport(cert: m.Certificate, ck: _Checker) -> None:
 # -------------------------------------------------- values: NULL, dates, base64, decimals
 
 
-def _wco_formats(cert: m.Certificate, ck: _Checker) -> None:
+def _wco_formats(values: list, table, ck: _Checker) -> None:
     from .mapping.formats import too_long
 
-    for path, v, row, what in too_long(iter_values(cert)):
+    for path, v, row, what in too_long(values, table):
         ck.add("DIP-FORMAT-WIDER", f"{what} (WCO {row['wco_id']} {row['wco_name']}); the DIP carries it whole "
                f"as {row['dip_format']} and never cuts it", path, WARNING, v.value[:40])
 
 
-def _values(cert: m.Certificate, ck: _Checker) -> None:
-    for path, v in iter_values(cert):
+def _values(cert: m.Certificate, values: list, ck: _Checker) -> None:
+    for path, v in values:
         text = v.value.strip()
         if text.upper() == "NULL":
             ck.add("RULE-NULL-PLACEHOLDER", "the text NULL stands in for a value", path, WARNING, text)

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..findings import Finding, TableError
+from ..model import value_at
 from .tsv import split_metadata
 
 POLICIES = ("error", "pass", "fixed")
@@ -56,7 +57,7 @@ class CodeList:
         options = self.choices.get(value.strip())
         if options is not None and (len(options) > 1 or options[0][1]):
             for dip, when in options:
-                if not when or _holds(context, when):
+                if not when or value_at(context, when):
                     return dip
         return self._translate(value, self.forward, "DIP")
 
@@ -73,16 +74,6 @@ class CodeList:
             return self.fixed
         # the reasons explain ePhyto codes; a DIP code of the same digits means something else
         raise UnmappedCode(self.name, value, direction, self.refused.get(key, "") if direction == "DIP" else "")
-
-
-def _holds(context: Optional[dict], dotted: str) -> bool:
-    """Whether ``dotted`` (``a.b``) names a non-empty value in the model data ``context``."""
-    cur: object = context
-    for part in dotted.split("."):
-        if not isinstance(cur, dict):
-            return False
-        cur = cur.get(part)
-    return bool(cur)
 
 
 def parse_codelist(text: str, name: str) -> CodeList:

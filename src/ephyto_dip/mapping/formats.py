@@ -16,6 +16,18 @@ _INDEX = re.compile(r"\[\d+\]")
 _FORMAT = re.compile(r"^(a|n|an)(\.\.)?(\d+)(?:,(\d+))?$")
 
 
+def parse_format(fmt: str) -> Optional[tuple[str, bool, int, int]]:
+    """``(kind, up_to, size, fraction digits)`` of a WCO format (``an..70`` → ("an", True, 70, 0)), or None."""
+    mt = _FORMAT.match(fmt or "")
+    return (mt.group(1), bool(mt.group(2)), int(mt.group(3)), int(mt.group(4) or 0)) if mt else None
+
+
+def format_wider(fmt: str, than: str) -> bool:
+    """Whether format ``fmt`` allows more than ``than`` (an..512 > an..70; n..16,6 > n..8)."""
+    a, b = parse_format(fmt), parse_format(than)
+    return a is not None and b is not None and (a[2] > b[2] or a[3] > b[3])
+
+
 def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
     """field -> (row, maximum length or digits, fraction digits) for rows the DIP widens."""
     cached = table.derived.get(__name__)
@@ -23,10 +35,9 @@ def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
         return cached
     out: dict[str, tuple[Row, int, int]] = {}
     for row in table.rows:
-        official = row["wco_format"]
-        mt = _FORMAT.match(official or "")
-        if row.kind == "value" and row["dip_format"] and mt:
-            out[row.field] = (row, int(mt.group(3)), int(mt.group(4) or 0))
+        official = parse_format(row["wco_format"])
+        if row.kind == "value" and row["dip_format"] and official is not None:
+            out[row.field] = (row, official[2], official[3])
     table.derived[__name__] = out
     return out
 

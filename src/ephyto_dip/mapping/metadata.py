@@ -8,13 +8,14 @@ certificate, so reading a DIP takes the certificate out of it and carries nothin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Optional
 
 from lxml import etree
 
 from ..findings import Finding, TableError
+from ..model import value_at
+from .formats import parse_format
 from .sides import DIP_NS, DIP_NSMAP
 from .tsv import load_cached, split_metadata, tsv_reader
 
@@ -34,11 +35,11 @@ class EnvelopeElement:
 
     def fits(self, text: str) -> bool:
         """Whether ``text`` fits the element's WCO format (a2, an..6 …)."""
-        mt = re.fullmatch(r"(a|n|an)(\.\.)?(\d+)", self.wco_format)
-        if not mt or not text.strip():
+        fmt = parse_format(self.wco_format)
+        if fmt is None or not text.strip():
             return bool(text.strip())
-        size = int(mt.group(3))
-        return len(text) <= size if mt.group(2) else len(text) == size
+        _, up_to, size, _ = fmt
+        return len(text) <= size if up_to else len(text) == size
 
 
 def parse_envelope(text: str, name: str) -> tuple[EnvelopeElement, ...]:
@@ -64,22 +65,14 @@ def load_envelope(path=None) -> tuple[EnvelopeElement, ...]:
     return load_cached(path or resource_path("mappings", "dip-metadata.tsv"), parse_envelope, "envelope table")
 
 
-def _field(data: dict, dotted: str) -> Optional[str]:
-    cur: object = data
-    for part in dotted.split("."):
-        if not isinstance(cur, dict):
-            return None
-        cur = cur.get(part)
-    if isinstance(cur, dict):
-        cur = cur.get("value")
-    return cur if isinstance(cur, str) else None
-
-
 def wrap(certificate: etree._Element, data: dict) -> etree._Element:
     """``MetaData`` with the envelope's elements, then ``certificate`` (moved into it)."""
     root = etree.Element(METADATA_TAG, nsmap=DIP_NSMAP)
     for el in load_envelope():
-        text = el.value or _field(data, el.from_field) or ""
+        found = value_at(data, el.from_field) if el.from_field else None
+        if isinstance(found, dict):
+            found = found.get("value")
+        text = el.value or (found if isinstance(found, str) else "")
         if el.fits(text):
             etree.SubElement(root, f"{{{DIP_NS}}}{el.element}").text = text
     root.append(certificate)
@@ -94,6 +87,3 @@ def certificate_element(root: etree._Element) -> Optional[etree._Element]:
         return root.find(CERTIFICATE_TAG)
     return None
 
-
-def is_dip_root(root: Union[etree._Element, None]) -> bool:
-    return root is not None and root.tag in (METADATA_TAG, CERTIFICATE_TAG)
