@@ -18,7 +18,7 @@ from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip import model as m
-from ephyto_dip.attach import (
+from ephyto_dip.linkage import (
     AttachResult,
     additional_documents,
     attach,
@@ -28,7 +28,7 @@ from ephyto_dip.attach import (
     validate_declaration,
 )
 from ephyto_dip.cli import main
-from ephyto_dip.findings import ERROR, WARNING, ConversionError, TableError, UnsupportedDocumentError
+from ephyto_dip.findings import ERROR, INFO, WARNING, ConversionError, TableError, UnsupportedDocumentError
 from ephyto_dip.resources import resource_path
 
 from .helpers import DATA, EXAMPLES, REPO, sample
@@ -41,7 +41,25 @@ DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
 D = f"{{{DEC}}}"
 RULES = REPO / "mappings" / "attach-uk-cds.tsv"
 
-BASE = ed.read(sample("03")).certificate  # one line: HS 100590 'Widget A', 1000 net / 1050 gross, no unit
+SAMPLE_03 = ed.read(sample("03")).certificate  # CO -> PE; one line: HS 100590 'Widget A', 1000 net / 1050 gross, no unit
+
+
+EXPORTERS = {"CL": "Chile Vegetable Company S.A.", "US": "US Clipper Inc."}  # of IM030a and IM034a
+
+
+def addressed_to_gb(cert: m.Certificate, sent_from: str = "CL") -> m.Certificate:
+    """Sample 03 as an HMRC declaration sees its goods: from ``sent_from`` (also the origin), to GB,
+    by sea, from the declaration's exporter, issued nine days before the declaration was accepted."""
+    country = m.Country(id=m.Identifier(value=sent_from))
+    items = [it.model_copy(update={"origin_countries": [country]}) for it in cert.items]
+    moves = [t.model_copy(update={"mode_code": m.Code(value="1")}) for t in cert.transport_movements]
+    consignor = cert.consignor.model_copy(update={"name": m.Text(value=EXPORTERS[sent_from])})
+    return cert.model_copy(update={"export_country": country, "import_country": m.Country(id=m.Identifier(value="GB")),
+                                   "items": items, "transport_movements": moves, "consignor": consignor,
+                                   "issue_date_time": m.DateTime(value="2026-02-10T09:30:47Z")})
+
+
+BASE = addressed_to_gb(SAMPLE_03)
 
 
 # ------------------------------------------------------------------------------ building inputs
@@ -64,8 +82,11 @@ def line(hs=None, *, common=None, botanical=None, description=None, net="KEEP", 
     return item.model_copy(update=update)
 
 
-def certificate(*lines, number=None, type_code=None, status=None):
-    items = [ln.model_copy(update={"sequence_numeric": m.Numeric(value=str(i))}) for i, ln in enumerate(lines, 1)]
+def certificate(*lines, number=None, type_code=None, status=None, sent_from="CL"):
+    base = BASE if sent_from == "CL" else addressed_to_gb(SAMPLE_03, sent_from)
+    origin = [m.Country(id=m.Identifier(value=sent_from))]
+    items = [ln.model_copy(update={"sequence_numeric": m.Numeric(value=str(i)), "origin_countries": origin})
+             for i, ln in enumerate(lines, 1)]
     update = {"items": items}
     if number:
         update["id"] = m.Identifier(value=number)
@@ -73,7 +94,7 @@ def certificate(*lines, number=None, type_code=None, status=None):
         update["type_code"] = m.Code(value=type_code)
     if status:
         update["status_code"] = m.Code(value=status)
-    return BASE.model_copy(update=update)
+    return base.model_copy(update=update)
 
 
 def declaration(*goods, base=IM030A, drop_phyto=False) -> bytes:
@@ -113,8 +134,17 @@ def references(item: etree._Element, number: str) -> list[etree._Element]:
     return [ad for ad in item.findall(D + "AdditionalDocument") if ad.findtext(D + "ID") == number]
 
 
+# Said on every UK attach without a CHED reference (asserted in its own test), like the info notes
+# (age, parties not compared): the tests of other behaviour look past them.
+BACKGROUND = {"ATTACH-DOCUMENT-ID"}
+
+
+def notable(result: AttachResult) -> list:
+    return [f for f in result.findings if f.severity != INFO and f.code not in BACKGROUND]
+
+
 def codes(result: AttachResult) -> list[str]:
-    return [f.code for f in result.findings]
+    return [f.code for f in notable(result)]
 
 
 def assert_schema_valid(data: bytes) -> None:
@@ -189,7 +219,7 @@ def test_reference_lands_on_the_matching_goods_items_only():
     items = goods_items(result)
     assert [len(references(it, NUMBER)) for it in items] == [1, 1, 0]
     assert sorted((mt.goods_item, mt.line) for mt in result.matches) == [(1, "1"), (2, "2")]
-    assert result.findings == [], [f.one_line() for f in result.findings]
+    assert codes(result) == [], [f.one_line() for f in result.findings]
 
 
 def test_national_digits_beyond_the_hs_subheading_do_not_count():
@@ -212,7 +242,7 @@ def test_partly_matching_certificate_names_the_unmatched_line():
 
 
 def test_certificate_matching_nothing_changes_nothing():
-    result = attach(certificate(line("100590")), IM034A)
+    result = attach(certificate(line("100590"), sent_from="US"), IM034A)
     assert codes(result) == ["ATTACH-NO-MATCH"]
     assert result.matches == []
     assert etree.tostring(result.root) == etree.tostring(etree.parse(str(IM034A)).getroot())
@@ -234,7 +264,7 @@ def test_generic_words_alone_do_not_match():
     cert = certificate(line(None, common="fresh roses", botanical="Rosa", description="Fresh cut flowers"))
     result = attach(cert, IM030A)
     assert result.matches == [] and codes(result) == ["ATTACH-NO-MATCH"]
-    assert "no usable HS code" in result.findings[0].message
+    assert "no usable HS code" in notable(result)[0].message
 
 
 def test_a_heading_too_short_to_match_still_rules_goods_items_out():
@@ -249,7 +279,10 @@ def test_hub_envelope_certificate_matches_by_botanical_name():
     assert [(mt.goods_item, mt.method) for mt in result.matches] == [(1, "description")]
     assert "XML-NAMESPACE-UNDECLARED" in codes(result)  # the envelope's own warning is passed on
     assert len(references(goods_items(result)[0], "BO-5845145424")) == 1
-    assert result.ok
+    # the real certificate is Bolivia -> Argentina: it matches the seeds but cannot clear them in GB
+    assert {f.code for f in result.errors} == {"ATTACH-DESTINATION", "ATTACH-ORIGIN", "ATTACH-DISPATCH"}
+    (to,) = [f for f in result.errors if f.code == "ATTACH-DESTINATION"]
+    assert "addressed to AR, not to the declaring country (GB, XI)" in to.message
 
 
 def test_dip_input_gives_the_same_declaration_as_ephyto():
@@ -365,14 +398,15 @@ def test_plant_goods_item_without_a_certificate_is_reported():
 # ------------------------------------------------------------------------------ certificates that cannot be referenced
 
 
-@pytest.mark.parametrize("change, text", [
-    ({"status": "40"}, "status 40"),
-    ({"type_code": "312"}, "type 312"),
+@pytest.mark.parametrize("change, code, text", [
+    ({"status": "40"}, "ATTACH-STATUS", "status 40 (withdrawn) cannot cover goods"),
+    ({"status": "44"}, "ATTACH-STATUS", "status 44 (replaced) cannot cover goods"),
+    ({"type_code": "312"}, "ATTACH-CERTIFICATE", "type 312"),
 ])
-def test_certificate_that_cannot_be_referenced(change, text):
+def test_certificate_that_cannot_be_referenced(change, code, text):
     result = attach(certificate(line("070993"), **change), IM030A)
-    (f,) = result.findings
-    assert f.code == "ATTACH-CERTIFICATE" and text in f.message
+    (f,) = notable(result)
+    assert f.code == code and text in f.message
     assert result.matches == [] and not result.ok
     with pytest.raises(ConversionError):
         additional_documents(certificate(line("070993"), **change))
@@ -459,7 +493,7 @@ def test_another_rules_table(tmp_path):
         update={"issue_date_time": m.DateTime(value="2024-02-26T10:15:00Z")})
     result = attach(reexport, decl, rules=table)
     (ref,) = references(goods_items(result)[0], NUMBER)
-    assert ref.findtext(D + "TypeCode") == "852" and ref.findtext(D + "Name") == "PC CO 2024"
+    assert ref.findtext(D + "TypeCode") == "852" and ref.findtext(D + "Name") == "PC CL 2024"
     export = attach(certificate(line("070993", net="600", unit="KGM")), decl, rules=table)
     assert references(goods_items(export)[0], NUMBER)[0].findtext(D + "TypeCode") == "851"
     assert ref.findtext(f"{D}WriteOff/{D}QuantityQuantity") == "500"
@@ -522,7 +556,8 @@ def test_cli_error_findings_exit_1_and_write_nothing(tmp_path, capsys):
     assert main(["attach", cert, str(IM030A), "-o", str(out), "--format", "json"]) == 1
     assert not out.exists() and list(tmp_path.iterdir()) == [Path(cert)]  # no temp file left either
     report = json.loads(capsys.readouterr().err)
-    assert [f["code"] for f in report["findings"]] == ["ATTACH-QUANTITY"]
+    assert [f["code"] for f in report["findings"] if f["severity"] != "info" and f["code"] not in BACKGROUND] == [
+        "ATTACH-QUANTITY"]
     assert report["matches"][0]["goods_item"] == 1 and report["output"].startswith("not written")
     assert main(["attach", cert, str(IM030A), "-o", str(out), "--force"]) == 1
     assert_schema_valid(out.read_bytes())
@@ -570,7 +605,7 @@ def test_pounds_are_converted_exactly():
     enough = attach(certificate(line("070993", net="25574", unit="LBR")), IM030A)
     short = attach(certificate(line("070993", net="25573", unit="LBR")), IM030A)
     assert "ATTACH-QUANTITY" not in codes(enough)
-    assert codes(short) == ["ATTACH-QUANTITY"] and "11599.71767801 kg" in short.findings[0].message
+    assert codes(short) == ["ATTACH-QUANTITY"] and "11599.71767801 kg" in notable(short)[0].message
 
 
 def test_real_certificate_with_and_without_hs_codes():
@@ -581,17 +616,19 @@ def test_real_certificate_with_and_without_hs_codes():
     assert sorted((mt.goods_item, mt.line, mt.method) for mt in result.matches) == [
         (1, "0", "hs"), (1, "1", "description")]
     assert [len(references(it, "123ABC")) for it in goods_items(result)] == [1, 0]
-    attach_findings = [f for f in result.findings if f.code.startswith("ATTACH")]
-    assert [f.code for f in attach_findings] == ["ATTACH-QUANTITY-UNCHECKED"]  # line 1 has no weight
-    assert "certificate line 1" in attach_findings[0].message and "no net or gross weight" in attach_findings[0].message
+    (unchecked,) = [f for f in result.findings if f.code == "ATTACH-QUANTITY-UNCHECKED"]  # line 1 has no weight
+    assert "certificate line 1" in unchecked.message and "no net or gross weight" in unchecked.message
     # the certificate's own reading findings travel with the result (sample 01 has lenient dates)
-    assert {f.code for f in result.findings} - {"ATTACH-QUANTITY-UNCHECKED"} == {"READ-LENIENT"}
+    assert "READ-LENIENT" in codes(result)
+    # Argentina -> Ecuador, origin AR: not goods a GB declaration from Chile can clear
+    assert sorted(f.code for f in result.errors) == ["ATTACH-DESTINATION", "ATTACH-DISPATCH", "ATTACH-ORIGIN",
+                                                     "ATTACH-ORIGIN"]
     assert_schema_valid(result.to_bytes())
 
 
 # ------------------------------------------------------------------------------ the documented example, layout, exit codes
 
-COURGETTES = EXAMPLES / "attach" / "constructed_CO-GB_851_courgettes.xml"
+COURGETTES = EXAMPLES / "attach" / "constructed_CL-GB_851_courgettes.xml"
 
 
 def test_the_documented_example_runs_as_written(tmp_path, monkeypatch, capsys):
@@ -603,10 +640,10 @@ def test_the_documented_example_runs_as_written(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(REPO)  # the docs run it from the repository root
     assert main(command[1:]) == 0
     shown = [ln.replace(str(out), "declared.xml") for ln in capsys.readouterr().err.splitlines()]
-    assert shown == expected
+    assert shown == [ln for ln in expected if ln.strip()]
     assert_schema_valid(out.read_bytes())
     (item,) = etree.fromstring(out.read_bytes()).iter(f"{D}GovernmentAgencyGoodsItem")
-    assert len(references(item, "EXAMPLE0001CO")) == 1
+    assert len(references(item, "EXAMPLE0001CL")) == 1
 
 
 def test_the_declaration_keeps_its_line_endings_declaration_and_encoding(tmp_path):
@@ -617,13 +654,13 @@ def test_the_declaration_keeps_its_line_endings_declaration_and_encoding(tmp_pat
     assert out.count(b"\n") == out.count(b"\r\n") > crlf.count(b"\r\n")  # every line CRLF, lines added
     lf = IM034A.read_bytes()
     assert b"\r" not in lf
-    out = attach(certificate(line("070700", net="100", unit="KGM")), IM034A).to_bytes()
+    out = attach(certificate(line("070700", net="100", unit="KGM"), sent_from="US"), IM034A).to_bytes()
     assert b"\r" not in out and out.startswith(b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n')
     # a Latin-1 declaration stays Latin-1, byte order mark and spelling of the declaration too
     latin = lf.replace(b'encoding="UTF-8"', b"encoding='ISO-8859-1'", 1).replace(
         "<md:MetaData".encode(), "<!-- déclaration -->\n<md:MetaData".encode(), 1)
     latin = latin.decode("utf-8").encode("iso-8859-1", "xmlcharrefreplace")
-    result = attach(certificate(line("070700", net="100", unit="KGM")), latin, name="latin.xml")
+    result = attach(certificate(line("070700", net="100", unit="KGM"), sent_from="US"), latin, name="latin.xml")
     assert result.ok, result.findings
     out = result.to_bytes()
     assert out.startswith(b"<?xml version=\"1.0\" encoding='ISO-8859-1' standalone=\"no\"?>\n<!-- d\xe9claration -->")
@@ -636,4 +673,4 @@ def test_cli_a_certificate_that_cannot_be_referenced_is_a_finding(tmp_path, caps
     out = tmp_path / "out.xml"
     withdrawn = EXAMPLES / "constructed_CO-PE_851_withdrawn.xml"
     assert main(["attach", str(withdrawn), str(IM030A), "-o", str(out)]) == 1
-    assert "ATTACH-CERTIFICATE" in capsys.readouterr().err and not out.exists()
+    assert "ATTACH-STATUS: certificate status 40 (withdrawn)" in capsys.readouterr().err and not out.exists()

@@ -18,7 +18,7 @@ from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip import strategies as eds
-from ephyto_dip.attach import attach
+from ephyto_dip.linkage import attach
 from ephyto_dip.documents import serialize
 from ephyto_dip.xmltext import text_of
 
@@ -123,7 +123,8 @@ def test_attach_reads_the_declaration_values_whole(tmp_path):
                   "<NetNetWeightMeasure>11600<", "<NetNetWeightMeasure>1<?pi?>1600<")
     a, b = attach(cert, clean), attach(cert, split)
     assert [mt.to_dict() for mt in b.matches] == [mt.to_dict() for mt in a.matches] and a.matches
-    assert [f.code for f in b.findings] == [f.code for f in a.findings] == ["ATTACH-QUANTITY"]
+    assert [f.code for f in b.findings] == [f.code for f in a.findings]
+    assert [f.code for f in a.findings if f.severity == "error"] == ["ATTACH-QUANTITY"]
 
 
 @pytest.mark.parametrize("xml,expected", [

@@ -37,7 +37,7 @@ from .xmlsafe import Limits
 
 __version__ = "0.1.0"
 
-_LAZY = {"attach": "ephyto_dip.attach", "additional_documents": "ephyto_dip.attach"}
+_LAZY = {name: "ephyto_dip.linkage" for name in ("attach", "additional_documents", "open_ledger")}
 
 
 def __getattr__(name: str):

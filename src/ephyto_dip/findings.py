@@ -100,6 +100,25 @@ CODES: dict[str, str] = {
     "ATTACH-NOT-DECLARATION": "the document is not a goods declaration of the rules table's schema",
     "ATTACH-RULES": "the attach rules table is incomplete or inconsistent",
     "XSD-DEC": "the goods declaration is not valid against the declaration schema of the rules table",
+    "ATTACH-STATUS": "the certificate's status does not let it cover goods (only an issued certificate does)",
+    "ATTACH-REPLACED": "a replaced certificate, or a goods item still referencing the number a replacement replaces",
+    "ATTACH-DATE": "the certificate was issued after the declaration (or today), or its replacement dates disagree",
+    "ATTACH-AGE": "the certificate is older than the rules table allows (or no maximum age is set)",
+    "ATTACH-CONSIGNEE": "the consignee is not the declaration's importer (by identifier, else by name), or was not compared",
+    "ATTACH-CONSIGNOR": "the consignor's name does not read as the declaration's exporter",
+    "ATTACH-DESTINATION": "the certificate is addressed to another country than the declaring one",
+    "ATTACH-ORIGIN": "a goods item's country of origin is not the certified line's",
+    "ATTACH-DISPATCH": "a goods item is dispatched from another country than the certificate's exporting one",
+    "ATTACH-LINE": "a goods item draws on a certificate line that does not exist",
+    "ATTACH-HS": "a goods item's commodity code does not agree with the certificate line it draws on",
+    "ATTACH-PLACE": "the declared point of entry is not the declaration's goods location",
+    "ATTACH-TRANSPORT": "mode of transport or a container differs between certificate and declaration",
+    "ATTACH-DOCUMENT-ID": "the reference does not carry the identifier the national system expects (UK: CHED-PP)",
+    "ATTACH-STATUS-USE": "the document status code (exhausted, part use) disagrees with the ledger's balance",
+    "ATTACH-RESERVATION": "the ledger refused the declaration's write-off (CERTEX reason code in the message)",
+    "LEDGER-IO": "the ledger cannot be opened, reached or written (file, URL, lock)",
+    "LEDGER-SCHEMA": "the ledger's stored schema version is not one this version reads",
+    "LEDGER-UNKNOWN": "the ledger holds no such certificate or declaration",
 }
 
 
@@ -179,3 +198,7 @@ class UsageError(EphytoDipError):
 
 class OutputError(EphytoDipError):
     """An output file cannot be written."""
+
+
+class LedgerError(EphytoDipError):
+    """The quantity ledger cannot be opened, reached, locked in time, or is of an unknown schema."""

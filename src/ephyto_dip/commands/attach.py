@@ -34,7 +34,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..attach import attach
+    from ..linkage import attach
     from ..output import refuse_overwriting_input, same_file, write_atomic
 
     try:  # before anything is read: where the declaration goes, and that it replaces no input

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import Iterable
 
-from ..findings import ERROR, EphytoDipError, Finding, InputError, OutputError, TableError, UsageError
+from ..findings import ERROR, EphytoDipError, Finding, InputError, LedgerError, OutputError, TableError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 IO_CODES = {"IO-READ", "IO-WRITE"}
@@ -14,7 +14,7 @@ IO_CODES = {"IO-READ", "IO-WRITE"}
 
 def exit_code_for(exc: EphytoDipError) -> int:
     """2 for I/O (and a broken table, which is a usage problem), 1 for findings about input."""
-    if isinstance(exc, (OutputError, TableError, UsageError)):
+    if isinstance(exc, (OutputError, TableError, UsageError, LedgerError)):
         return EXIT_USAGE
     if isinstance(exc, InputError) and all(f.code in IO_CODES for f in exc.findings):
         return EXIT_USAGE

@@ -1,0 +1,57 @@
+"""Small value helpers the linkage modules share: text of an element, digits, folding, decimals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+
+from lxml import etree
+
+from ..xmltext import text_of
+
+
+def text(el: etree._Element, path: str) -> str:
+    """The stripped text at ``path`` under ``el`` ('' when absent)."""
+    found = el.find(path)
+    return (text_of(found) or "").strip() if found is not None else ""
+
+
+def digits(code: str) -> str:
+    return re.sub(r"\D", "", code or "")
+
+
+def fold(value: str) -> str:
+    """Accents and case folded: names written by two systems must meet."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def fmt(d: Decimal) -> str:
+    """A decimal as plain digits (no exponent, no trailing zeros)."""
+    return format(d.normalize(), "f")
+
+
+def common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def names(what: str, labels: list) -> str:
+    """'goods item 1' or 'goods items 1, 2'."""
+    labels = [str(x) for x in labels]
+    return f"{what} {labels[0]}" if len(labels) == 1 else f"{what}s {', '.join(labels)}"
+
+
+def tokens(texts, rules) -> frozenset:
+    """The words of ``texts`` that can match: folded, long enough, not numbers or the rules' stopwords."""
+    out = set()
+    for t in texts:
+        for w in re.findall(r"[^\W_]+", fold(t or "")):
+            if len(w) >= rules.token_min_length and not w.isdigit() and w not in rules.stopwords:
+                out.add(w)
+    return frozenset(out)
