@@ -26,7 +26,8 @@ from .checks import certificate_problems, ched_problems, declaration_checks
 from .declaration import declaration_of, goods_items, read_declaration, xsd_errors, xsd_findings
 from .ledger import Answer, Ledger, open_ledger
 from .matching import Match, plan as make_plan
-from .reference import (AttachmentFragment, build_reference, document_type, put_reference, reference_values)
+from .reference import (AttachmentFragment, build_reference, document_type, put_reference, reference_values,
+                        set_status)
 from .rules import Rules, as_rules
 
 RulesArg = Union[Rules, str, os.PathLike, None]
@@ -153,29 +154,45 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
         findings += coverage.quantity_findings(plan, r, d.name)
     findings += xsd_findings(before, xsd_errors(d.top, r), d.name)
     if ledger is not None and plan.matches and not any(f.severity == ERROR for f in findings):
-        _reserve(result, cert, plan, r, ledger, decl_id, values["LPCOExemptionCode"], office, before_commit)
+        try:
+            _reserve(result, cert, plan, r, ledger, decl_id, values, status is None, office, before_commit)
+        except _Rollback:
+            pass  # nothing reserved; the findings say why
     elif before_commit is not None and not any(f.severity == ERROR for f in findings):
         before_commit(result)
     return result
 
 
+class _Rollback(Exception):
+    """Leave the ledger's transaction without keeping what it did."""
+
+
 def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: Ledger, decl_id: str,
-             status: str, office: str, before_commit) -> None:
+             values: dict, default_status: bool, office: str, before_commit) -> None:
     number = cert.number.strip()
     with ledger.transaction(number) as tx:
         tx.register(c.status(cert), reserving.certified_lines(plan), c.replaced_numbers(cert))
         balance = tx.balance()
-        problems = reserving.earlier_exhausted(balance, r, decl_id, result.name)
         requests, unvalidated = reserving.requests(plan, balance, r, decl_id, result.name)
-        result.findings.extend(problems + unvalidated)
-        if problems or unvalidated:
+        result.findings.extend(unvalidated)
+        if unvalidated:
             return
+        status = values["LPCOExemptionCode"]
+        if default_status and r.default_status_part and reserving.leaves_quantity(requests, balance, r, decl_id):
+            status = r.default_status_part  # part use: the certificate goes on covering other entries
         answer = tx.reserve(decl_id, requests, r.mass_units, covering=c.status(cert) in r.covering_statuses,
                             office=office, document_status=status, hs_digits=r.hs_min_digits)
         result.answer = answer
         if not answer.accepted:
             result.findings.append(reserving.refusal(answer, plan, result.name))
             return
+        earlier = reserving.earlier_exhausted(balance, r, decl_id, result.name)
+        if earlier:
+            result.findings.extend(earlier)
+            result.answer = None
+            raise _Rollback
+        for item in plan.matched_items():
+            set_status(item.element, values, r, status)
         used = sorted({rq.line for rq in requests})
         result.findings.extend(reserving.status_agreement(answer, used, status, r, result.name))
         if before_commit is not None:

@@ -255,3 +255,12 @@ def remove_reference(ad: etree._Element) -> None:
         else:
             parent.text = ad.tail
     parent.remove(ad)  # lxml takes the element's tail with it
+
+
+def set_status(item_el: etree._Element, values: Mapping[str, str], rules: Rules, status: str) -> None:
+    """The status code of the item's reference to the certificate (chosen once the ledger has answered)."""
+    ns = f"{{{rules.declaration_ns}}}"
+    for ad in existing_references(item_el, values, rules):
+        el = ad.find(ns + "LPCOExemptionCode")
+        if el is not None:
+            el.text = status

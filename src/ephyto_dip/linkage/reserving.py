@@ -122,3 +122,19 @@ def status_agreement(answer: Answer, used: list[str], status: str, rules: Rules,
                         file=name, value=status)]
     return []
 
+
+
+def leaves_quantity(requests: list[Request], balance: Balance, rules: Rules, declaration_id: str) -> bool:
+    """Whether quantity remains on the lines drawn on once these requests are written off."""
+    wanted: dict[str, Decimal] = {}
+    for rq in requests:
+        ln = balance.line(rq.line)
+        q = convert(rq.amount, ln.unit, rules.mass_units) if ln is not None else None
+        if q is None:
+            return False
+        wanted[rq.line] = wanted.get(rq.line, Decimal(0)) + q
+    mine: dict[str, Decimal] = {}
+    for a in balance.allocations:
+        if a.declaration_id == declaration_id and a.state == "reserved":
+            mine[a.line] = mine.get(a.line, Decimal(0)) + a.quantity
+    return any(balance.line(lb).available + mine.get(lb, Decimal(0)) - q > 0 for lb, q in wanted.items())

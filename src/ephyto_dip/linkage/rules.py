@@ -60,6 +60,7 @@ class Rules:
     ched_pattern: Optional[re.Pattern]
     phyto_document_codes: frozenset[str]  # category+type codes that count as a phytosanitary reference
     default_status: str
+    default_status_part: str  # with a ledger: the default when the write-off leaves quantity (UK: AP)
     statuses: Mapping[str, str]  # document status code -> meaning
     status_uses: Mapping[str, str]  # document status code -> exhausted | part | surrendered | attributed | ""
     covering_statuses: frozenset[str]  # certificate StatusCode values that may cover goods (70: issued)
@@ -174,8 +175,9 @@ def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLi
                 p.bad(f"#{key}: {value!r} is not one of {', '.join(SEVERITIES)}")
             severities[key.split(".", 1)[1]] = value
     statuses, uses, cert_statuses, plant, units = rows
-    if meta.get("default_status") and statuses and meta["default_status"] not in statuses:
-        p.bad(f"#default_status {meta['default_status']!r} is not one of the status rows")
+    for key in ("default_status", "default_status_part"):
+        if meta.get(key) and statuses and meta[key] not in statuses:
+            p.bad(f"#{key} {meta[key]!r} is not one of the status rows")
     profile = meta.get("profile", "")
     if profile and profile not in PROFILES:
         p.bad(f"#profile: {profile!r} is not one of {', '.join(PROFILES)}")
@@ -222,6 +224,7 @@ def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLi
         ched_pattern=ched,
         phyto_document_codes=p.words("phyto_document_codes") | {c + t for c, t in documents.values()},
         default_status=meta.get("default_status", ""),
+        default_status_part=meta.get("default_status_part", ""),
         statuses=statuses,
         status_uses=uses,
         covering_statuses=p.words("covering_statuses"),
