@@ -22,6 +22,7 @@ COMMANDS = {
     "report": "ephyto_dip.commands.report",
     "diff": "ephyto_dip.commands.diff",
     "attach": "ephyto_dip.commands.attach",
+    "ledger": "ephyto_dip.commands.ledger",
 }
 
 from .commands.common import EXIT_OK, EXIT_USAGE
@@ -89,6 +90,7 @@ _HELP = {
     "report": "render the mapping table as a review page",
     "diff": "compare two versions of the mapping table",
     "attach": "attach a certificate to a WCO DM goods declaration",
+    "ledger": "a certificate's quantity ledger: balance, release or cancel a declaration's write-off",
 }
 
 

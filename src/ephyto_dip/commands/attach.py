@@ -1,7 +1,11 @@
-"""``ephyto-dip attach CERT DECLARATION [-o OUT]``: reference a certificate on the goods items it covers.
+"""``ephyto-dip attach CERT DECLARATION [-o OUT] [--ledger PATH_OR_URL]``: reference a certificate on
+the goods items it covers, and with a ledger write the quantity off against the certificate's lines.
 
-The declaration (WCO DM DEC, e.g. UK CDS) goes to OUT or stdout; the report (matches and
-findings) goes to stderr. The declaration is never written over itself unless asked for with
+The declaration (WCO DM DEC, e.g. UK CDS) goes to OUT or stdout; the report (matches, findings
+and the ledger's answer) goes to stderr. With --ledger (a SQLite file, created on first use, or a
+postgresql:// URL) the write-off is reserved for the declaration (its FunctionalReferenceID
+unless --declaration-id) only when no finding at error level stands, and the declaration is
+written while the certificate's lock is held: either both happen or neither. The declaration is never written over itself unless asked for with
 --in-place (then atomically, like every output), nor over the certificate or the rules table.
 Exit codes: 0 clean, 1 findings at error level (the declaration is
 then not written unless --force; a declaration that fails its schema is never written),
@@ -14,8 +18,9 @@ from __future__ import annotations
 import json
 import sys
 
-from ..findings import ERROR, EphytoDipError, Finding, UsageError
+from ..findings import ERROR, EphytoDipError, Finding, OutputError, UsageError
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
+from .ledger import ledger_lines
 
 
 def register(sub) -> None:
@@ -28,6 +33,13 @@ def register(sub) -> None:
     p.add_argument("--rules", help="rules table of a national practice (default: the shipped UK CDS table)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="format of the report on stderr")
     p.add_argument("--status", help="document status code to declare (UK: AE, AP, JE …); default from the rules table")
+    p.add_argument("--ledger", metavar="PATH_OR_URL",
+                   help="quantity ledger: a SQLite file (created on first use) or a postgresql:// URL")
+    p.add_argument("--declaration-id", help="the declaration's key in the ledger (default: its FunctionalReferenceID)")
+    p.add_argument("--line", action="append", default=[], metavar="ITEM:LINE",
+                   help="goods item ITEM draws on certificate line LINE (repeat; default: matched by HS code, names)")
+    p.add_argument("--ched", help="the national pre-notification reference to declare (UK: IPAFFS GBCHDyyyy.nnnnnnn)")
+    p.add_argument("--office", default="", help="the customs office of the write-off, recorded in the ledger")
     p.add_argument("--force", action="store_true",
                    help="write the declaration despite findings at error level (never when it fails its schema)")
     p.set_defaults(run=run)
@@ -46,34 +58,68 @@ def run(args) -> int:
         _report(args, None, exc.findings, "not written")
         return EXIT_USAGE
     try:
-        result = attach(args.certificate, args.declaration, rules=args.rules, status=args.status)
+        links = _links(args.line)
     except EphytoDipError as exc:
-        if all(f.code == "ATTACH-CERTIFICATE" for f in exc.findings):  # read, but cannot be referenced
+        _report(args, None, exc.findings, "not written")
+        return EXIT_USAGE
+    delivered: list[str] = []
+
+    def deliver(result) -> None:  # with a ledger: runs while the certificate is locked, before it commits
+        delivered.append(_write(args, output, result.to_bytes(), write_atomic))
+
+    try:
+        result = attach(args.certificate, args.declaration, rules=args.rules, status=args.status,
+                        ledger=args.ledger, declaration_id=args.declaration_id, links=links, ched=args.ched,
+                        office=args.office, before_commit=deliver)
+    except OutputError as exc:  # the declaration could not be written, so nothing was reserved
+        _report(args, None, exc.findings, "not written; nothing reserved")
+        return EXIT_USAGE
+    except EphytoDipError as exc:
+        if all(f.code in ("ATTACH-CERTIFICATE", "ATTACH-STATUS") for f in exc.findings):
             _report(args, None, exc.findings, "not written: the certificate cannot be referenced")
             return EXIT_FINDINGS
-        # missing, malformed, hostile, not a certificate or declaration, a broken rules table
+        # missing, malformed, hostile, not a certificate or declaration, a broken rules table, a ledger
+        # that cannot be used
         _report(args, None, exc.findings, "not written: an input cannot be used")
         return EXIT_USAGE
     failed = any(f.severity == ERROR for f in result.findings)
-    if not result.schema_valid:
+    if delivered:
+        outcome = delivered[0]
+    elif not result.schema_valid:
         outcome = "not written: the declaration would not be valid against its schema"
     elif failed and not args.force:
         outcome = "not written: findings at error level (use --force to write it anyway)"
-    else:
-        data = result.to_bytes()
-        if output is not None:
-            try:
-                write_atomic(output, data, inputs=[args.certificate, args.rules])
-            except EphytoDipError as exc:
-                _report(args, result, result.findings + exc.findings, "not written")
-                return EXIT_USAGE
-            outcome = f"written to {output}"
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-            outcome = "written to stdout"
+    else:  # --force past findings: written, never reserved
+        try:
+            outcome = _write(args, output, result.to_bytes(), write_atomic)
+        except EphytoDipError as exc:
+            _report(args, result, result.findings + exc.findings, "not written")
+            return EXIT_USAGE
     _report(args, result, result.findings, outcome)
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+def _write(args, output, data: bytes, write_atomic) -> str:
+    if output is not None:
+        write_atomic(output, data, inputs=[args.certificate, args.rules])
+        return f"written to {output}"
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return "written to stdout"
+
+
+def _links(values: list[str]):
+    """``--line 1:1 --line 2:1 --line 2:2`` -> {1: ["1"], 2: ["1", "2"]}; None when not given."""
+    if not values:
+        return None
+    out: dict[int, list[str]] = {}
+    for value in values:
+        item, sep, line = value.partition(":")
+        if not sep or not item.strip().isdigit() or not line.strip():
+            raise UsageError(Finding("USAGE", f"--line {value!r}: give ITEM:LINE, a goods item number and a "
+                                     "certificate line number, e.g. --line 1:2"))
+        out.setdefault(int(item), []).append(line.strip())
+    return out
 
 
 def _output(args, same_file):
@@ -109,6 +155,8 @@ def _report(args, result, findings: list[Finding], outcome: str) -> None:
                              f"{result.certificate_number}: {how}\n")
         if not items:
             sys.stderr.write(f"no goods item references certificate {result.certificate_number}\n")
+        if result.answer is not None:
+            sys.stderr.write(ledger_lines(result.answer))
     errors = sum(f.severity == ERROR for f in findings)
     sys.stderr.write(f"{args.declaration}: {errors} errors, {len(findings) - errors} other findings; "
                      f"declaration {outcome}\n")
