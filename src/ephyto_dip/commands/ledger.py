@@ -55,6 +55,8 @@ def run(args) -> int:
                 answer = ledger.cancel(args.certificate, args.declaration)
     except EphytoDipError as exc:
         print_findings(exc.findings, args.format)
+        if all(f.code == "LEDGER-UNKNOWN" for f in exc.findings):
+            return EXIT_FINDINGS  # a defined "not found", not a broken ledger
         return exit_code_for(exc)
     data = answer.to_certex() if rules.profile == "eu-certex" else answer.to_dict()
     _print(args, data, ledger_lines(answer))

@@ -27,7 +27,7 @@ from .declaration import declaration_of, goods_items, read_declaration, xsd_erro
 from .ledger import Answer, Ledger, open_ledger
 from .matching import Match, plan as make_plan
 from .reference import (AttachmentFragment, build_reference, document_type, put_reference, reference_values,
-                        set_status)
+                        ched_values, set_status)
 from .rules import Rules, as_rules
 
 RulesArg = Union[Rules, str, os.PathLike, None]
@@ -143,9 +143,14 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
     plan = make_plan(cert, d.items, r, links, d.name)
     findings += plan.problems + declaration_checks(cert, d, plan, r, cert_name, today)
     findings += coverage.drop_replaced(plan, c.replaced_numbers(cert), r, d.name)
-    values = reference_values(cert, r, status, ched)
+    values = reference_values(cert, r, status)
     actions = {(it.sequence, it.xpath): put_reference(it, values, r, d.declaration, status)
                for it in plan.matched_items()}
+    references = [values]
+    if ched and r.ched_document and not any(f.severity == ERROR for f in findings):
+        references.append(ched_values(ched, r, values["LPCOExemptionCode"]))
+        for it in plan.matched_items():
+            put_reference(it, references[-1], r, d.declaration, status)
     result.matches = [replace(mt, action=actions[(mt.goods_item, mt.goods_item_xpath)]) for mt in plan.matches]
     findings += coverage.unmatched_lines(plan, r, cert_name)
     findings += coverage.unmatched_references(plan, values, r, d.name)
@@ -155,7 +160,7 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
     findings += xsd_findings(before, xsd_errors(d.top, r), d.name)
     if ledger is not None and plan.matches and not any(f.severity == ERROR for f in findings):
         try:
-            _reserve(result, cert, plan, r, ledger, decl_id, values, status is None, office, before_commit)
+            _reserve(result, cert, plan, r, ledger, decl_id, references, status is None, office, before_commit)
         except _Rollback:
             pass  # nothing reserved; the findings say why
     elif before_commit is not None and not any(f.severity == ERROR for f in findings):
@@ -168,7 +173,7 @@ class _Rollback(Exception):
 
 
 def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: Ledger, decl_id: str,
-             values: dict, default_status: bool, office: str, before_commit) -> None:
+             references: list[dict], default_status: bool, office: str, before_commit) -> None:
     number = cert.number.strip()
     with ledger.transaction(number) as tx:
         tx.register(c.status(cert), reserving.certified_lines(plan), c.replaced_numbers(cert))
@@ -177,7 +182,7 @@ def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: 
         result.findings.extend(unvalidated)
         if unvalidated:
             return
-        status = values["LPCOExemptionCode"]
+        status = references[0]["LPCOExemptionCode"]
         if default_status and r.default_status_part and reserving.leaves_quantity(requests, balance, r, decl_id):
             status = r.default_status_part  # part use: the certificate goes on covering other entries
         answer = tx.reserve(decl_id, requests, r.mass_units, covering=c.status(cert) in r.covering_statuses,
@@ -192,7 +197,8 @@ def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: 
             result.answer = None
             raise _Rollback
         for item in plan.matched_items():
-            set_status(item.element, values, r, status)
+            for values in references:
+                set_status(item.element, values, r, status)
         used = sorted({rq.line for rq in requests})
         result.findings.extend(reserving.status_agreement(answer, used, status, r, result.name))
         if before_commit is not None:
@@ -200,7 +206,7 @@ def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: 
 
 
 def additional_documents(cert, declaration_root: Optional[etree._Element] = None, rules: RulesArg = None, *,
-                         status: Optional[str] = None, ched: Optional[str] = None) -> list[AttachmentFragment]:
+                         status: Optional[str] = None) -> list[AttachmentFragment]:
     """The ``AdditionalDocument`` elements that reference ``cert``, for systems that build declarations.
 
     Without a declaration: one fragment (``goods_item`` None) standing for every certificate
@@ -214,7 +220,7 @@ def additional_documents(cert, declaration_root: Optional[etree._Element] = None
     problems = [f for f in certificate_problems(cert, r, name) if f.severity == ERROR]
     if problems:
         raise ConversionError(problems)
-    values = reference_values(cert, r, status, ched)
+    values = reference_values(cert, r, status)
     if declaration_root is None:
         el = build_reference(values, r, document_type(r, None, None))
         return [AttachmentFragment(el, None, None, tuple(ln.label for ln in c.certificate_lines(cert, r)))]

@@ -222,15 +222,15 @@ def _container(value: str) -> str:
 
 
 def ched_problems(ched: Optional[str], rules: Rules, name: str) -> list[Finding]:
-    """[25] the identifier the national system expects beside the ePhyto number (UK: the IPAFFS CHED-PP)."""
-    if ched is None:
-        if rules.ched_pattern is not None and "{ched}" in rules.document_id_with_ched:
-            return [Finding("ATTACH-DOCUMENT-ID", "the reference carries the ePhyto number; the national system is "
-                            "expected to match the CHED-PP reference instead (give it with --ched / ched=) [25]",
-                            severity=rules.severity("ATTACH-DOCUMENT-ID", WARNING), file=name)]
+    """[25] the pre-notification the national system matches beside the certificate (UK, EU: CHED-PP)."""
+    if rules.ched_document is None:
         return []
+    code = "".join(rules.ched_document)
+    if ched is None:
+        return [Finding("ATTACH-DOCUMENT-ID", f"no {code} reference written: the national system expects the "
+                        f"CHED-PP reference as document {code} beside the certificate (give it with --ched / ched=) "
+                        "[25]", severity=rules.severity("ATTACH-DOCUMENT-ID", WARNING), file=name)]
     if rules.ched_pattern is not None and not rules.ched_pattern.fullmatch(ched):
         return [Finding("ATTACH-DOCUMENT-ID", f"CHED reference {ched!r} is not of the form #ched_pattern "
                         f"{rules.ched_pattern.pattern} [25]", file=name, value=ched)]
     return []
-

@@ -29,13 +29,12 @@ class AttachmentFragment:
     lines: tuple[str, ...]  # the certificate lines it stands for
 
 
-def _template_values(cert: m.Certificate, ched: Optional[str] = None) -> dict[str, str]:
+def _template_values(cert: m.Certificate) -> dict[str, str]:
     return {
         "number": cert.number.strip() if cert.number else "",
         "type_code": cert.type_code.value.strip() if cert.type_code else "",
         "export_country": cert.export_country.id.value.strip() if cert.export_country and cert.export_country.id else "",
         "issue_year": cert.issue_date_time.value.strip()[:4] if cert.issue_date_time else "",
-        "ched": ched or "",
     }
 
 
@@ -44,19 +43,22 @@ def _document_code(cert: m.Certificate, rules: Rules) -> Optional[tuple[str, str
     return rules.documents.get(type_code)
 
 
-def reference_values(cert: m.Certificate, rules: Rules, status: Optional[str],
-                     ched: Optional[str] = None) -> dict[str, str]:
+def reference_values(cert: m.Certificate, rules: Rules, status: Optional[str]) -> dict[str, str]:
     """The AdditionalDocument's values: code, ID and Name from the table's templates, status."""
     category, type_ = _document_code(cert, rules) or ("", "")
-    values = _template_values(cert, ched)
-    id_template, name_template = (rules.document_id_with_ched, rules.document_name_with_ched) if ched else \
-        (rules.document_id, rules.document_name)
-    out = {"CategoryCode": category, "ID": id_template.format(**values), "TypeCode": type_}
-    name = name_template.format(**values).strip() if name_template else ""
+    values = _template_values(cert)
+    out = {"CategoryCode": category, "ID": rules.document_id.format(**values), "TypeCode": type_}
+    name = rules.document_name.format(**values).strip() if rules.document_name else ""
     if name:
         out["Name"] = name
     out["LPCOExemptionCode"] = status or rules.default_status
     return out
+
+
+def ched_values(ched: str, rules: Rules, status: str) -> dict[str, str]:
+    """The pre-notification's reference (UK, EU: C085 CHED-PP) beside the certificate's."""
+    category, type_ = rules.ched_document or ("", "")
+    return {"CategoryCode": category, "ID": ched, "TypeCode": type_, "LPCOExemptionCode": status}
 
 
 def goods_item_type(rules: Rules, decl: Optional[etree._Element] = None,

@@ -29,13 +29,12 @@ from .values import fold
 
 DEFAULT_RULES = ("mappings", "attach-uk-cds.tsv")
 SEVERITIES = (ERROR, WARNING, INFO)
-TEMPLATE_FIELDS = {"number", "type_code", "export_country", "issue_year", "ched"}
+TEMPLATE_FIELDS = {"number", "type_code", "export_country", "issue_year"}
 STATUS_USES = ("exhausted", "part", "surrendered", "attributed", "")  # what a document status says of the quantity
 PROFILES = ("uk-cds", "eu-certex")
 
 _REQUIRED_KEYS = (
-    "profile", "declaration_schema", "declaration_namespace", "document.851", "document_id", "default_status",
-    "covering_statuses", "classification_types", "hs_min_digits", "description_min_overlap",
+    "profile", "declaration_schema", "declaration_namespace", "document.851", "document_id", "covering_statuses", "classification_types", "hs_min_digits", "description_min_overlap",
     "description_min_shared", "token_min_length", "declaration_mass_unit",
 )
 _KINDS = ("status", "certificate_status", "plant_hs", "mass_unit")
@@ -53,10 +52,9 @@ class Rules:
     declaration_ns: str
     envelope_ns: Optional[str]
     documents: Mapping[str, tuple[str, str]]  # certificate TypeCode -> (CategoryCode, TypeCode)
-    document_id: str  # template: {number} {type_code} {export_country} {issue_year} {ched}
+    document_id: str  # template: {number} {type_code} {export_country} {issue_year}
     document_name: str  # template, empty = no Name
-    document_id_with_ched: str  # the same when a CHED reference is given (UK: the IPAFFS CHED-PP)
-    document_name_with_ched: str
+    ched_document: Optional[tuple[str, str]]  # the pre-notification's own reference (UK, EU: C 085 CHED-PP)
     ched_pattern: Optional[re.Pattern]
     phyto_document_codes: frozenset[str]  # category+type codes that count as a phytosanitary reference
     default_status: str
@@ -162,7 +160,7 @@ def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLi
     rows = _rows(p)
     documents: dict[str, tuple[str, str]] = {}
     for key, value in meta.items():
-        if key.startswith("document."):
+        if key.startswith("document.") and key != "document_id":
             parts = value.split()
             if len(parts) != 2:
                 p.bad(f"#{key}: {value!r} must be 'CategoryCode TypeCode', e.g. 'N 851'")
@@ -189,6 +187,13 @@ def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLi
     for key, unit in (("declaration_mass_unit", decl_unit), ("certificate_mass_unit_if_missing", cert_unit)):
         if unit and unit not in units:
             p.bad(f"#{key}: {unit!r} has no mass_unit row")
+    ched_document = None
+    if meta.get("ched_document"):
+        parts = meta["ched_document"].split()
+        if len(parts) != 2:
+            p.bad(f"#ched_document: {meta['ched_document']!r} must be 'CategoryCode TypeCode', e.g. 'C 085'")
+        else:
+            ched_document = (parts[0], parts[1])
     ched = None
     if meta.get("ched_pattern"):
         try:
@@ -219,8 +224,7 @@ def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLi
         documents=documents,
         document_id=p.template("document_id"),
         document_name=p.template("document_name"),
-        document_id_with_ched=p.template("document_id_with_ched") or meta.get("document_id", ""),
-        document_name_with_ched=p.template("document_name_with_ched"),
+        ched_document=ched_document,
         ched_pattern=ched,
         phyto_document_codes=p.words("phyto_document_codes") | {c + t for c, t in documents.values()},
         default_status=meta.get("default_status", ""),
