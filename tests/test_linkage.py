@@ -205,8 +205,8 @@ def test_a_declared_line_of_another_commodity_is_refused():  # [14]
 # ------------------------------------------------------------------------------ F. the ledger
 
 
-def test_write_off_across_three_declarations(tmp_path):  # [18, 19, 21, 22]: the worked example of docs/attach.md
-    ledger = open_ledger(str(tmp_path / "ledger.db"))
+def worked_example(ledger) -> None:
+    """The write-off across three declarations of docs/attach.md, on any ledger [18, 19, 21, 22]."""
     a = attach(CERT, courgettes("600", "A"), ledger=ledger)
     assert a.answer.accepted and a.answer.balance.line("1").available == 400
     assert [ad.findtext(D + "LPCOExemptionCode") for ad in references(goods_items(a)[0], NUMBER)] == ["AP"]
@@ -222,7 +222,11 @@ def test_write_off_across_three_declarations(tmp_path):  # [18, 19, 21, 22]: the
     assert ledger.cancel(NUMBER, "B").outcome == "01"
     line1 = ledger.balance(NUMBER).line("1")
     assert (line1.consumed, line1.reserved, line1.available) == (600, 0, 400)
-    ledger.close()
+
+
+def test_write_off_across_three_declarations(tmp_path):
+    with open_ledger(str(tmp_path / "ledger.db")) as ledger:
+        worked_example(ledger)
 
 
 def test_relodging_replaces_the_hold_and_a_quantity_refusal_drops_it(tmp_path):  # [19, 20]
