@@ -450,3 +450,30 @@ def test_cli_line_links_and_their_syntax(tmp_path, capsys):
     assert "--line '3': give ITEM:LINE" in capsys.readouterr().err
     assert main(["attach", cert, str(decl), "--line", "1:9", "-o", str(tmp_path / "o.xml")]) == 1
     assert "ATTACH-LINE" in capsys.readouterr().err
+
+
+def test_a_declaration_quoting_a_withdrawn_certificate_is_told_so(capsys):  # [2, 29]
+    decl = declaration(COURGETTES).replace(b"<ID>GBPHC012345</ID>", f"<ID>{NUMBER}</ID>".encode())
+    result = attach(certificate(line("070993"), status="40"), decl)
+    quoted = [f for f in findings(result, "ATTACH-STATUS") if f.xpath]
+    assert len(quoted) == 1 and "goods item 1" in quoted[0].message and "must be removed or replaced" in quoted[0].message
+
+
+def test_the_report_names_how_the_certificate_came():  # [31]
+    assert attach(EXAMPLES / "BO-AR_851_hub-envelope.xml", IM030A).to_report()["certificate_provenance"] == \
+        "IPPC ePhyto Hub envelope"
+    assert attach(EXAMPLES / "attach" / "constructed_CL-GB_851_courgettes.xml", IM030A).provenance == \
+        "ePhyto XML without a Hub envelope"
+
+
+def test_a_declaration_level_reference_covers_its_goods_items():  # [29]
+    decl = declaration(("44071110", "Sawn pine wood", "2000"), drop_phyto=True)
+    assert findings(attach(CERT, decl), "ATTACH-NO-CERTIFICATE")
+    tree = etree.fromstring(decl)
+    dec = tree.find(f"{D}Declaration")
+    first = dec.find(D + "AdditionalDocument")
+    ad = etree.Element(D + "AdditionalDocument")
+    for tag, value in (("CategoryCode", "N"), ("ID", "OTHER1"), ("TypeCode", "851")):
+        etree.SubElement(ad, D + tag).text = value
+    first.addnext(ad)
+    assert not findings(attach(CERT, etree.tostring(tree)), "ATTACH-NO-CERTIFICATE")

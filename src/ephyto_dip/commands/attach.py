@@ -154,7 +154,10 @@ def _report(args, result, findings: list[Finding], outcome: str) -> None:
             sys.stderr.write(f"goods item {seq}: reference {mts[0].action} for certificate "
                              f"{result.certificate_number}: {how}\n")
         if not items:
-            sys.stderr.write(f"no goods item references certificate {result.certificate_number}\n")
+            refused = any(f.code in ("ATTACH-CERTIFICATE", "ATTACH-STATUS", "ATTACH-REPLACED") and f.severity == ERROR
+                          for f in findings)
+            sys.stderr.write(f"certificate {result.certificate_number} was not referenced: "
+                             + ("it cannot cover goods (above)\n" if refused else "it matched no goods item\n"))
         if result.answer is not None:
             sys.stderr.write(ledger_lines(result.answer))
     errors = sum(f.severity == ERROR for f in findings)

@@ -47,6 +47,7 @@ class AttachResult:
     declaration_id: Optional[str] = None
     answer: Optional[Answer] = None  # the ledger's, when one was given
     profile: str = "uk-cds"
+    provenance: str = ""  # the form the certificate came in (Hub envelope, bare ePhyto, DIP) [31]
 
     @property
     def errors(self) -> list[Finding]:
@@ -75,6 +76,7 @@ class AttachResult:
         out = {
             "certificate": self.certificate_name,
             "certificate_number": self.certificate_number,
+            "certificate_provenance": self.provenance,
             "declaration": self.name,
             "declaration_id": self.declaration_id,
             "schema_valid": self.schema_valid,
@@ -107,7 +109,7 @@ def attach(cert_source, declaration_source, rules: RulesArg = None, *, status: O
     LedgerError for a ledger that cannot be used.
     """
     r = as_rules(rules)
-    cert, cert_name, findings = c.read_certificate(cert_source)
+    cert, cert_name, findings, came_as = c.read_certificate(cert_source)
     d = read_declaration(declaration_source, r, name, limits, copy_tree=True)
     decl_id = declaration_id or d.functional_reference or None
     if ledger is not None and not decl_id:
@@ -115,8 +117,10 @@ def attach(cert_source, declaration_source, rules: RulesArg = None, *, status: O
                                  "no FunctionalReferenceID, give declaration_id (--declaration-id)", file=d.name))
     own = open_ledger(ledger) if isinstance(ledger, (str, os.PathLike)) else None
     try:
-        return _attach(cert, cert_name, findings, d, r, status, own or ledger, decl_id, links, ched, office, today,
-                       before_commit)
+        result = _attach(cert, cert_name, findings, d, r, status, own or ledger, decl_id, links, ched, office,
+                         today, before_commit)
+        result.provenance = came_as
+        return result
     finally:
         if own is not None:
             own.close()
@@ -134,6 +138,7 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
                                 severity=WARNING, file=d.name, value=status))
     findings += problems + ched_problems(ched, r, d.name)
     if any(f.severity == ERROR for f in problems):
+        findings += coverage.quoted_refused(d, cert, r, problems)
         if ledger is not None and cert.number:  # the ledger learns the new status [4]; nothing is reserved
             with ledger.transaction(cert.number.strip()) as tx:
                 if tx.known():
@@ -154,7 +159,7 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
     result.matches = [replace(mt, action=actions[(mt.goods_item, mt.goods_item_xpath)]) for mt in plan.matches]
     findings += coverage.unmatched_lines(plan, r, cert_name)
     findings += coverage.unmatched_references(plan, values, r, d.name)
-    findings += coverage.missing_certificates(plan, r, d.name)
+    findings += coverage.missing_certificates(plan, r, d.name, d.declaration)
     if ledger is None:
         findings += coverage.quantity_findings(plan, r, d.name)
     findings += xsd_findings(before, xsd_errors(d.top, r), d.name)
@@ -216,7 +221,7 @@ def additional_documents(cert, declaration_root: Optional[etree._Element] = None
     cannot be referenced (no number, not issued, a type without document code).
     """
     r = as_rules(rules)
-    cert, name, _ = c.read_certificate(cert)
+    cert, name, _, _ = c.read_certificate(cert)
     problems = [f for f in certificate_problems(cert, r, name) if f.severity == ERROR]
     if problems:
         raise ConversionError(problems)

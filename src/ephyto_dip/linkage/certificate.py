@@ -41,16 +41,24 @@ class CertificateLine:
         return (self.hs_codes or self.short_hs_codes or [""])[0]
 
 
-def read_certificate(source) -> tuple[m.Certificate, str, list[Finding]]:
-    """A Certificate, a Document, or an ePhyto / Hub envelope / DIP path or bytes; with what reading found."""
+def read_certificate(source) -> tuple[m.Certificate, str, list[Finding], str]:
+    """A Certificate, a Document, or an ePhyto / Hub envelope / DIP path or bytes; with what reading
+    found and how it came [31]: the library cannot check the channel, it records the form it was given."""
     from ..documents import Document, read
 
+    if isinstance(source, m.Certificate):
+        return source, "<certificate>", [], provenance(source, None)
+    doc = source if isinstance(source, Document) else read(source)
     # what reading found, without its info notes (placeholders read as absent …): they concern
     # conversion, not whether the certificate covers the goods
-    if isinstance(source, m.Certificate):
-        return source, "<certificate>", []
-    doc = source if isinstance(source, Document) else read(source)
-    return doc.certificate, doc.name, [f for f in doc.findings if f.severity != INFO]
+    return doc.certificate, doc.name, [f for f in doc.findings if f.severity != INFO], \
+        provenance(doc.certificate, doc.side)
+
+
+def provenance(cert: m.Certificate, side) -> str:
+    if cert.hub_envelope is not None:
+        return "IPPC ePhyto Hub envelope"
+    return {"ephyto": "ePhyto XML without a Hub envelope", "dip": "WCO DM DIP"}.get(side, "a certificate model")
 
 
 def certificate_lines(cert: m.Certificate, rules: Rules) -> list[CertificateLine]:

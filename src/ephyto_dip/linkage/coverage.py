@@ -85,7 +85,10 @@ def quantity_findings(plan: Plan, rules: Rules, name: str) -> list[Finding]:
     return out
 
 
-def missing_certificates(plan: Plan, rules: Rules, name: str) -> list[Finding]:
+def missing_certificates(plan: Plan, rules: Rules, name: str, declaration=None) -> list[Finding]:
+    """[16, screen only] plant goods items with no phytosanitary reference on them or on the declaration [29]."""
+    if declaration is not None and phyto_references(declaration, rules):
+        return []  # a declaration-level reference covers its goods items
     out = []
     for item in plan.items:
         prefix = next((p for p in sorted(rules.plant_hs, key=len, reverse=True)
@@ -99,6 +102,20 @@ def missing_certificates(plan: Plan, rules: Rules, name: str) -> list[Finding]:
             f"{item.label} is a plant product (HS {prefix}: {rules.plant_hs[prefix]}) without a phytosanitary "
             f"certificate reference ({' / '.join(sorted(rules.phyto_document_codes))})",
             severity=rules.severity("ATTACH-NO-CERTIFICATE", WARNING), file=name, line=item.line, xpath=item.xpath))
+    return out
+
+
+def quoted_refused(decl, cert, rules: Rules, problems: list[Finding]) -> list[Finding]:
+    """A declaration that already quotes a certificate that cannot cover goods: each goods item that does [2, 29]."""
+    number = (cert.number or "").strip()
+    why = next((f for f in problems if f.severity == "error"), None)
+    out = []
+    for item in decl.items:
+        if number and any((ad.findtext(f"{{{rules.declaration_ns}}}ID") or "").strip() == number
+                          for ad in phyto_references(item.element, rules)):
+            out.append(Finding(why.code, f"{item.label} already references certificate {number}, which cannot cover "
+                               "goods: the reference must be removed or replaced", file=decl.name, line=item.line,
+                               xpath=item.xpath, value=number))
     return out
 
 
