@@ -477,3 +477,14 @@ def test_a_declaration_level_reference_covers_its_goods_items():  # [29]
         etree.SubElement(ad, D + tag).text = value
     first.addnext(ad)
     assert not findings(attach(CERT, etree.tostring(tree)), "ATTACH-NO-CERTIFICATE")
+
+
+def test_the_documented_worked_example_runs_as_written(tmp_path, monkeypatch):  # [22]
+    import re as _re
+
+    doc = (REPO / "docs" / "attach.md").read_text(encoding="utf-8")
+    code = _re.search(r"```python worked-example\n(.*?)```", doc, _re.S).group(1)
+    monkeypatch.chdir(REPO)
+    code = code.replace('"worked-example.db"', repr(str(tmp_path / "worked-example.db")))
+    exec(compile(code, "docs/attach.md", "exec"), {})
+    assert (tmp_path / "worked-example.db").exists()
