@@ -237,7 +237,25 @@ def test_two_rows_writing_the_same_dip_literal_collide(tmp_path):
 def test_unpredicated_row_overlaps_the_literal_rows(tmp_path):
     path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation"}})
     found = errors(check_table(path), "TABLE-REVERSIBILITY")
-    assert {"EPD-033", "EPD-037"} <= {f.mapping_id for f in found}
+    assert {"EPD-033", "EPD-041"} <= {f.mapping_id for f in found}
+
+
+def test_a_literal_row_overlaps_one_with_more_predicates_of_the_same_literal(tmp_path):
+    # [TypeCode='911'] also takes what [TypeCode='911'][ippc:NoteSubject='ADIPEDL'] takes
+    path = table_copy(tmp_path, {"EPD-075": {"dip_path": "AdditionalDocument[TypeCode='911']"}})
+    found = errors(check_table(path), "TABLE-REVERSIBILITY")
+    assert found and "EPD-037" in found[0].message and "[ippc:NoteSubject='ADIPEDL']" in found[0].message
+
+
+def test_rows_whose_predicates_ask_one_child_for_two_literals_do_not_collide(tmp_path):
+    path = table_copy(tmp_path, {"EPD-075": {"dip_path": "AdditionalDocument[TypeCode='911'][ippc:NoteSubject='X']"}})
+    assert not errors(check_table(path), "TABLE-REVERSIBILITY")
+
+
+def test_a_predicate_child_missing_from_the_schema_is_named(tmp_path):
+    path = table_copy(tmp_path, {"EPD-037": {"dip_path": "AdditionalDocument[TypeCode='911'][ippc:Nowhere='X']"}})
+    found = errors(check_table(path), "TABLE-PATH-DIP")
+    assert any("ippc:Nowhere" in f.message and f.mapping_id == "EPD-037" for f in found)
 
 
 def _codelist_copy(tmp_path, extra: str = "", replace: tuple[str, str] = ("", "")):

@@ -55,7 +55,11 @@ def test_reexport_example_carries_reexport_details_in_both_directions():
     assert result.root.findtext("d:PhytosanitaryCertificate/d:GoodsShipment/i:ReExportCountry/i:ID", namespaces=ns) == "CO"
     codes = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:AdditionalInformation/d:StatementTypeCode/text()",
                               namespaces=ns)
-    assert {"RPCST", "RPCCO", "RPCRF", "RPCOR"} <= set(codes)
+    assert {"RPCST", "RPCCO", "RPCOR"} <= set(codes)
+    # the original certificate's number (RPCRF) is a previous document of the item, type 851
+    previous = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:PreviousDocument", namespaces=ns)
+    assert [(p.findtext("d:ID", namespaces=ns), p.findtext("d:TypeCode", namespaces=ns)) for p in previous] == [
+        ("677636", "851")]
     seals = result.root.xpath("//d:Consignment/d:TransportEquipment/d:Seal/d:ID/text()", namespaces=ns)
     assert seals == ["SEAL-0001", "SEAL-0002"]
     back = ed.read(result.to_bytes()).certificate

@@ -276,15 +276,15 @@ class _Resolver:
         return node
 
     def _check_predicate(self, row: Row, step: Step, node: _Node, max_occurs: Optional[int]) -> bool:
-        if step.pred_child is not None:
-            if self.info.child(node.type_key, step.pred_child) is None:
+        for pred_child, _value in step.child_predicates:
+            if self.info.child(node.type_key, pred_child) is None:
                 self.error(
                     row,
-                    f"the discriminating child {self.qname(step.pred_child)} of [{step.qname}] is not an element of "
+                    f"the discriminating child {self.qname(pred_child)} of [{step.qname}] is not an element of "
                     f"{self.type_label(node)} (at {self.near(node.pos)})",
                 )
                 return False
-            self.mark(node.pos + (step.pred_child,), "value", row)
+            self.mark(node.pos + (pred_child,), "value", row)
         if step.pred_attr is not None:
             self._check_attribute(row, node, step.pred_attr)
         if step.position is not None and max_occurs is not None and step.position > max_occurs:
@@ -610,7 +610,7 @@ def _discriminated(row: Row) -> bool:
 
 def _step_key(step: Step) -> tuple:
     if step.pred_child is not None:
-        return ("child", step.pred_child, step.pred_value)
+        return ("child", step.pred_child, step.pred_value) + ((step.extra,) if step.extra else ())
     if step.pred_attr is not None:
         return ("attr", step.pred_attr, step.pred_value)
     if step.position is not None:
@@ -657,6 +657,12 @@ def _overlap(a: tuple[tuple, ...], b: tuple[tuple, ...]) -> bool:
             continue
         if x[0] == "pos" or y[0] == "pos":
             continue  # a position and a literal can select the same element
+        if x[0] == "child" and y[0] == "child":
+            preds_x = dict(((x[1], x[2]),) + tuple(x[3] if len(x) > 3 else ()))
+            preds_y = dict(((y[1], y[2]),) + tuple(y[3] if len(y) > 3 else ()))
+            if any(preds_y.get(t, v) != v for t, v in preds_x.items()):
+                return False  # one child asked for two different literals: disjoint
+            continue
         if x[:2] == y[:2]:
             return False  # the same discriminator with different literals: disjoint
         # different discriminators ([A='x'] and [B='y']) can hold at once
@@ -667,7 +673,8 @@ def _pred_text(key: tuple, qname) -> str:
     if not key:
         return ""
     if key[0] == "child":
-        return f"[{qname(key[1])}='{key[2]}']"
+        extra = key[3] if len(key) > 3 else ()
+        return "".join(f"[{qname(t)}='{v}']" for t, v in ((key[1], key[2]),) + tuple(extra))
     if key[0] == "attr":
         return f"[@{key[1]}='{key[2]}']"
     if key[0] == "pos":
@@ -1113,7 +1120,7 @@ def _add_row(el: GapElement, row: Row, qname) -> None:
     if p is not None and p.steps:
         s = p.steps[-1]
         if s.pred_child is not None:
-            d = f"{qname(s.pred_child).split(':')[-1]}='{s.pred_value}'"
+            d = " ".join(f"{qname(t).split(':')[-1]}='{v}'" for t, v in s.child_predicates)
         elif s.otherwise:
             d = "(any other)"
         else:

@@ -577,9 +577,8 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     owner = rows[0].parent if rows else None
     if owner is not None and owner.paths[side.name].steps:
         last = owner.paths[side.name].steps[-1]
-        if last.pred_child is not None:  # first among its namesakes: the predicate reads the first
-            keyed.append((_schema_key([last.pred_child], ctx_type, order), (),
-                          _Discriminator(last.pred_child, last.pred_value)))
+        for tag, value in last.child_predicates:  # first among its namesakes: the predicate reads the first
+            keyed.append((_schema_key([tag], ctx_type, order), (), _Discriminator(tag, value)))
     add(rows, ())
     if order is not None:
         keyed.sort(key=lambda k: k[0])  # stable: rows writing the same element keep table order
@@ -640,5 +639,5 @@ def _schema_key(steps, type_key: Optional[str], order) -> tuple[int, ...]:
 def _holds_nothing(el: etree._Element, step) -> bool:
     if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
         return False
-    n = len(el)
-    return n == 0 or (n == 1 and step.pred_child is not None and el[0].tag == step.pred_child)
+    written = {tag for tag, _ in step.child_predicates}  # the predicates' children: not values
+    return all(c.tag in written for c in el) and len(el) <= len(written)
