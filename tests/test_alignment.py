@@ -228,10 +228,34 @@ def test_predicate_and_cardinality_values_are_checked(tmp_path):
 
 
 def test_two_rows_writing_the_same_dip_literal_collide(tmp_path):
-    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation[StatementTypeCode='SPSFL']"}})
+    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='SPSFL']"}})
     found = errors(check_table(path), "TABLE-REVERSIBILITY")
     assert found and found[0].mapping_id == "EPD-033"
     assert "EPD-029" in found[0].message
+
+
+@pytest.mark.parametrize("dip_path, why", [
+    ("AdditionalInformation[StatementTypeCode='ADE'][ippc:NoteSubject='ADEDL']", "gives 'AAI' for ADEDL"),
+    ("AdditionalInformation[ippc:NoteSubject='ADEDL']", "gives 'AAI' for ADEDL"),
+])
+def test_a_group_whose_dip_literal_is_not_its_code_lists_value_is_an_error(tmp_path, dip_path, why):
+    path = table_copy(tmp_path, {"EPD-033": {"dip_path": dip_path}})
+    found = [f for f in errors(check_table(path), "TABLE-CODELIST") if f.mapping_id == "EPD-033"]
+    assert found and why in found[0].message
+
+
+def test_an_otherwise_group_takes_the_code_lists_fixed_value(tmp_path):
+    path = table_copy(tmp_path, {"EPD-070": {"dip_path": "AdditionalInformation[otherwise][StatementTypeCode='ZZZ']"}})
+    found = [f for f in errors(check_table(path), "TABLE-CODELIST") if f.mapping_id == "EPD-070"]
+    assert found and "'AAI' for [otherwise]" in found[0].message
+
+
+def test_a_group_literal_the_code_list_does_not_name_is_an_error(tmp_path):
+    path = table_copy(tmp_path, {"EPD-033": {
+        "ephyto_path": "rsm:SPSExchangedDocument/ram:IncludedSPSNote[ram:Subject='ADXX']",
+        "dip_path": "AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='ADXX']"}})
+    found = [f for f in errors(check_table(path), "TABLE-CODELIST") if f.mapping_id == "EPD-033"]
+    assert found and "no row for 'ADXX'" in found[0].message
 
 
 def test_unpredicated_row_overlaps_the_literal_rows(tmp_path):

@@ -237,3 +237,40 @@ def test_a_bad_combination_of_predicates_is_a_table_syntax_error(cell, why):
 
     with pytest.raises(PathSyntaxError, match=why):
         parse_path(cell, {}, None)
+
+
+# ------------------------------------------------------------ statements: 369 is an..3 (issue 13)
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:28])
+def test_every_statement_type_fits_an3_and_the_note_acronym_travels_beside_it(path):
+    source = ed.read(path).root
+    cert_el = certificate_element(ed.convert(path, lenient=True).root)
+    info = list(cert_el.iter(f"{D}AdditionalInformation"))
+    assert {i.findtext(f"{D}StatementTypeCode") for i in info} <= {"AAI"}  # UNTDID 4451 general information
+    subjects = sorted((n.findtext("{*}Subject") or "").strip()
+                      for n in source.iter("{*}IncludedSPSNote", "{*}AdditionalInformationSPSNote"))
+    # every note that is not a document reference is a statement, its acronym in ippc:NoteSubject
+    assert sorted(i.findtext(f"{I}NoteSubject") for i in info) == [s for s in subjects if s not in REFERENCE_NOTES]
+
+
+def test_a_note_subject_the_table_does_not_name_comes_back_with_its_acronym():
+    data = WOOD.read_bytes()
+    note = b"<ram:IncludedSPSNote><ram:Subject>XYZNOTE</ram:Subject><ram:Content>free text</ram:Content></ram:IncludedSPSNote>"
+    at = data.index(b"<ram:IncludedSPSNote>")
+    data = data[:at] + note + data[at:]
+    dip = ed.convert(data, name="other.xml", lenient=True)
+    (info,) = [i for i in certificate_element(dip.root).iter(f"{D}AdditionalInformation")
+               if i.findtext(f"{I}NoteSubject") == "XYZNOTE"]
+    assert info.findtext(f"{D}StatementTypeCode") == "AAI" and info.findtext(f"{D}StatementDescription") == "free text"
+    back = ed.read(dip.to_bytes(), name="other.dip.xml").certificate
+    assert back == ed.read(data, name="other.xml").certificate
+    assert back.other_notes[0].subject.value == "XYZNOTE"
+
+
+def test_a_statement_of_a_type_the_table_does_not_write_is_reported_not_guessed():
+    text = ed.convert(WOOD).to_bytes()
+    assert b"<StatementTypeCode>AAI</StatementTypeCode>" in text
+    doc = ed.read(text.replace(b"<StatementTypeCode>AAI</StatementTypeCode>", b"<StatementTypeCode>ACB</StatementTypeCode>", 1),
+                  name="acb.dip.xml")
+    assert any(f.code == "READ-NOT-CARRIED" and "AdditionalInformation" in f.message for f in doc.findings)

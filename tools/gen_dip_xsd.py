@@ -341,7 +341,10 @@ class Generator:
                 items += [("WCOID", wco["WCOID"]), ("WCOName", wco["WCOName"]), ("WCOClass", wco["class"]),
                           ("WCOFormat", wco["WCOFormat"]), ("TDEDUID", wco["TDED"])]
             items.append(("MappingID", " ".join(dict.fromkeys(r.id for r, _ in node.constants))))
-            items.append(("Constant", " ".join(f"{v} ({r.id})" for r, v in node.constants)))
+            by_value: dict[str, list[str]] = {}
+            for r, v in node.constants:
+                by_value.setdefault(v, []).append(r.id)
+            items.append(("Constant", "; ".join(f"{v} ({' '.join(ids)})" for v, ids in by_value.items())))
         if node.ns == DIP_EXT_NS and node.constants and not rows:
             items.append(("Extension", "IPPC: a marker the table writes as a predicate's literal, telling apart "
                                        "what the ePhyto side keeps apart; not an ISPM 12 data element, no DMR"))

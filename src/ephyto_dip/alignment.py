@@ -587,7 +587,7 @@ def _expected_reversibility(row: Row) -> tuple[str, str]:
     if not row["ephyto_path"] and row["dip_path"]:
         return "dip-only", "the row has no ePhyto path"
     cl = row.codelist
-    if cl is not None:
+    if cl is not None and row.kind != "group":  # a group's code list names its literals: see check_codelists
         if cl.policy == "fixed":
             return "no", f"code list {cl.name} writes a fixed value for unmapped codes"
         if len(set(cl.forward.values())) < len(cl.forward):
@@ -793,13 +793,55 @@ def check_codelists(table: Table, table_path: Union[str, FsPath]) -> list[Findin
                 add("TABLE-CODELIST", f"code list {cl_name}: ePhyto code {e} has several DIP codes "
                                       f"({', '.join(sorted(ds))}); only the first would ever be written (rows with a `when` "
                                       "field must come before the one unconditional row)")
+        # a value row translates values; a group row's code list says which literal its DIP path holds
+        values = [r for r in rows if r.kind != "group"]
+        for row in rows:
+            if row.kind == "group":
+                why = _group_literal_disagrees(row, cl)
+                if why:
+                    add("TABLE-CODELIST", f"{row.id}: {why}", row=row, file=None)
         merged = {d: es for d, es in rev.items() if len(es) > 1}
-        if merged and not all(r["cardinality"] in MANY_TO_ONE for r in rows):
+        if merged and values and not all(r["cardinality"] in MANY_TO_ONE for r in values):
             for d, es in sorted(merged.items()):
                 add("TABLE-CODELIST", f"code list {cl_name}: DIP code {d} is used for ePhyto codes "
                                       f"{', '.join(sorted(es))}; every DIP value must be unique")
-        _codelist_reversibility(cl, rows, merged, name, findings)
+        if values:
+            _codelist_reversibility(cl, values, merged, name, findings)
     return findings
+
+
+def _group_literal_disagrees(row: Row, cl: CodeList) -> Optional[str]:
+    """Why a group row's DIP literals are not what its code list gives for its ePhyto literal (None: they are).
+
+    The literal is the ePhyto path's discriminator (``IncludedSPSNote[Subject='ADEDL']``); an
+    ``[otherwise]`` group stands for every code the list does not name, so the list's ``#fixed``
+    value applies. The DIP path's last step must hold the list's DIP value among its literals
+    (``AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='ADEDL']``). The way back
+    does not go through the list: the DIP literals themselves tell the groups apart (collisions
+    are checked as for every row).
+    """
+    eph, dip = row.paths.get("ephyto"), row.paths.get("dip")
+    if eph is None or dip is None or not eph.steps or not dip.steps:
+        return f"code list {cl.name} on a group row needs a path with a last step on both sides"
+    last = eph.steps[-1]
+    if last.pred_child is not None:
+        key = last.pred_value or ""
+        options = cl.choices.get(key)
+        if not options:
+            return (f"code list {cl.name} has no row for {key!r}, the literal of the group's ePhyto path"
+                    + (f" ({cl.refused[key]})" if key in cl.refused else ""))
+        expected = options[0][0]
+    elif last.otherwise:
+        if cl.policy != "fixed" or not cl.fixed:
+            return f"an [otherwise] group takes every code code list {cl.name} does not name: the list needs #unmapped: fixed"
+        expected, key = cl.fixed, "[otherwise]"
+    else:
+        return f"code list {cl.name} on a group row needs a literal or [otherwise] on the ePhyto path's last step"
+    literals = [v for _, v in dip.steps[-1].child_predicates]
+    if expected not in literals:
+        return (f"code list {cl.name} gives {expected!r} for {key}, but the DIP path {row['dip_path']!r} does not "
+                "hold it as a literal")
+    return None
 
 
 def _codelist_reversibility(cl: CodeList, rows: list[Row], merged: dict, name: str, findings: list[Finding]) -> None:

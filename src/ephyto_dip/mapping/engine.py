@@ -133,6 +133,7 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
     Which rows compete for the same elements depends only on the table: worked out once.
     """
     parent, last = path.parent.select_own, path.steps[-1].select
+    constants = path.steps[-1].extra
     claimers: list = []
 
     def select(ctx, index, visited=None):
@@ -144,6 +145,8 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
         nodes = [n for p in parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
         if visited is not None:
             visited.update(nodes)
+            for n in nodes:  # the constants after [otherwise] were read to select them
+                visited.update(c for tag, _ in constants for c in index.children(n, tag)[:1])
         return nodes
 
     return select
@@ -541,7 +544,7 @@ def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order, 
 
 
 class _Discriminator:
-    """The child a group's predicate names (``[Subject='X']``), written among the group's values."""
+    """A child a group's predicates name (``[Subject='X']``, a constant), written among the group's values."""
 
     __slots__ = ("tag", "value")
 

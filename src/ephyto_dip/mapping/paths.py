@@ -4,7 +4,7 @@ Grammar (one path per table cell)::
 
     path      := "." | steps ["/@" name] | "@" name
     steps     := step ("/" step)*
-    step      := qname [predicate] | qname child-pred child-pred+
+    step      := qname [predicate] | qname child-pred child-pred+ | qname "[otherwise]" child-pred+
     predicate := child-pred                      child's first occurrence equals literal
                | "[@" name "='" literal "']"     attribute equals literal
                | "[" n "]" | "[" n "..]"         position (1-based) / from position n on
@@ -13,7 +13,9 @@ Grammar (one path per table cell)::
 
 Several child predicates on one step (``AdditionalDocument[TypeCode='911'][ippc:NoteSubject='ADIPEDL']``)
 must all hold for an element to be read, and are all written: a discriminator and the constants
-that go with it (a document type code) live in the table cell, not in code.
+that go with it (a document type code) live in the table cell, not in code. After
+``[otherwise]`` they are constants of the elements no other row claims
+(``AdditionalInformation[otherwise][StatementTypeCode='AAI']``).
 
 Reading walks children by tag (no XPath, nothing executable in a cell an expert edits);
 writing creates missing steps and materialises predicates. In a list row the *last* step
@@ -66,7 +68,7 @@ class Step:
     def child_predicates(self) -> tuple[tuple[str, str], ...]:
         """Every (Clark tag, literal) child predicate of this step, the indexed one first."""
         if self.pred_child is None:
-            return ()
+            return self.extra  # after [otherwise], or none
         return ((self.pred_child, self.pred_value or ""),) + self.extra
 
     def _extra_hold(self, el: etree._Element) -> bool:
@@ -83,7 +85,7 @@ class Step:
                     and self._extra_hold(el))
         if self.pred_attr is not None:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
-        return True
+        return self._extra_hold(el)
 
     @cached_property
     def select(self) -> "Selector":
@@ -117,11 +119,17 @@ class Step:
 
             return select
         pred_attr, value = self.pred_attr, self.pred_value
+        extra, extra_hold = self.extra, self._extra_hold
 
         def select(node, index, visited=None):
             found = index.groups(node).get(tag, _NONE)
             if pred_attr is not None:
                 found = [c for c in found if (c.get(pred_attr) or "").strip() == value]
+            if extra and found:  # after [otherwise]: the constants must hold too
+                found = [c for c in found if extra_hold(c)]
+                if visited is not None:
+                    for c in found:
+                        visited.update(_first_child(c, t) for t, _ in extra)
             if position is not None:
                 found = found[start:] if self.position_from else found[start : start + 1]
             if visited is not None and found:
@@ -134,7 +142,7 @@ class Step:
         """A new element for this step, its predicate made true (``discriminator=False``: the
         predicate's child is left to the caller, who writes it in its schema position)."""
         el = etree.SubElement(parent, self.tag)
-        if self.pred_child is not None:
+        if self.child_predicates:
             if discriminator:
                 for tag, value in self.child_predicates:
                     etree.SubElement(el, tag).text = value
@@ -348,11 +356,12 @@ def _extra_predicates(m, namespaces, default_ns, text: str) -> tuple[tuple[str, 
     """The child predicates after a step's first one (``[A='x'][B='y']``: ``B='y'``)."""
     if not m["more"]:
         return ()
-    if not m["child"]:
-        raise PathSyntaxError(f"several predicates are only allowed as child predicates [name='value']: {text!r}")
+    if not m["child"] and not m["otherwise"]:
+        raise PathSyntaxError(f"several predicates are only allowed as child predicates [name='value'], "
+                              f"after one or after [otherwise]: {text!r}")
     extra = tuple((_clark(p["child"], namespaces, default_ns, text), p["child_lit"])
                   for p in _CHILD_PRED_RE.finditer(m["more"]))
-    tags = [_clark(m["child"], namespaces, default_ns, text)] + [t for t, _ in extra]
+    tags = ([_clark(m["child"], namespaces, default_ns, text)] if m["child"] else []) + [t for t, _ in extra]
     if len(set(tags)) != len(tags):
         raise PathSyntaxError(f"the same child is named by two predicates of one step: {text!r}")
     return extra
