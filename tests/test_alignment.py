@@ -228,16 +228,58 @@ def test_predicate_and_cardinality_values_are_checked(tmp_path):
 
 
 def test_two_rows_writing_the_same_dip_literal_collide(tmp_path):
-    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation[StatementTypeCode='SPSFL']"}})
+    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='SPSFL']"}})
     found = errors(check_table(path), "TABLE-REVERSIBILITY")
     assert found and found[0].mapping_id == "EPD-033"
     assert "EPD-029" in found[0].message
 
 
+@pytest.mark.parametrize("dip_path, why", [
+    ("AdditionalInformation[StatementTypeCode='ADE'][ippc:NoteSubject='ADEDL']", "gives 'AAI' for ADEDL"),
+    ("AdditionalInformation[ippc:NoteSubject='ADEDL']", "gives 'AAI' for ADEDL"),
+])
+def test_a_group_whose_dip_literal_is_not_its_code_lists_value_is_an_error(tmp_path, dip_path, why):
+    path = table_copy(tmp_path, {"EPD-033": {"dip_path": dip_path}})
+    found = [f for f in errors(check_table(path), "TABLE-CODELIST") if f.mapping_id == "EPD-033"]
+    assert found and why in found[0].message
+
+
+def test_an_otherwise_group_takes_the_code_lists_fixed_value(tmp_path):
+    path = table_copy(tmp_path, {"EPD-070": {"dip_path": "AdditionalInformation[otherwise][StatementTypeCode='ZZZ']"}})
+    found = [f for f in errors(check_table(path), "TABLE-CODELIST") if f.mapping_id == "EPD-070"]
+    assert found and "'AAI' for [otherwise]" in found[0].message
+
+
+def test_a_group_literal_the_code_list_does_not_name_is_an_error(tmp_path):
+    path = table_copy(tmp_path, {"EPD-033": {
+        "ephyto_path": "rsm:SPSExchangedDocument/ram:IncludedSPSNote[ram:Subject='ADXX']",
+        "dip_path": "AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='ADXX']"}})
+    found = [f for f in errors(check_table(path), "TABLE-CODELIST") if f.mapping_id == "EPD-033"]
+    assert found and "no row for 'ADXX'" in found[0].message
+
+
 def test_unpredicated_row_overlaps_the_literal_rows(tmp_path):
     path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation"}})
     found = errors(check_table(path), "TABLE-REVERSIBILITY")
-    assert {"EPD-033", "EPD-037"} <= {f.mapping_id for f in found}
+    assert {"EPD-033", "EPD-041"} <= {f.mapping_id for f in found}
+
+
+def test_a_literal_row_overlaps_one_with_more_predicates_of_the_same_literal(tmp_path):
+    # [TypeCode='911'] also takes what [TypeCode='911'][ippc:NoteSubject='ADIPEDL'] takes
+    path = table_copy(tmp_path, {"EPD-075": {"dip_path": "AdditionalDocument[TypeCode='911']"}})
+    found = errors(check_table(path), "TABLE-REVERSIBILITY")
+    assert found and "EPD-037" in found[0].message and "[ippc:NoteSubject='ADIPEDL']" in found[0].message
+
+
+def test_rows_whose_predicates_ask_one_child_for_two_literals_do_not_collide(tmp_path):
+    path = table_copy(tmp_path, {"EPD-075": {"dip_path": "AdditionalDocument[TypeCode='911'][ippc:NoteSubject='X']"}})
+    assert not errors(check_table(path), "TABLE-REVERSIBILITY")
+
+
+def test_a_predicate_child_missing_from_the_schema_is_named(tmp_path):
+    path = table_copy(tmp_path, {"EPD-037": {"dip_path": "AdditionalDocument[TypeCode='911'][ippc:Nowhere='X']"}})
+    found = errors(check_table(path), "TABLE-PATH-DIP")
+    assert any("ippc:Nowhere" in f.message and f.mapping_id == "EPD-037" for f in found)
 
 
 def _codelist_copy(tmp_path, extra: str = "", replace: tuple[str, str] = ("", "")):

@@ -53,9 +53,13 @@ def test_reexport_example_carries_reexport_details_in_both_directions():
     ns = {"d": "urn:ephyto-dip:datamodel:ePhytoDIP:1", "i": "urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1"}
     assert result.root.findtext("d:PhytosanitaryCertificate/d:TypeCode", namespaces=ns) == "657"
     assert result.root.findtext("d:PhytosanitaryCertificate/d:GoodsShipment/i:ReExportCountry/i:ID", namespaces=ns) == "CO"
-    codes = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:AdditionalInformation/d:StatementTypeCode/text()",
-                              namespaces=ns)
-    assert {"RPCST", "RPCCO", "RPCRF", "RPCOR"} <= set(codes)
+    info = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:AdditionalInformation", namespaces=ns)
+    assert {i.findtext("d:StatementTypeCode", namespaces=ns) for i in info} == {"AAI"}  # 369 is an..3
+    assert {"RPCST", "RPCCO", "RPCOR"} <= {i.findtext("i:NoteSubject", namespaces=ns) for i in info}
+    # the original certificate's number (RPCRF) is a previous document of the item, type 851
+    previous = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:PreviousDocument", namespaces=ns)
+    assert [(p.findtext("d:ID", namespaces=ns), p.findtext("d:TypeCode", namespaces=ns)) for p in previous] == [
+        ("677636", "851")]
     seals = result.root.xpath("//d:Consignment/d:TransportEquipment/d:Seal/d:ID/text()", namespaces=ns)
     assert seals == ["SEAL-0001", "SEAL-0002"]
     back = ed.read(result.to_bytes()).certificate

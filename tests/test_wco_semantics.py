@@ -119,3 +119,158 @@ def test_data_elements_come_before_child_classes_in_every_class(path):
     for el in certificate_element(ed.convert(path).root).iter():
         kinds = [_is_class(c) for c in el if isinstance(c.tag, str)]
         assert kinds == sorted(kinds), (el.tag, [etree.QName(c).localname for c in el])
+
+
+# ------------------------------------------------------------------ document references (issue 13)
+
+I = "{urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1}"
+# ePhyto note subject -> (DIP class, WCO type code, level) the note's text is a document number of
+REFERENCE_NOTES = {"ADRPN": ("PreviousDocument", "851", "document"), "RPCRF": ("PreviousDocument", "851", "item"),
+                   "ADIPEDL": ("AdditionalDocument", "911", "document"),
+                   "ADIPTLIL": ("AdditionalDocument", "911", "item")}
+REAL = [*SAMPLES, *sorted(EXAMPLES.glob("*.xml")), *sorted((EXAMPLES / "attach").glob("constructed_*.xml"))]
+
+
+def _note_texts(root, subject: str) -> list[str]:
+    """The Content texts of the ePhyto notes with ``subject``, wherever they are."""
+    return [c.text or "" for n in root.iter("{*}IncludedSPSNote", "{*}AdditionalInformationSPSNote")
+            if (n.findtext("{*}Subject") or "").strip() == subject for c in n.iterfind("{*}Content")]
+
+
+def _references(cert_el, subject: str) -> list[str]:
+    cls, code, level = REFERENCE_NOTES[subject]
+    if level == "document":
+        owner = [cert_el.find(f"{D}GoodsShipment")] if cls == "PreviousDocument" else [cert_el]
+    else:
+        owner = cert_el.findall(f"{D}GoodsShipment/{D}GovernmentAgencyGoodsItem")
+    out = []
+    for o in owner:
+        for doc in o.iterfind(f"{D}{cls}"):
+            if doc.findtext(f"{D}TypeCode") != code:
+                continue
+            if cls == "AdditionalDocument" and doc.findtext(f"{I}NoteSubject") != subject:
+                continue
+            out += [i.text or "" for i in doc.iterfind(f"{D}ID")]
+    return out
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:28])
+def test_reference_notes_of_every_real_sample_are_wco_documents_and_come_back_as_the_same_notes(path):
+    source = ed.read(path)
+    dip = ed.convert(path, lenient=True)
+    cert_el = certificate_element(dip.root)
+    types = {c.text for c in cert_el.iter(f"{D}StatementTypeCode")}
+    for subject in REFERENCE_NOTES:
+        assert subject not in types  # no longer free text in AdditionalInformation
+        assert _references(cert_el, subject) == _note_texts(source.root, subject), subject
+    assert dip_xsd().validate(etree.ElementTree(dip.root)), path.name
+    assert ed.read(dip.to_bytes(), name="back.dip.xml").certificate == source.certificate
+
+
+def test_the_real_samples_hold_every_kind_of_reference_note():
+    # the test above is only as good as the samples: each reference note occurs in one of them
+    found = {s for p in REAL for s in REFERENCE_NOTES if _note_texts(ed.read(p).root, s)}
+    assert found == set(REFERENCE_NOTES)
+
+
+def test_an_import_permit_in_two_languages_with_codes_comes_back_exactly():
+    data = WOOD.read_bytes()
+    note = (b"<ram:IncludedSPSNote><ram:Subject>ADIPEDL</ram:Subject><ram:ContentCode listID=\"x\">P77</ram:ContentCode>"
+            b"<ram:Content languageID=\"es\">Permiso 77</ram:Content><ram:Content languageID=\"en\">Permit 77</ram:Content>"
+            b"<ram:SubjectCode>AAI</ram:SubjectCode></ram:IncludedSPSNote>")
+    at = data.index(b"<ram:IncludedSPSNote>")
+    data = data[:at] + note + data[at:]
+    dip = ed.convert(data, name="permit.xml")
+    assert dip.root is not None and dip.output_valid
+    (doc,) = [d for d in certificate_element(dip.root).iterfind(f"{D}AdditionalDocument")
+              if d.findtext(f"{D}TypeCode") == "911"]
+    assert [(i.text, i.get("languageID")) for i in doc.iterfind(f"{D}ID")] == [("Permiso 77", "es"), ("Permit 77", "en")]
+    assert doc.findtext(f"{I}ContentCode") == "P77" and doc.findtext(f"{I}SubjectCode") == "AAI"
+    assert ed.read(dip.to_bytes(), name="p.dip.xml").certificate == ed.read(data, name="p.xml").certificate
+    json_back = ed.read(dip.to_bytes("json"), name="p.dip.json").certificate
+    assert json_back == ed.read(data, name="p.xml").certificate
+
+
+def test_a_referenced_document_of_type_911_stays_a_referenced_document():
+    # only a 911 document that carries ippc:NoteSubject came from an import-permit note
+    data = WOOD.read_bytes().replace(b"<ram:RelationshipTypeCode>AAA</ram:RelationshipTypeCode>",
+                                     b"<ram:TypeCode>911</ram:TypeCode><ram:RelationshipTypeCode>AAA</ram:RelationshipTypeCode>", 1)
+    before = ed.read(data, name="ref.xml").certificate
+    assert before.referenced_documents[0].type_code.value == "911" and not before.import_permits
+    dip = ed.convert(data, name="ref.xml")
+    back = ed.read(dip.to_bytes(), name="ref.dip.xml").certificate
+    assert back == before and not back.import_permits
+
+
+def test_an_import_permit_document_whose_type_code_is_not_911_is_not_read_as_a_permit():
+    dip = ed.convert(sample("03"))
+    text = dip.to_bytes().replace(b"<TypeCode>911</TypeCode>", b"<TypeCode>999</TypeCode>", 1)
+    doc = ed.read(text, name="changed.dip.xml")
+    cert = doc.certificate
+    assert not cert.import_permits  # both predicates must hold
+    assert [(r.id.value, r.type_code.value) for r in cert.referenced_documents if r.type_code] == [("DFGG1111", "999")]
+    (lost,) = [f for f in doc.findings if f.code == "READ-NOT-CARRIED"]
+    assert "NoteSubject" in lost.message and lost.value == "ADIPEDL"
+
+
+# ------------------------------------------------- the path language: several child predicates
+
+
+def test_a_step_with_several_child_predicates_reads_only_where_all_hold_and_writes_them_all():
+    from ephyto_dip.mapping.paths import ChildIndex, parse_path
+
+    path = parse_path("Doc[Type='911'][Mark='A']", {}, None)
+    root = etree.fromstring("<r><Doc><Type>911</Type><Mark>A</Mark></Doc><Doc><Type>911</Type></Doc>"
+                            "<Doc><Type>911</Type><Mark>B</Mark></Doc><Doc><Mark>A</Mark></Doc></r>")
+    visited: set = set()
+    (found,) = path.select_own(root, ChildIndex(), visited)
+    assert found is root[0] and set(found) <= visited  # the predicates' children are read, not left over
+    new = path.create(etree.Element("r"), repeat_last=True)
+    assert [(c.tag, c.text) for c in new] == [("Type", "911"), ("Mark", "A")]
+
+
+@pytest.mark.parametrize("cell, why", [("Doc[1][Type='x']", "only allowed as child predicates"),
+                                       ("Doc[Type='x'][Type='y']", "the same child"),
+                                       ("Doc[Type='x'][@a='y']", "bad step")])
+def test_a_bad_combination_of_predicates_is_a_table_syntax_error(cell, why):
+    from ephyto_dip.mapping.paths import PathSyntaxError, parse_path
+
+    with pytest.raises(PathSyntaxError, match=why):
+        parse_path(cell, {}, None)
+
+
+# ------------------------------------------------------------ statements: 369 is an..3 (issue 13)
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name[:28])
+def test_every_statement_type_fits_an3_and_the_note_acronym_travels_beside_it(path):
+    source = ed.read(path).root
+    cert_el = certificate_element(ed.convert(path, lenient=True).root)
+    info = list(cert_el.iter(f"{D}AdditionalInformation"))
+    assert {i.findtext(f"{D}StatementTypeCode") for i in info} <= {"AAI"}  # UNTDID 4451 general information
+    subjects = sorted((n.findtext("{*}Subject") or "").strip()
+                      for n in source.iter("{*}IncludedSPSNote", "{*}AdditionalInformationSPSNote"))
+    # every note that is not a document reference is a statement, its acronym in ippc:NoteSubject
+    assert sorted(i.findtext(f"{I}NoteSubject") for i in info) == [s for s in subjects if s not in REFERENCE_NOTES]
+
+
+def test_a_note_subject_the_table_does_not_name_comes_back_with_its_acronym():
+    data = WOOD.read_bytes()
+    note = b"<ram:IncludedSPSNote><ram:Subject>XYZNOTE</ram:Subject><ram:Content>free text</ram:Content></ram:IncludedSPSNote>"
+    at = data.index(b"<ram:IncludedSPSNote>")
+    data = data[:at] + note + data[at:]
+    dip = ed.convert(data, name="other.xml", lenient=True)
+    (info,) = [i for i in certificate_element(dip.root).iter(f"{D}AdditionalInformation")
+               if i.findtext(f"{I}NoteSubject") == "XYZNOTE"]
+    assert info.findtext(f"{D}StatementTypeCode") == "AAI" and info.findtext(f"{D}StatementDescription") == "free text"
+    back = ed.read(dip.to_bytes(), name="other.dip.xml").certificate
+    assert back == ed.read(data, name="other.xml").certificate
+    assert back.other_notes[0].subject.value == "XYZNOTE"
+
+
+def test_a_statement_of_a_type_the_table_does_not_write_is_reported_not_guessed():
+    text = ed.convert(WOOD).to_bytes()
+    assert b"<StatementTypeCode>AAI</StatementTypeCode>" in text
+    doc = ed.read(text.replace(b"<StatementTypeCode>AAI</StatementTypeCode>", b"<StatementTypeCode>ACB</StatementTypeCode>", 1),
+                  name="acb.dip.xml")
+    assert any(f.code == "READ-NOT-CARRIED" and "AdditionalInformation" in f.message for f in doc.findings)

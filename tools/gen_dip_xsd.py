@@ -63,6 +63,20 @@ DATATYPES = {
     m.Value: "Text",
 }
 DECIMAL = {"Measure", "Quantity", "Numeric"}
+# the DS base types (UN/CEFACT UDT attributes), in the order the DS schema declares them
+BASE_ATTRIBUTES = {
+    "Text": ["languageID", "languageLocaleID"],
+    "Code": ["listID", "listAgencyID", "listAgencyName", "listName", "listVersionID", "name", "languageID",
+             "listURI", "listSchemeURI"],
+    "ID": ["schemeID", "schemeName", "schemeAgencyID", "schemeAgencyName", "schemeVersionID", "schemeDataURI",
+           "schemeURI"],
+    "Measure": ["unitCode", "unitCodeListVersionID"],
+    "Quantity": ["unitCode", "unitCodeListID", "unitCodeListAgencyID", "unitCodeListAgencyName"],
+    "Numeric": ["format"],
+    "Indicator": [],
+    "BinaryObject": ["format", "mimeCode", "encodingCode", "characterSetCode", "uri", "filename"],
+}
+BASE_XS = {d: ("xs:decimal" if d in DECIMAL else "xs:string") for d in BASE_ATTRIBUTES}
 
 
 def load_tded() -> dict[str, str]:
@@ -76,15 +90,40 @@ def load_tded() -> dict[str, str]:
     return out
 
 
+def load_wco_elements() -> dict[tuple[str, str], dict[str, str]]:
+    """(class element name, data element name) -> the HMRC list's row, with its class as ``class``.
+
+    Annotates an element the table writes only as a predicate's constant (no row of its own ends
+    there, e.g. ``PreviousDocument[TypeCode='851']``): its WCO ID, name and format come from the
+    same bundled element list as the UN/TDED numbers.
+    """
+    path = ROOT / "schemas" / "wco-dec" / "hmrc-cds-dec-elements.tsv"
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    classes = {r["path"]: r for r in rows}
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rows:
+        parent_path, _, local = r["path"].rpartition("/")
+        parent = classes.get(parent_path)
+        if parent is None or not r["WCOID"] or not r["WCOFormat"]:
+            continue
+        cls = f"{parent['WCOID']} {parent['WCOName']}"
+        out.setdefault((parent_path.rpartition("/")[2], local), {**r, "class": cls})
+    return out
+
+
 class Node:
     def __init__(self, tag: str):
         self.tag = tag  # Clark name
         self.children: "OrderedDict[str, Node]" = OrderedDict()
         self.max_unbounded = False
         self.datatype: str | None = None
+        self.datatypes: set[str] = set()  # every row's data type (several: a combined base type)
         self.fmt = ""
         self.rows: list[Row] = []  # rows whose path ends here
         self.group_rows: list[Row] = []
+        self.constants: list[tuple[Row, str]] = []  # (group row, literal) of predicates writing this element
+        self.parent_local = ""
 
     @property
     def local(self) -> str:
@@ -97,6 +136,9 @@ class Node:
     @property
     def is_leaf(self) -> bool:
         return self.datatype is not None
+
+
+WCO_ELEMENTS = load_wco_elements()
 
 
 def build_tree(table) -> Node:
@@ -115,11 +157,15 @@ def build_tree(table) -> Node:
                 last = i == len(path.steps) - 1
                 if last and row.is_list:
                     child.max_unbounded = True
-                if step.pred_child is not None:  # materialised discriminator
-                    pc = child.children.get(step.pred_child)
+                for pred_child, literal in step.child_predicates:  # materialised discriminators, constants
+                    pc = child.children.get(pred_child)
                     if pc is None:
-                        pc = child.children[step.pred_child] = Node(step.pred_child)
-                        pc.datatype, pc.fmt = "Code", "an..17"
+                        pc = child.children[pred_child] = Node(pred_child)
+                        pc.datatype, pc.fmt, pc.parent_local = "Code", "an..17", child.local
+                        wco = WCO_ELEMENTS.get((child.local, pc.local)) if pc.ns == DIP_NS else None
+                        if wco is not None:
+                            pc.fmt = wco["WCOFormat"]
+                    pc.constants.append((row, literal))
                 target = child
             if row.kind == "group":
                 if path.steps:
@@ -128,6 +174,7 @@ def build_tree(table) -> Node:
             else:
                 target.rows.append(row)
                 target.datatype = DATATYPES[row.model_type] if row.kind == "value" else "Text"
+                target.datatypes.add(target.datatype)
                 target.fmt = _wider(target.fmt, row.format_in_dip)
 
     place(root, table.roots)
@@ -166,6 +213,7 @@ class Generator:
         self.ds_types: dict[str, str] = {}  # signature -> name
         self.main_types: dict[str, str] = {}  # structure signature -> name
         self.ext_globals: dict[str, Node] = OrderedDict()
+        self.combined: set[str] = set()  # combined base types already declared
 
     def _schema(self, tns, extra_ns):
         nsmap = {"xs": XS, None: tns}
@@ -187,20 +235,7 @@ class Generator:
             for n in names:
                 etree.SubElement(ct, XSN + "attribute", name=n, type="xs:string", use="optional")
 
-        for name, base, names in [
-            ("TextType", "xs:string", ["languageID", "languageLocaleID"]),
-            ("CodeType", "xs:string", ["listID", "listAgencyID", "listAgencyName", "listName", "listVersionID",
-                                       "name", "languageID", "listURI", "listSchemeURI"]),
-            ("IDType", "xs:string", ["schemeID", "schemeName", "schemeAgencyID", "schemeAgencyName",
-                                     "schemeVersionID", "schemeDataURI", "schemeURI"]),
-            ("MeasureType", "xs:decimal", ["unitCode", "unitCodeListVersionID"]),
-            ("QuantityType", "xs:decimal", ["unitCode", "unitCodeListID", "unitCodeListAgencyID",
-                                            "unitCodeListAgencyName"]),
-            ("NumericType", "xs:decimal", ["format"]),
-            ("IndicatorType", "xs:string", []),
-            ("BinaryObjectType", "xs:string", ["format", "mimeCode", "encodingCode", "characterSetCode", "uri",
-                                               "filename"]),
-        ]:
+        for name, base, names in [(f"{d}Type", BASE_XS[d], attrs_) for d, attrs_ in BASE_ATTRIBUTES.items()]:
             ct = etree.SubElement(ds, XSN + "complexType", name=name)
             if name == "BinaryObjectType":
                 _doc(ct, [("Remark", "base64 content carried verbatim; its validity is an ISPM 12 rule (RULE-BASE64), "
@@ -227,9 +262,29 @@ class Generator:
         # the DS schema refers to its own types with the ds prefix
         return
 
+    def combined_base(self, datatypes: set[str]) -> str:
+        """A base type for an element rows of several data types write (an ID that is also a note's
+        text): its attributes are all of theirs, so no value's metadata is lost."""
+        if datatypes & (DECIMAL | {"DateTime", "BinaryObject"}):
+            raise SystemExit(f"rows of data types {sorted(datatypes)} write one element: no common base type")
+        name = "".join(sorted(datatypes))
+        if name + "Type" not in self.combined:
+            ct = etree.SubElement(self.ds, XSN + "complexType", name=name + "Type")
+            _doc(ct, [("Remark", "the attributes of " + " and ".join(f"{d}Type" for d in sorted(datatypes))
+                                 + ": rows of these data types write the same element")])
+            sc = etree.SubElement(ct, XSN + "simpleContent")
+            ext = etree.SubElement(sc, XSN + "extension", base="xs:string")
+            names = []
+            for d in sorted(datatypes):
+                names += [n for n in BASE_ATTRIBUTES[d] if n not in names]
+            for n in names:
+                etree.SubElement(ext, XSN + "attribute", name=n, type="xs:string", use="optional")
+            self.combined.add(name + "Type")
+        return name
+
     def ds_type(self, node: Node, class_name: str) -> str:
         """A DS type for a leaf: <Class><Element>Type restricting the base by the WCO format."""
-        dt = node.datatype
+        dt = node.datatype if len(node.datatypes) < 2 else self.combined_base(node.datatypes)
         fmt = node.fmt
         if dt == "DateTime":
             return "ds:DateTimeType"
@@ -280,7 +335,20 @@ class Generator:
         elif node.local in CLASSES:
             cid, cname = CLASSES[node.local]
             items += [("WCOID", cid), ("WCOName", cname), ("WCOClass", f"{cid} {cname}")]
-        if node.ns == DIP_EXT_NS:
+        if node.constants and not rows:  # written only as a predicate's literal
+            wco = WCO_ELEMENTS.get((node.parent_local, node.local)) if node.ns == DIP_NS else None
+            if wco is not None:
+                items += [("WCOID", wco["WCOID"]), ("WCOName", wco["WCOName"]), ("WCOClass", wco["class"]),
+                          ("WCOFormat", wco["WCOFormat"]), ("TDEDUID", wco["TDED"])]
+            items.append(("MappingID", " ".join(dict.fromkeys(r.id for r, _ in node.constants))))
+            by_value: dict[str, list[str]] = {}
+            for r, v in node.constants:
+                by_value.setdefault(v, []).append(r.id)
+            items.append(("Constant", "; ".join(f"{v} ({' '.join(ids)})" for v, ids in by_value.items())))
+        if node.ns == DIP_EXT_NS and node.constants and not rows:
+            items.append(("Extension", "IPPC: a marker the table writes as a predicate's literal, telling apart "
+                                       "what the ePhyto side keeps apart; not an ISPM 12 data element, no DMR"))
+        elif node.ns == DIP_EXT_NS:
             items.append(("Extension", "IPPC: no WCO DM equivalent found; proposed in the gap list"))
         return items
 
@@ -334,6 +402,7 @@ class Generator:
             clone = Node(kid.tag)
             clone.datatype, clone.fmt = kid.datatype, kid.fmt
             clone.rows, clone.group_rows = list(kid.rows), list(kid.group_rows)
+            clone.datatypes, clone.constants = set(kid.datatypes), list(kid.constants)
             clone.children = OrderedDict(kid.children)
             clone.parent_name = parent.local
             self.ext_globals[kid.local] = clone
@@ -343,6 +412,8 @@ class Generator:
         cur.fmt = _wider(cur.fmt, kid.fmt)
         cur.rows += kid.rows
         cur.group_rows += kid.group_rows
+        cur.datatypes |= kid.datatypes
+        cur.constants += kid.constants
         for t, c in kid.children.items():
             if t in cur.children:
                 merged = cur.children[t]

@@ -276,15 +276,15 @@ class _Resolver:
         return node
 
     def _check_predicate(self, row: Row, step: Step, node: _Node, max_occurs: Optional[int]) -> bool:
-        if step.pred_child is not None:
-            if self.info.child(node.type_key, step.pred_child) is None:
+        for pred_child, _value in step.child_predicates:
+            if self.info.child(node.type_key, pred_child) is None:
                 self.error(
                     row,
-                    f"the discriminating child {self.qname(step.pred_child)} of [{step.qname}] is not an element of "
+                    f"the discriminating child {self.qname(pred_child)} of [{step.qname}] is not an element of "
                     f"{self.type_label(node)} (at {self.near(node.pos)})",
                 )
                 return False
-            self.mark(node.pos + (step.pred_child,), "value", row)
+            self.mark(node.pos + (pred_child,), "value", row)
         if step.pred_attr is not None:
             self._check_attribute(row, node, step.pred_attr)
         if step.position is not None and max_occurs is not None and step.position > max_occurs:
@@ -587,7 +587,7 @@ def _expected_reversibility(row: Row) -> tuple[str, str]:
     if not row["ephyto_path"] and row["dip_path"]:
         return "dip-only", "the row has no ePhyto path"
     cl = row.codelist
-    if cl is not None:
+    if cl is not None and row.kind != "group":  # a group's code list names its literals: see check_codelists
         if cl.policy == "fixed":
             return "no", f"code list {cl.name} writes a fixed value for unmapped codes"
         if len(set(cl.forward.values())) < len(cl.forward):
@@ -610,7 +610,7 @@ def _discriminated(row: Row) -> bool:
 
 def _step_key(step: Step) -> tuple:
     if step.pred_child is not None:
-        return ("child", step.pred_child, step.pred_value)
+        return ("child", step.pred_child, step.pred_value) + ((step.extra,) if step.extra else ())
     if step.pred_attr is not None:
         return ("attr", step.pred_attr, step.pred_value)
     if step.position is not None:
@@ -657,6 +657,12 @@ def _overlap(a: tuple[tuple, ...], b: tuple[tuple, ...]) -> bool:
             continue
         if x[0] == "pos" or y[0] == "pos":
             continue  # a position and a literal can select the same element
+        if x[0] == "child" and y[0] == "child":
+            preds_x = dict(((x[1], x[2]),) + tuple(x[3] if len(x) > 3 else ()))
+            preds_y = dict(((y[1], y[2]),) + tuple(y[3] if len(y) > 3 else ()))
+            if any(preds_y.get(t, v) != v for t, v in preds_x.items()):
+                return False  # one child asked for two different literals: disjoint
+            continue
         if x[:2] == y[:2]:
             return False  # the same discriminator with different literals: disjoint
         # different discriminators ([A='x'] and [B='y']) can hold at once
@@ -667,7 +673,8 @@ def _pred_text(key: tuple, qname) -> str:
     if not key:
         return ""
     if key[0] == "child":
-        return f"[{qname(key[1])}='{key[2]}']"
+        extra = key[3] if len(key) > 3 else ()
+        return "".join(f"[{qname(t)}='{v}']" for t, v in ((key[1], key[2]),) + tuple(extra))
     if key[0] == "attr":
         return f"[@{key[1]}='{key[2]}']"
     if key[0] == "pos":
@@ -786,13 +793,55 @@ def check_codelists(table: Table, table_path: Union[str, FsPath]) -> list[Findin
                 add("TABLE-CODELIST", f"code list {cl_name}: ePhyto code {e} has several DIP codes "
                                       f"({', '.join(sorted(ds))}); only the first would ever be written (rows with a `when` "
                                       "field must come before the one unconditional row)")
+        # a value row translates values; a group row's code list says which literal its DIP path holds
+        values = [r for r in rows if r.kind != "group"]
+        for row in rows:
+            if row.kind == "group":
+                why = _group_literal_disagrees(row, cl)
+                if why:
+                    add("TABLE-CODELIST", f"{row.id}: {why}", row=row, file=None)
         merged = {d: es for d, es in rev.items() if len(es) > 1}
-        if merged and not all(r["cardinality"] in MANY_TO_ONE for r in rows):
+        if merged and values and not all(r["cardinality"] in MANY_TO_ONE for r in values):
             for d, es in sorted(merged.items()):
                 add("TABLE-CODELIST", f"code list {cl_name}: DIP code {d} is used for ePhyto codes "
                                       f"{', '.join(sorted(es))}; every DIP value must be unique")
-        _codelist_reversibility(cl, rows, merged, name, findings)
+        if values:
+            _codelist_reversibility(cl, values, merged, name, findings)
     return findings
+
+
+def _group_literal_disagrees(row: Row, cl: CodeList) -> Optional[str]:
+    """Why a group row's DIP literals are not what its code list gives for its ePhyto literal (None: they are).
+
+    The literal is the ePhyto path's discriminator (``IncludedSPSNote[Subject='ADEDL']``); an
+    ``[otherwise]`` group stands for every code the list does not name, so the list's ``#fixed``
+    value applies. The DIP path's last step must hold the list's DIP value among its literals
+    (``AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='ADEDL']``). The way back
+    does not go through the list: the DIP literals themselves tell the groups apart (collisions
+    are checked as for every row).
+    """
+    eph, dip = row.paths.get("ephyto"), row.paths.get("dip")
+    if eph is None or dip is None or not eph.steps or not dip.steps:
+        return f"code list {cl.name} on a group row needs a path with a last step on both sides"
+    last = eph.steps[-1]
+    if last.pred_child is not None:
+        key = last.pred_value or ""
+        options = cl.choices.get(key)
+        if not options:
+            return (f"code list {cl.name} has no row for {key!r}, the literal of the group's ePhyto path"
+                    + (f" ({cl.refused[key]})" if key in cl.refused else ""))
+        expected = options[0][0]
+    elif last.otherwise:
+        if cl.policy != "fixed" or not cl.fixed:
+            return f"an [otherwise] group takes every code code list {cl.name} does not name: the list needs #unmapped: fixed"
+        expected, key = cl.fixed, "[otherwise]"
+    else:
+        return f"code list {cl.name} on a group row needs a literal or [otherwise] on the ePhyto path's last step"
+    literals = [v for _, v in dip.steps[-1].child_predicates]
+    if expected not in literals:
+        return (f"code list {cl.name} gives {expected!r} for {key}, but the DIP path {row['dip_path']!r} does not "
+                "hold it as a literal")
+    return None
 
 
 def _codelist_reversibility(cl: CodeList, rows: list[Row], merged: dict, name: str, findings: list[Finding]) -> None:
@@ -1113,7 +1162,7 @@ def _add_row(el: GapElement, row: Row, qname) -> None:
     if p is not None and p.steps:
         s = p.steps[-1]
         if s.pred_child is not None:
-            d = f"{qname(s.pred_child).split(':')[-1]}='{s.pred_value}'"
+            d = " ".join(f"{qname(t).split(':')[-1]}='{v}'" for t, v in s.child_predicates)
         elif s.otherwise:
             d = "(any other)"
         else:

@@ -133,6 +133,7 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
     Which rows compete for the same elements depends only on the table: worked out once.
     """
     parent, last = path.parent.select_own, path.steps[-1].select
+    constants = path.steps[-1].extra
     claimers: list = []
 
     def select(ctx, index, visited=None):
@@ -144,6 +145,8 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
         nodes = [n for p in parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
         if visited is not None:
             visited.update(nodes)
+            for n in nodes:  # the constants after [otherwise] were read to select them
+                visited.update(c for tag, _ in constants for c in index.children(n, tag)[:1])
         return nodes
 
     return select
@@ -541,7 +544,7 @@ def _write_values(el: etree._Element, values, entry: _Entry, side: Side, order, 
 
 
 class _Discriminator:
-    """The child a group's predicate names (``[Subject='X']``), written among the group's values."""
+    """A child a group's predicates name (``[Subject='X']``, a constant), written among the group's values."""
 
     __slots__ = ("tag", "value")
 
@@ -577,9 +580,8 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     owner = rows[0].parent if rows else None
     if owner is not None and owner.paths[side.name].steps:
         last = owner.paths[side.name].steps[-1]
-        if last.pred_child is not None:  # first among its namesakes: the predicate reads the first
-            keyed.append((_schema_key([last.pred_child], ctx_type, order), (),
-                          _Discriminator(last.pred_child, last.pred_value)))
+        for tag, value in last.child_predicates:  # first among its namesakes: the predicate reads the first
+            keyed.append((_schema_key([tag], ctx_type, order), (), _Discriminator(tag, value)))
     add(rows, ())
     if order is not None:
         keyed.sort(key=lambda k: k[0])  # stable: rows writing the same element keep table order
@@ -640,5 +642,5 @@ def _schema_key(steps, type_key: Optional[str], order) -> tuple[int, ...]:
 def _holds_nothing(el: etree._Element, step) -> bool:
     if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
         return False
-    n = len(el)
-    return n == 0 or (n == 1 and step.pred_child is not None and el[0].tag == step.pred_child)
+    written = {tag for tag, _ in step.child_predicates}  # the predicates' children: not values
+    return all(c.tag in written for c in el) and len(el) <= len(written)

@@ -4,11 +4,18 @@ Grammar (one path per table cell)::
 
     path      := "." | steps ["/@" name] | "@" name
     steps     := step ("/" step)*
-    step      := qname [predicate]
-    predicate := "[" qname "='" literal "']"     child's first occurrence equals literal
+    step      := qname [predicate] | qname child-pred child-pred+ | qname "[otherwise]" child-pred+
+    predicate := child-pred                      child's first occurrence equals literal
                | "[@" name "='" literal "']"     attribute equals literal
                | "[" n "]" | "[" n "..]"         position (1-based) / from position n on
                | "[otherwise]"                   (last step only) siblings no other row claims
+    child-pred := "[" qname "='" literal "']"
+
+Several child predicates on one step (``AdditionalDocument[TypeCode='911'][ippc:NoteSubject='ADIPEDL']``)
+must all hold for an element to be read, and are all written: a discriminator and the constants
+that go with it (a document type code) live in the table cell, not in code. After
+``[otherwise]`` they are constants of the elements no other row claims
+(``AdditionalInformation[otherwise][StatementTypeCode='AAI']``).
 
 Reading walks children by tag (no XPath, nothing executable in a cell an expert edits);
 writing creates missing steps and materialises predicates. In a list row the *last* step
@@ -27,6 +34,7 @@ from lxml import etree
 from ..xmltext import text_of
 
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
+_CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")
 _STEP_RE = re.compile(
     rf"""^(?P<qname>{_QNAME})
         (?:\[(?:
@@ -34,7 +42,7 @@ _STEP_RE = re.compile(
           | @(?P<attr>[A-Za-z_][\w.-]*)='(?P<attr_lit>[^']*)'
           | (?P<pos>[1-9]\d*)(?P<from>\.\.)?
           | (?P<otherwise>otherwise)
-        )\])?$""",
+        )\])?(?P<more>(?:\[{_QNAME}='[^']*'\])*)$""",
     re.VERBOSE,
 )
 
@@ -53,14 +61,31 @@ class Step:
     position: Optional[int] = None
     position_from: bool = False
     otherwise: bool = False
+    # further child predicates ((Clark tag, literal), …) after the first: all must hold
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def child_predicates(self) -> tuple[tuple[str, str], ...]:
+        """Every (Clark tag, literal) child predicate of this step, the indexed one first."""
+        if self.pred_child is None:
+            return self.extra  # after [otherwise], or none
+        return ((self.pred_child, self.pred_value or ""),) + self.extra
+
+    def _extra_hold(self, el: etree._Element) -> bool:
+        for tag, value in self.extra:
+            first = _first_child(el, tag)
+            if first is None or (text_of(first) or "").strip() != value:
+                return False
+        return True
 
     def matches(self, el: etree._Element) -> bool:
         if self.pred_child is not None:
             first = _first_child(el, self.pred_child)
-            return first is not None and (text_of(first) or "").strip() == self.pred_value
+            return (first is not None and (text_of(first) or "").strip() == self.pred_value
+                    and self._extra_hold(el))
         if self.pred_attr is not None:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
-        return True
+        return self._extra_hold(el)
 
     @cached_property
     def select(self) -> "Selector":
@@ -74,8 +99,16 @@ class Step:
         if self.pred_child is not None:
             pred_child, value = self.pred_child, self.pred_value
 
+            extra, extra_hold = self.extra, self._extra_hold
+
             def select(node, index, visited=None):
                 found, looked_at = index.discriminated(node, tag, pred_child, value)
+                if extra and found:
+                    kept = [i for i, c in enumerate(found) if extra_hold(c)]
+                    found, looked_at = [found[i] for i in kept], [looked_at[i] for i in kept]
+                    if visited is not None:
+                        for c in found:
+                            visited.update(_first_child(c, t) for t, _ in extra)
                 if position is not None:
                     end = None if self.position_from else start + 1
                     found, looked_at = found[start:end], looked_at[start:end]
@@ -86,11 +119,17 @@ class Step:
 
             return select
         pred_attr, value = self.pred_attr, self.pred_value
+        extra, extra_hold = self.extra, self._extra_hold
 
         def select(node, index, visited=None):
             found = index.groups(node).get(tag, _NONE)
             if pred_attr is not None:
                 found = [c for c in found if (c.get(pred_attr) or "").strip() == value]
+            if extra and found:  # after [otherwise]: the constants must hold too
+                found = [c for c in found if extra_hold(c)]
+                if visited is not None:
+                    for c in found:
+                        visited.update(_first_child(c, t) for t, _ in extra)
             if position is not None:
                 found = found[start:] if self.position_from else found[start : start + 1]
             if visited is not None and found:
@@ -103,9 +142,10 @@ class Step:
         """A new element for this step, its predicate made true (``discriminator=False``: the
         predicate's child is left to the caller, who writes it in its schema position)."""
         el = etree.SubElement(parent, self.tag)
-        if self.pred_child is not None:
+        if self.child_predicates:
             if discriminator:
-                etree.SubElement(el, self.pred_child).text = self.pred_value
+                for tag, value in self.child_predicates:
+                    etree.SubElement(el, tag).text = value
         elif self.pred_attr is not None:
             el.set(self.pred_attr, self.pred_value or "")
         return el
@@ -303,12 +343,28 @@ def parse_path(text: str, namespaces: dict[str, str], default_ns: Optional[str])
                 position=int(m["pos"]) if m["pos"] else None,
                 position_from=bool(m["from"]),
                 otherwise=bool(m["otherwise"]),
+                extra=_extra_predicates(m, namespaces, default_ns, text),
             )
         )
     for s in steps[:-1]:
         if s.otherwise:
             raise PathSyntaxError(f"[otherwise] is only allowed on the last step: {text!r}")
     return Path(text, tuple(steps), attribute)
+
+
+def _extra_predicates(m, namespaces, default_ns, text: str) -> tuple[tuple[str, str], ...]:
+    """The child predicates after a step's first one (``[A='x'][B='y']``: ``B='y'``)."""
+    if not m["more"]:
+        return ()
+    if not m["child"] and not m["otherwise"]:
+        raise PathSyntaxError(f"several predicates are only allowed as child predicates [name='value'], "
+                              f"after one or after [otherwise]: {text!r}")
+    extra = tuple((_clark(p["child"], namespaces, default_ns, text), p["child_lit"])
+                  for p in _CHILD_PRED_RE.finditer(m["more"]))
+    tags = ([_clark(m["child"], namespaces, default_ns, text)] if m["child"] else []) + [t for t, _ in extra]
+    if len(set(tags)) != len(tags):
+        raise PathSyntaxError(f"the same child is named by two predicates of one step: {text!r}")
+    return extra
 
 
 def _split_steps(body: str) -> list[str]:
