@@ -26,7 +26,7 @@ def test_help_keeps_the_paragraphs_of_a_description(capsys):
     assert main(["attach", "--help"]) == 0
     text = capsys.readouterr().out
     # the docstring's first line stays a line of its own, its markup gone
-    assert "\nephyto-dip attach CERT DECLARATION [-o OUT]: reference a certificate" in text
+    assert "\nephyto-dip attach CERT DECLARATION [-o OUT] [--ledger L]: reference a certificate" in text
     assert "\n\nThe declaration (WCO DM DEC" in text
 
 

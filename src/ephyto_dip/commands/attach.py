@@ -1,5 +1,6 @@
-"""``ephyto-dip attach CERT DECLARATION [-o OUT] [--ledger PATH_OR_URL]``: reference a certificate on
-the goods items it covers, and with a ledger write the quantity off against the certificate's lines.
+"""``ephyto-dip attach CERT DECLARATION [-o OUT] [--ledger L]``: reference a certificate on the goods items it covers.
+
+With a ledger the quantity is also written off against the certificate's lines.
 
 The declaration (WCO DM DEC, e.g. UK CDS) goes to OUT or stdout; the report (matches, findings
 and the ledger's answer) goes to stderr. With --ledger (a SQLite file, created on first use, or a

@@ -68,6 +68,10 @@ class SQLiteStore:
         try:
             self.conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.conn.execute("PRAGMA foreign_keys = ON")
+            # WAL: readers never wait for the writer, and a commit is one fsync of the log (FULL keeps
+            # every committed reservation through a power cut)
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = FULL")
             with self.locked(None):
                 for statement in SCHEMA:
                     self.conn.execute(statement)
