@@ -488,3 +488,17 @@ def test_the_documented_worked_example_runs_as_written(tmp_path, monkeypatch):  
     code = code.replace('"worked-example.db"', repr(str(tmp_path / "worked-example.db")))
     exec(compile(code, "docs/attach.md", "exec"), {})
     assert (tmp_path / "worked-example.db").exists()
+
+
+def test_the_top_level_verbs_stay_functions(tmp_path):
+    import importlib
+
+    import ephyto_dip as ed
+
+    first = ed.attach
+    importlib.import_module("ephyto_dip.linkage")  # the package being imported does not shadow the verb
+    assert ed.attach is first and callable(ed.attach) and ed.attach(CERT, IM030A).matches
+    assert ed.attach(CERT, IM030A).matches  # a second call works as the first (issue 18)
+    with ed.open_ledger(str(tmp_path / "l.db")) as ledger:
+        assert ed.attach(CERT, courgettes("1", "A"), ledger=ledger).answer.accepted
+    assert ed.attach(CERT, courgettes("1", "B"), ledger=tmp_path / "l.db").answer.accepted  # a PathLike ledger

@@ -14,6 +14,8 @@ The plain verbs::
 Every exception the library raises is an :class:`EphytoDipError` carrying ``findings``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .convert import Conversion, convert, warm_up
 from .dipjson import to_json
 from .documents import Document, detect, read, serialize, to_dip, to_ephyto
@@ -37,10 +39,13 @@ from .xmlsafe import Limits
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:  # typed for checkers; imported on first use at run time (below)
+    from .linkage import additional_documents, attach, open_ledger
+
 _LAZY = {name: "ephyto_dip.linkage" for name in ("attach", "additional_documents", "open_ledger")}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # the customs-declaration side is imported only when used: convert does not pay for it
     if name in _LAZY:
         import importlib
@@ -70,6 +75,7 @@ __all__ = [
     "convert",
     "detect",
     "load_table",
+    "open_ledger",
     "read",
     "serialize",
     "to_dip",

@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Callable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
 
 from lxml import etree
 
 from .. import model as m
 from ..findings import ERROR, WARNING, ConversionError, Finding, UsageError
+from ..sources import Source
 from ..xmllayout import Layout
 from ..xmlsafe import DEFAULT_LIMITS, Limits
 from . import certificate as c
@@ -29,6 +30,9 @@ from .matching import Match, plan as make_plan
 from .reference import (AttachmentFragment, build_reference, document_type, put_reference, reference_values,
                         ched_values, set_status)
 from .rules import Rules, as_rules
+
+if TYPE_CHECKING:
+    from ..documents import Document
 
 RulesArg = Union[Rules, str, os.PathLike, None]
 
@@ -88,7 +92,8 @@ class AttachResult:
         return out
 
 
-def attach(cert_source, declaration_source, rules: RulesArg = None, *, status: Optional[str] = None,
+def attach(cert_source: Union[m.Certificate, "Document", Source], declaration_source: Union[Source, etree._Element],
+           rules: RulesArg = None, *, status: Optional[str] = None,
            name: Optional[str] = None, limits: Limits = DEFAULT_LIMITS,
            ledger: Union[Ledger, str, None] = None, declaration_id: Optional[str] = None,
            links: Optional[Mapping[int, Sequence[str]]] = None, ched: Optional[str] = None, office: str = "",
@@ -115,7 +120,7 @@ def attach(cert_source, declaration_source, rules: RulesArg = None, *, status: O
     if ledger is not None and not decl_id:
         raise UsageError(Finding("USAGE", "a ledger write-off needs the declaration's identity: the declaration has "
                                  "no FunctionalReferenceID, give declaration_id (--declaration-id)", file=d.name))
-    own = open_ledger(ledger) if isinstance(ledger, (str, os.PathLike)) else None
+    own = open_ledger(os.fspath(ledger)) if isinstance(ledger, (str, os.PathLike)) else None
     try:
         result = _attach(cert, cert_name, findings, d, r, status, own or ledger, decl_id, links, ched, office,
                          today, before_commit)
