@@ -502,3 +502,14 @@ def test_the_top_level_verbs_stay_functions(tmp_path):
     with ed.open_ledger(str(tmp_path / "l.db")) as ledger:
         assert ed.attach(CERT, courgettes("1", "A"), ledger=ledger).answer.accepted
     assert ed.attach(CERT, courgettes("1", "B"), ledger=tmp_path / "l.db").answer.accepted  # a PathLike ledger
+
+
+def test_cli_a_malformed_declaration_reserves_nothing(tmp_path, capsys):
+    cert = write_cert(tmp_path, CERT)
+    ledger = str(tmp_path / "ledger.db")
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(IM030A.read_bytes()[:5000])  # truncated
+    out = tmp_path / "out.xml"
+    assert main(["attach", cert, str(bad), "-o", str(out), "--ledger", ledger]) == 2
+    assert "XML-MALFORMED" in capsys.readouterr().err and not out.exists()
+    assert main(["ledger", "balance", NUMBER, "--ledger", ledger]) == 1

@@ -158,3 +158,15 @@ def test_a_long_real_path_keeps_its_whole_name(tmp_path):
     cert = deep / "certificate.xml"
     cert.write_bytes(VALID.read_bytes())
     assert ed.read(str(cert)).name == str(cert) and ed.read(cert).name == str(cert)
+
+
+def test_the_verbs_stay_functions_after_the_cli_ran(tmp_path, capsys):
+    """A submodule of the same name as a verb would replace it on the package once imported."""
+    import ephyto_dip as ed
+    from ephyto_dip.cli import main
+
+    assert main(["convert", str(REPO / "examples" / "BO-EC_851_wood-decking.xml"), "-o", str(tmp_path / "o.xml")]) == 0
+    for name in ed.__all__:
+        value = getattr(ed, name)
+        assert not isinstance(value, type(ed)), f"ed.{name} is a module"
+    assert ed.convert(REPO / "examples" / "BO-EC_851_wood-decking.xml").output_valid

@@ -16,42 +16,61 @@ Every exception the library raises is an :class:`EphytoDipError` carrying ``find
 
 from typing import TYPE_CHECKING, Any
 
-from .convert import Conversion, convert, warm_up
-from .dipjson import to_json
-from .documents import Document, detect, read, serialize, to_dip, to_ephyto
 from .findings import (
     CODES,
     ConversionError,
     EphytoDipError,
     Finding,
-    Severity,
     InputError,
+    LedgerError,
     OutputError,
+    Severity,
     TableError,
     UnsupportedDocumentError,
     UsageError,
 )
-from .mapping.table import Table, load_table
-from .model import Certificate
-from .sources import Source
-from .validation import validate
-from .xmlsafe import Limits
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # typed for checkers; imported on first use at run time (below)
+    from .conversion import Conversion, convert, warm_up
+    from .dipjson import to_json
+    from .documents import Document, detect, read, serialize, to_dip, to_ephyto
     from .linkage import additional_documents, attach, open_ledger
+    from .mapping.table import Table, load_table
+    from .model import Certificate
+    from .sources import Source
+    from .validation import validate
+    from .xmlsafe import Limits
 
-_LAZY = {name: "ephyto_dip.linkage" for name in ("attach", "additional_documents", "open_ledger")}
+# Every verb is imported on first use: `import ephyto_dip` stays cheap (the pydantic model, the
+# table engine and the customs side load when a verb first needs them; ``warm_up()`` does it at
+# start-up). The import system's locks make a first use from many threads at once safe.
+_LAZY = {
+    **dict.fromkeys(("Conversion", "convert", "warm_up"), "ephyto_dip.conversion"),
+    "to_json": "ephyto_dip.dipjson",
+    **dict.fromkeys(("Document", "detect", "read", "serialize", "to_dip", "to_ephyto"), "ephyto_dip.documents"),
+    **dict.fromkeys(("attach", "additional_documents", "open_ledger"), "ephyto_dip.linkage"),
+    **dict.fromkeys(("Table", "load_table"), "ephyto_dip.mapping.table"),
+    "Certificate": "ephyto_dip.model",
+    "Source": "ephyto_dip.sources",
+    "validate": "ephyto_dip.validation",
+    "Limits": "ephyto_dip.xmlsafe",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # the customs-declaration side is imported only when used: convert does not pay for it
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later look-ups are plain attribute reads
+        return value
     raise AttributeError(f"module 'ephyto_dip' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "CODES",
@@ -66,6 +85,7 @@ __all__ = [
     "Severity",
     "Source",
     "InputError",
+    "LedgerError",
     "Limits",
     "OutputError",
     "Table",

@@ -78,7 +78,7 @@ def _failed(findings: list[Finding], strict: bool) -> bool:
 
 
 def run_single(args, src: Path) -> int:
-    from ..convert import convert
+    from ..conversion import convert
     from ..output import write_atomic
 
     try:
@@ -108,7 +108,7 @@ def run_single(args, src: Path) -> int:
 
 def _convert_one(job: tuple) -> dict:
     """Worker: convert one file, write its output; returns a small, picklable record."""
-    from ..convert import convert
+    from ..conversion import convert
     from ..output import write_atomic
 
     path, out_dir, fmt, to, table, strict, lenient = job
