@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-
-from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
 CERT = ROOT / "examples" / "attach" / "constructed_CL-GB_851_courgettes.xml"
@@ -35,26 +32,18 @@ import ephyto_dip as ed  # noqa: E402
 from ephyto_dip.linkage import attach, open_ledger  # noqa: E402
 from ephyto_dip.linkage.ledger import CertifiedLine, Request  # noqa: E402
 from ephyto_dip.linkage.quantities import Amount  # noqa: E402
-from ephyto_dip.schemas import ephyto_xsd  # noqa: E402
+from bench import floor_once, median_ms  # noqa: E402  (benchmarks/bench.py: one floor for every benchmark)
 
 KG = {"KGM": Decimal(1)}
 
 
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
+def warm_median_ms(fn, repeat: int) -> float:
+    fn()  # the first call builds schemas and plans: not what a warm call costs
+    return median_ms(fn, repeat)
 
 
 def floor() -> None:
-    data = CERT.read_bytes()
-    tree = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True)).getroottree()
-    ephyto_xsd().validate(tree)
-    etree.tostring(tree)
+    floor_once(CERT.read_bytes())
 
 
 def with_id(decl: bytes, mrn: str, kg: str) -> bytes:
@@ -95,15 +84,15 @@ def main() -> int:
     declarations, certificates, repeat = (200, 20, 10) if args.quick else (1000, 100, 30)
     ed.warm_up()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; certificate {CERT.name}, declaration {DECL.name}")
-    base = median_ms(floor, repeat)
-    conv = median_ms(lambda: ed.convert(CERT), repeat)
-    att = median_ms(lambda: attach(CERT, DECL), repeat)
+    base = warm_median_ms(floor, repeat)
+    conv = warm_median_ms(lambda: ed.convert(CERT), repeat)
+    att = warm_median_ms(lambda: attach(CERT, DECL), repeat)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         counter = iter(range(10**9))
         with open_ledger(str(folder / "one.db")) as ledger:
             decl = DECL.read_bytes()
-            att_l = median_ms(lambda: attach(CERT, with_id(decl, f"M{next(counter)}", "1"), ledger=ledger), repeat)
+            att_l = warm_median_ms(lambda: attach(CERT, with_id(decl, f"M{next(counter)}", "1"), ledger=ledger), repeat)
         print(f"{'per certificate (warm, median)':34} {'ms':>8} {'x floor':>8}")
         for label, ms in (("floor: parse + XSD + serialize", base), ("convert (ePhyto -> DIP)", conv),
                           ("attach (no ledger)", att), ("attach + SQLite reservation", att_l)):

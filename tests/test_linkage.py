@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
-from decimal import Decimal
 
 import pytest
 from lxml import etree
@@ -14,11 +12,10 @@ from lxml import etree
 from ephyto_dip import model as m
 from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR, INFO, WARNING, LedgerError
-from ephyto_dip.linkage import attach, load_rules, open_ledger, parse_rules
+from ephyto_dip.linkage import attach, open_ledger, parse_rules
 
 from .helpers import EXAMPLES, REPO
-from .test_attach import (D, IM030A, IM034A, NUMBER, certificate, declaration, goods_items, line, notable,
-                          references, write_cert)
+from .test_attach import (D, IM030A, NUMBER, certificate, declaration, goods_items, line, references, write_cert)
 
 EU = REPO / "mappings" / "attach-eu-certex.tsv"
 COURGETTES = ("07099310", "Fresh courgettes", "600")
@@ -513,3 +510,15 @@ def test_cli_a_malformed_declaration_reserves_nothing(tmp_path, capsys):
     assert main(["attach", cert, str(bad), "-o", str(out), "--ledger", ledger]) == 2
     assert "XML-MALFORMED" in capsys.readouterr().err and not out.exists()
     assert main(["ledger", "balance", NUMBER, "--ledger", ledger]) == 1
+
+
+def test_point_of_entry_against_a_un_locode_goods_location_is_a_warning(tmp_path):  # [27]
+    decl = declaration(COURGETTES).replace(b"<Name>WPTWPTWPT</Name>", b"<Name>GBBEL</Name>")
+    dover = CERT.model_copy(update={"point_of_entry": m.Location(id=m.Identifier(value="GBDVR"))})
+    (f,) = findings(attach(dover, decl), "ATTACH-PLACE")
+    assert f.severity == WARNING and "point of entry GBDVR is not the goods location GBBEL" in f.message
+    belfast = CERT.model_copy(update={"point_of_entry": m.Location(id=m.Identifier(value="GBBEL"))})
+    assert not findings(attach(belfast, decl), "ATTACH-PLACE")
+    with open_ledger(str(tmp_path / "l.db")) as ledger:  # the office is recorded with the write-off
+        held = attach(CERT, courgettes("1", "A"), ledger=ledger, office="GBBEL001").answer
+        assert held.balance.to_dict()["allocations"][0]["office"] == "GBBEL001"

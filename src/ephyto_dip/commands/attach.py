@@ -20,7 +20,7 @@ import json
 import sys
 
 from ..findings import ERROR, EphytoDipError, Finding, OutputError, UsageError
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from .ledger import ledger_lines
 
 

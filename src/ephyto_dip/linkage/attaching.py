@@ -10,7 +10,7 @@ declaration is never changed in place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
 

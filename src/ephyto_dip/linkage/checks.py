@@ -11,10 +11,9 @@ import re
 from datetime import date
 from typing import Optional
 
-from lxml import etree
 
 from .. import model as m
-from ..findings import ERROR, INFO, WARNING, Finding
+from ..findings import INFO, WARNING, Finding
 from . import certificate as c
 from .declaration import Declaration
 from .matching import Plan
@@ -69,9 +68,9 @@ def _dates(cert: m.Certificate, decl: Declaration, rules: Rules, cert_name: str,
     when = decl.date
     against, what = (when, "the declaration's acceptance date") if when else (today, "today")
     if issued > against or issued > today:
-        later = against if issued > against else today
+        later, said = (against, what) if issued > against else (today, "today")
         out.append(Finding("ATTACH-DATE", f"the certificate was issued on {issued.isoformat()}, after "
-                           f"{what if later == against else 'today'} ({later.isoformat()}): it cannot attest to goods "
+                           f"{said} ({later.isoformat()}): it cannot attest to goods "
                            "already declared [6]", file=decl.name, value=issued.isoformat()))
     age = (against - issued).days
     if rules.max_age_days is not None:

@@ -20,7 +20,7 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from ..findings import ERROR, WARNING, Finding, TableError, UnsupportedDocumentError
+from ..findings import WARNING, Finding, TableError, UnsupportedDocumentError
 from ..schema_info import SchemaInfo, schema_info
 from ..xmllayout import Layout
 from ..xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file

@@ -110,6 +110,14 @@ class Balance:
     def line(self, label: str) -> Optional[LineBalance]:
         return next((ln for ln in self.lines if ln.line == label), None)
 
+    def open_to(self, declaration_id: str, label: str) -> Decimal:
+        """What a declaration may hold of a line: the available quantity plus its own hold, which a
+        new reservation replaces rather than adds to."""
+        ln = self.line(label)
+        own = sum((a.quantity for a in self.allocations
+                   if a.declaration_id == declaration_id and a.line == label and a.state == RESERVED), Decimal(0))
+        return (ln.available if ln is not None else Decimal(0)) + own
+
     def to_dict(self) -> dict:
         return {
             "certificate": self.certificate,
@@ -284,13 +292,9 @@ class Transaction:
                               f"is certified in {ln.unit}", rq.goods_item, ln.line)
             converted.append(q)
             wanted[ln.line] = wanted.get(ln.line, Decimal(0)) + q
-        mine = {a.line: Decimal(0) for a in balance.allocations}
-        for a in balance.allocations:
-            if a.declaration_id == declaration_id and a.state == RESERVED:
-                mine[a.line] += a.quantity
         for label, q in wanted.items():
             ln = balance.line(label)
-            available = ln.available + mine.get(label, Decimal(0))  # its own hold is replaced, not added to
+            available = balance.open_to(declaration_id, label)
             if q > available:
                 first = next(rq.goods_item for rq in requests if rq.line == label)
                 return refuse("05", f"declaration {declaration_id} asks {fmt(q)} {ln.unit} of line {label}; "

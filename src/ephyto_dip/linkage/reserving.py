@@ -43,10 +43,6 @@ def requests(plan: Plan, balance: Balance, rules: Rules, declaration_id: str, na
     out: list[Request] = []
     problems: list[Finding] = []
     asked: dict[str, Decimal] = {}
-    mine = {}
-    for a in balance.allocations:
-        if a.declaration_id == declaration_id and a.state == "reserved":
-            mine[a.line] = mine.get(a.line, Decimal(0)) + a.quantity
     for item in plan.matched_items():
         labels = [lb for lb in plan.lines_of(item) if plan.line(lb).quantity is not None]
         if not labels:
@@ -64,7 +60,7 @@ def requests(plan: Plan, balance: Balance, rules: Rules, declaration_id: str, na
             if last or ln is None:
                 out.append(Request(item.sequence, label, code, left))
                 break
-            free = ln.available + mine.get(label, Decimal(0)) - asked.get(label, Decimal(0))
+            free = balance.open_to(declaration_id, label) - asked.get(label, Decimal(0))
             wanted = convert(left, ln.unit, rules.mass_units)
             if wanted is None or wanted <= free:
                 out.append(Request(item.sequence, label, code, left))
@@ -133,8 +129,4 @@ def leaves_quantity(requests: list[Request], balance: Balance, rules: Rules, dec
         if q is None:
             return False
         wanted[rq.line] = wanted.get(rq.line, Decimal(0)) + q
-    mine: dict[str, Decimal] = {}
-    for a in balance.allocations:
-        if a.declaration_id == declaration_id and a.state == "reserved":
-            mine[a.line] = mine.get(a.line, Decimal(0)) + a.quantity
-    return any(balance.line(lb).available + mine.get(lb, Decimal(0)) - q > 0 for lb, q in wanted.items())
+    return any(balance.open_to(declaration_id, lb) - q > 0 for lb, q in wanted.items())

@@ -53,12 +53,42 @@ def _check_version(found: Sequence, location: str) -> None:
                                   file=location, value=found[0][0]))
 
 
-class SQLiteStore:
+class _Store:
+    """Queries with ``?`` parameters, each failure a LEDGER-IO naming the ledger; one connection,
+    shared by the threads of a process under a lock."""
+
+    location: str
+    _errors: type[BaseException] | tuple[type[BaseException], ...]
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self.conn.execute(self._sql(sql), params).fetchall()
+            except self._errors as exc:
+                raise _fail(self.location, "cannot be read", exc) from None
+
+    def run(self, sql: str, params: Sequence = ()) -> None:
+        with self._lock:
+            try:
+                self.conn.execute(self._sql(sql), params)
+            except self._errors as exc:
+                raise _fail(self.location, "cannot be written", exc) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class SQLiteStore(_Store):
     """A ledger file; created with its schema on first use."""
+
+    _errors = sqlite3.Error
 
     def __init__(self, path: str, timeout: float):
         self.location = path
-        self._lock = threading.RLock()  # one connection, shared by the threads of a process
+        self._lock = threading.RLock()
         p = Path(path)
         if p.is_dir():
             raise LedgerError(Finding("LEDGER-IO", "ledger cannot be opened: it is a directory", file=path))
@@ -81,20 +111,6 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise _fail(path, "cannot be opened", exc) from None
 
-    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self.conn.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise _fail(self.location, "cannot be read", exc) from None
-
-    def run(self, sql: str, params: Sequence = ()) -> None:
-        with self._lock:
-            try:
-                self.conn.execute(sql, params)
-            except sqlite3.Error as exc:
-                raise _fail(self.location, "cannot be written", exc) from None
-
     @contextmanager
     def locked(self, number) -> Iterator[None]:
         with self._lock:
@@ -113,16 +129,13 @@ class SQLiteStore:
                 self.conn.execute("ROLLBACK")
                 raise _fail(self.location, "cannot be written", exc) from None
 
-    def close(self) -> None:
-        self.conn.close()
-
 
 def redact(url: str) -> str:
     """A URL fit for a message: the password is never shown."""
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
-class PostgresStore:
+class PostgresStore(_Store):
     """A ledger in a PostgreSQL database (psycopg 3); the tables are created on first use."""
 
     def __init__(self, url: str, timeout: float):
@@ -146,23 +159,8 @@ class PostgresStore:
             self.run("INSERT INTO ledger_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                      (SCHEMA_VERSION,))
 
-    @staticmethod
-    def _sql(sql: str) -> str:
+    def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s")
-
-    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self.conn.execute(self._sql(sql), params).fetchall()
-            except self._errors as exc:
-                raise _fail(self.location, "cannot be read", exc) from None
-
-    def run(self, sql: str, params: Sequence = ()) -> None:
-        with self._lock:
-            try:
-                self.conn.execute(self._sql(sql), params)
-            except self._errors as exc:
-                raise _fail(self.location, "cannot be written", exc) from None
 
     @contextmanager
     def locked(self, number) -> Iterator[None]:
@@ -183,9 +181,6 @@ class PostgresStore:
                 tx.__exit__(None, None, None)
             except self._errors as exc:
                 raise _fail(self.location, "cannot be written", exc) from None
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 def open_store(target: str, *, timeout: float = 10.0):
