@@ -274,3 +274,43 @@ def test_a_statement_of_a_type_the_table_does_not_write_is_reported_not_guessed(
     doc = ed.read(text.replace(b"<StatementTypeCode>AAI</StatementTypeCode>", b"<StatementTypeCode>ACB</StatementTypeCode>", 1),
                   name="acb.dip.xml")
     assert any(f.code == "READ-NOT-CARRIED" and "AdditionalInformation" in f.message for f in doc.findings)
+
+
+# ------------------------------------------------------------ the WCO re-judgement (profile 1.1)
+
+INTERCOM = EXAMPLES / "CO-PE_851_intercom-annotated.xml"
+
+
+def test_the_voyage_number_is_the_conveyance_reference_of_the_border_transport_means():
+    cert = certificate_element(ed.convert(INTERCOM).root)
+    means = cert.find(f"{D}BorderTransportMeans")
+    assert means is not None and cert.find(f".//{D}DepartureTransportMeans") is None
+    assert [c.tag.removeprefix(D) for c in means] == ["JourneyID", "ModeCode", "Name"]
+    assert means.findtext(f"{D}JourneyID") == "123ABC"  # ePhyto MainCarriageSPSTransportMovement/ID
+    assert means.findtext(f"{D}ModeCode") == "7" and means.findtext(f"{D}Name") == "Ocean Freight"
+    back = ed.convert(ed.convert(INTERCOM).to_bytes(), name="x.dip.xml").document.certificate
+    assert back.transport_movements[0].id.value == "123ABC"
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name[:2])
+def test_examination_place_and_item_seals_are_wco_classes_on_every_sample(path):
+    conv = ed.convert(path.read_bytes(), name=path.name, lenient=True)
+    cert = certificate_element(conv.root)
+    assert cert.find(f".//{D}Consignment/{{urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1}}ExaminationLocation") is None
+    doc = ed.read(path.read_bytes(), name=path.name)
+    if doc.certificate.examination_location is not None:
+        assert cert.find(f"{D}GoodsShipment/{D}Consignment/{D}ExaminationPlace") is not None
+    for item, goods in zip(doc.certificate.items, cert.findall(f"{D}GoodsShipment/{D}GovernmentAgencyGoodsItem")):
+        seals = [s.id.value for te in item.transport_equipment for s in te.seals if s.id is not None]
+        assert [s.findtext(f"{D}ID") for s in goods.iterfind(f"{D}Commodity/{D}TransportEquipment/{D}Seal")] == seals
+
+
+def test_a_dip_of_an_older_profile_version_is_refused_naming_the_version():
+    old = ed.convert(WOOD).to_bytes().replace(
+        b"<AgencyAssignedCustomizationVersionCode>1.1<", b"<AgencyAssignedCustomizationVersionCode>1.0<")
+    with pytest.raises(ed.EphytoDipError) as caught:
+        ed.read(old, name="old.dip.xml")
+    f = caught.value.findings[0]
+    assert f.code == "DOC-UNSUPPORTED-VERSION" and f.file == "old.dip.xml"
+    assert "profile version 1.0" in f.message and "reads 1.1" in f.message
+    assert f.xpath == "/MetaData/AgencyAssignedCustomizationVersionCode"

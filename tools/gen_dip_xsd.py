@@ -38,7 +38,7 @@ from ephyto_dip.schema_info import SchemaInfo  # noqa: E402
 
 XS = "http://www.w3.org/2001/XMLSchema"
 XSN = f"{{{XS}}}"
-VERSION = "1.0"
+VERSION = "1.1"  # the profile version; mappings/dip-metadata.tsv writes it in every DIP
 
 # Classes of intermediate elements that no row names (WCO DM 3.6 class IDs, HMRC CDS schema).
 CLASSES = {

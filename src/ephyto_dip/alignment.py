@@ -30,10 +30,11 @@ from .mapping.codelists import POLICIES, CodeList, parse_codelist
 from .mapping.exclusions import Exclusions, load_exclusions
 from .mapping.formats import format_wider
 from .mapping.paths import Path, Step
-from .mapping.sides import DS_SIG_NS, SIDES
+from .mapping.sides import DIP_EXT_NS, DS_SIG_NS, SIDES
 from .mapping.table import PREDICATES, Row, Table, default_table_path, field_type, parse_table
 from .mapping.tsv import read_table_text
 from .schema_info import XS, SchemaInfo
+from .wco_sources import check_wco_claims, cites_element
 
 CARDINALITIES = ("1:1", "1:n", "n:1", "n:n")
 # declared cardinalities that admit several ePhyto values becoming one DIP value
@@ -87,6 +88,7 @@ def check_table(
     findings += check_reversibility(table, name, unresolved)
     findings += check_codelists(table, path)
     findings += check_formats(table, name)
+    findings += check_wco_claims(table, name)
     return findings
 
 
@@ -95,7 +97,7 @@ def check_formats(table: Table, name: str = "<table>") -> list[Finding]:
     out: list[Finding] = []
     for row in table.rows:
         official, own, reason = row["wco_format"], row["dip_format"], row["dip_format_reason"]
-        if official and not row["wco_id"]:
+        if official and not row["wco_id"] and not cites_element(row):
             out.append(Finding("TABLE-FORMAT", f"wco_format {official} on a row without a WCO ID: an IPPC "
                                "extension element has no WCO format; put its format in dip_format",
                                file=name, line=row.line, mapping_id=row.id))
@@ -596,8 +598,13 @@ def _expected_reversibility(row: Row) -> tuple[str, str]:
 
 
 def _discriminated(row: Row) -> bool:
-    """Is the DIP value marked as this row's own (a literal predicate here or above, or a closed code list)?"""
+    """Is the DIP value marked as this row's own (a literal predicate here or above, a closed code
+    list, or an IPPC extension element: the predicate then relates it to a WCO element the DIP
+    does not use, and no other producer writes that element)?"""
     if row.codelist is not None and row.codelist.policy == "error":
+        return True
+    own = row.paths.get("dip")
+    if own is not None and own.steps and own.steps[-1].tag.startswith("{" + DIP_EXT_NS + "}"):
         return True
     r: Optional[Row] = row
     while r is not None:

@@ -35,7 +35,7 @@ from .mapping.sides import (
     SPS_NS,
     UDT_NS,
 )
-from .mapping.metadata import certificate_element, wrap
+from .mapping.metadata import certificate_element, profile_mismatch, wrap
 from .mapping.table import Table, load_table
 from .schemas import dip_schema_info, ephyto_schema_info
 from .sources import Source, load_source
@@ -157,6 +157,13 @@ def _certificate_root(root: etree._Element, kind: str, name: str) -> etree._Elem
     """What the table reads: a DIP's certificate inside its envelope, any other root as it is."""
     if kind != "dip":
         return root
+    other = profile_mismatch(root)
+    if other is not None:
+        element, found, expected = other
+        raise UnsupportedDocumentError(Finding(
+            "DOC-UNSUPPORTED-VERSION", f"a DIP of {'profile version' if element.endswith('VersionCode') else 'profile'} "
+            f"{found}; this ephyto-dip reads {expected} (convert the certificate again from its ePhyto)",
+            file=name, line=root.sourceline, xpath=f"/MetaData/{element}"))
     cert = certificate_element(root)
     if cert is None:
         raise UnsupportedDocumentError(

@@ -86,6 +86,8 @@ CODES: dict[str, str] = {
     "TABLE-CODELIST": "a code list table is incomplete or inconsistent",
     "TABLE-PREDICATE": "a predicate or cardinality value is not allowed",
     "TABLE-FORMAT": "a row's WCO format is not the WCO's own, or the DIP widens it without a reason",
+    "TABLE-WCO": "a row's WCO ID, name, class or format disagrees with the WCO-annotated list it cites, "
+    "or a row without a WCO ID does not say which lists were searched",
     "DIP-FORMAT-WIDER": "a value is longer than its WCO format; the DIP carries it whole under its own format",
     # round trip
     "ROUNDTRIP-LOSS": "a value of the input did not survive ePhyto → DIP → ePhyto",

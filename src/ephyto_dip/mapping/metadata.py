@@ -87,3 +87,20 @@ def certificate_element(root: etree._Element) -> Optional[etree._Element]:
         return root.find(CERTIFICATE_TAG)
     return None
 
+
+
+PROFILE_ELEMENTS = ("AgencyAssignedCustomizationCode", "AgencyAssignedCustomizationVersionCode")
+
+
+def profile_mismatch(root: etree._Element) -> Optional[tuple[str, str, str]]:
+    """``(element, found, expected)`` when a DIP envelope names another profile or version than
+    the envelope table writes; ``None`` when it agrees (or is a bare certificate, or is silent)."""
+    if root.tag != METADATA_TAG:
+        return None
+    for el in load_envelope():
+        if el.element in PROFILE_ELEMENTS and el.value:
+            found = root.find(f"{{{DIP_NS}}}{el.element}")
+            text = (found.text or "").strip() if found is not None else None
+            if text is not None and text != el.value:
+                return el.element, text, el.value
+    return None
