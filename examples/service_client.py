@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import ephyto_dip as ed
+from ephyto_dip import codes
 
 
 def handle(body: bytes, name: str) -> str:
@@ -21,6 +22,11 @@ def handle(body: bytes, name: str) -> str:
 def check(body: bytes) -> list[str]:
     doc = ed.read(body)
     return [f.code for f in ed.validate(doc)]
+
+
+def missing_boxes(body: bytes) -> list[str]:
+    """What a certificate lacks of the ISPM 12 mandatory boxes, found by the rule's stable code."""
+    return [f.message for f in ed.validate(ed.read(body)) if f.code == codes.RULE_MANDATORY]
 
 
 def link(cert: bytes, declaration: bytes, ledger_path: str) -> bool:

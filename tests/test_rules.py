@@ -488,3 +488,15 @@ def test_findings_doc_is_rendered_from_the_codes():
     assert committed == render_findings_doc(), "run: python -m ephyto_dip.findings_doc > docs/findings.md"
     for code in CODES:
         assert f"| `{code}` |" in committed
+
+
+def test_code_constants_are_generated_from_the_codes():
+    from ephyto_dip import codes
+    from ephyto_dip.findings import CODES
+    from ephyto_dip.findings_doc import constant_name, render_constants
+
+    committed = (REPO / "src" / "ephyto_dip" / "codes.py").read_text(encoding="utf-8")
+    assert committed == render_constants(), \
+        "run: python -m ephyto_dip.findings_doc --constants > src/ephyto_dip/codes.py"
+    assert {getattr(codes, constant_name(c)) for c in CODES} == set(CODES)
+    assert codes.RULE_MANDATORY == "RULE-MANDATORY" and set(codes.FindingCode.__args__) == set(CODES)

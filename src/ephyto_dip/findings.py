@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
+
+if TYPE_CHECKING:  # generated from CODES below (findings_doc --constants), so not needed to run it
+    from .codes import FindingCode
 
 
 class Severity(str, Enum):
@@ -126,7 +129,7 @@ CODES: dict[str, str] = {
 
 @dataclass
 class Finding:
-    code: str
+    code: FindingCode  # a key of CODES; ephyto_dip.codes names each as a constant
     message: str
     severity: Severity = ERROR
     file: Optional[str] = None

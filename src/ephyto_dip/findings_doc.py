@@ -3,8 +3,9 @@
 Regenerate after adding a code::
 
     python -m ephyto_dip.findings_doc > docs/findings.md
+    python -m ephyto_dip.findings_doc --constants > src/ephyto_dip/codes.py
 
-A test compares the committed file with :func:`render_findings_doc`.
+Tests compare the committed files with :func:`render_findings_doc` and :func:`render_constants`.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ SEVERITY: dict[str, str] = {
     "TABLE-SYNTAX": "error; loading the table raises (exit code 2)",
     "TABLE-FIELD": "error; loading the table raises when rows and model disagree (exit code 2)",
     "TABLE-CODELIST": "error; loading a code list table raises (exit code 2)",
+    "TABLE-WCO": "error: the claim is not what the cited WCO list says (`check` exits 1)",
     "XSD-EPHYTO": "error",
     "XSD-DIP": "error",
     "RULE-MANDATORY": "error",
@@ -123,8 +125,33 @@ def render_findings_doc() -> str:
     return "\n".join(out)
 
 
-def main() -> int:
-    sys.stdout.write(render_findings_doc())
+def constant_name(code: str) -> str:
+    return code.replace("-", "_")
+
+
+def render_constants() -> str:
+    """The source of ``ephyto_dip.codes``: each code as a typed constant, and their Literal type."""
+    out = [
+        '"""Every finding code as a constant, for code that compares codes (``f.code == codes.RULE_MANDATORY``).',
+        "",
+        "Generated from :data:`ephyto_dip.findings.CODES` by",
+        "``python -m ephyto_dip.findings_doc --constants > src/ephyto_dip/codes.py``; do not edit.",
+        "``FindingCode`` is the type of a code; docs/findings.md says what each one means.",
+        '"""',
+        "",
+        "from typing import Final, Literal",
+        "",
+    ]
+    out += [f'{constant_name(c)}: Final = "{c}"' for c in CODES]
+    out += ["", "FindingCode = Literal["]
+    out += [f'    "{c}",' for c in CODES]
+    out += ["]", ""]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    sys.stdout.write(render_constants() if args == ["--constants"] else render_findings_doc())
     return 0
 
 

@@ -15,6 +15,7 @@ from lxml import etree
 
 from ..findings import Finding, TableError
 from ..model import value_at
+from ..xmltext import text_of
 from .formats import parse_format
 from .sides import DIP_NS, DIP_NSMAP
 from .tsv import load_cached, split_metadata, tsv_reader
@@ -100,7 +101,7 @@ def profile_mismatch(root: etree._Element) -> Optional[tuple[str, str, str]]:
     for el in load_envelope():
         if el.element in PROFILE_ELEMENTS and el.value:
             found = root.find(f"{{{DIP_NS}}}{el.element}")
-            text = (found.text or "").strip() if found is not None else None
+            text = (text_of(found) or "").strip() if found is not None else None  # whole text: comments may split it
             if text is not None and text != el.value:
                 return el.element, text, el.value
     return None
