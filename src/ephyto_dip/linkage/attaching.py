@@ -18,17 +18,32 @@ from lxml import etree
 
 from .. import model as m
 from ..findings import ERROR, WARNING, ConversionError, Finding, UsageError
+from ..jsontypes import JSONObject
 from ..sources import Source
 from ..xmllayout import Layout
 from ..xmlsafe import DEFAULT_LIMITS, Limits
 from . import certificate as c
 from . import coverage, reserving
 from .checks import certificate_problems, ched_problems, declaration_checks
-from .declaration import declaration_of, goods_items, read_declaration, xsd_errors, xsd_findings
+from .declaration import (
+    declaration_of,
+    goods_items,
+    read_declaration,
+    xsd_errors,
+    xsd_findings,
+)
 from .ledger import Answer, Ledger, open_ledger
-from .matching import Match, plan as make_plan
-from .reference import (AttachmentFragment, build_reference, document_type, put_reference, reference_values,
-                        ched_values, set_status)
+from .matching import Match
+from .matching import plan as make_plan
+from .reference import (
+    AttachmentFragment,
+    build_reference,
+    ched_values,
+    document_type,
+    put_reference,
+    reference_values,
+    set_status,
+)
 from .rules import Rules, as_rules
 
 if TYPE_CHECKING:
@@ -76,7 +91,7 @@ class AttachResult:
         return etree.tostring(tree if self.root.getparent() is None else self.root,
                               xml_declaration=True, encoding="UTF-8", **kwargs)
 
-    def to_report(self) -> dict:
+    def to_report(self) -> JSONObject:
         out = {
             "certificate": self.certificate_name,
             "certificate_number": self.certificate_number,

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Iterator, Mapping, Optional, Sequence
 
 from ..findings import Finding, LedgerError, UsageError
+from ..jsontypes import JSONObject
 from .quantities import Amount, convert
 from .values import common_prefix, fmt
 
@@ -118,7 +119,7 @@ class Balance:
                    if a.declaration_id == declaration_id and a.line == label and a.state == RESERVED), Decimal(0))
         return (ln.available if ln is not None else Decimal(0)) + own
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JSONObject:
         return {
             "certificate": self.certificate,
             "status": self.status,
@@ -131,7 +132,7 @@ class Balance:
                              **({"office": a.office} if a.office else {})} for a in self.allocations],
         }
 
-    def to_certex(self) -> dict:
+    def to_certex(self) -> JSONObject:
         """The CSW-CERTEX QuantityManagementSummary: available per line, every allocation by state."""
         def allocation(a: Allocation) -> dict:
             return {"GoodsItemNumber": a.goods_item, "CommodityCode": a.commodity_code[:6],
@@ -163,7 +164,7 @@ class Answer:
     outcome: Optional[str] = None  # OUTCOMES code of a release or cancel
     message: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JSONObject:
         out: dict = {"operation": self.operation, "certificate": self.certificate,
                      "declaration": self.declaration_id, "accepted": self.accepted}
         if self.reason:
@@ -178,7 +179,7 @@ class Answer:
         out["balance"] = self.balance.to_dict()
         return out
 
-    def to_certex(self) -> dict:
+    def to_certex(self) -> JSONObject:
         """The answer in the CSW-CERTEX reservation (or clearance) result shape."""
         out: dict = {"MRN": self.declaration_id, "DocumentReference": self.certificate}
         if self.operation == "reserve":

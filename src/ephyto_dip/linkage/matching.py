@@ -15,10 +15,12 @@ from typing import Mapping, Optional, Sequence
 
 from .. import model as m
 from ..findings import Finding
+from ..jsontypes import JSONObject
 from .certificate import CertificateLine, certificate_lines
 from .declaration import GoodsItem
 from .rules import Rules
 from .values import common_prefix
+
 
 @dataclass(frozen=True)
 class Match:
@@ -32,7 +34,7 @@ class Match:
     detail: str
     action: str = ""  # after attach: "added", "updated" or "present" (the item's reference)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JSONObject:
         return {k: v for k, v in self.__dict__.items() if v != ""}
 
 
