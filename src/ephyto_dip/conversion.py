@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 from lxml import etree
@@ -92,8 +92,8 @@ def convert(
     out: list[Finding] = []
     if validate_output:
         for f in xsd_findings(root, target, f"{doc.name} → {target}"):
-            f.message = f"output not valid against the {'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"
-            out.append(f)
+            out.append(replace(f, message=f"output not valid against the "
+                                          f"{'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"))
     return Conversion(doc, target, root, found, out)
 
 

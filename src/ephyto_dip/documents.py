@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 from lxml import etree
@@ -75,8 +75,8 @@ class Document:
     def relocate(self, findings: list[Finding]) -> list[Finding]:
         """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
         if self.json_pointers is not None:
-            for f in findings:
-                f.xpath = locate(self.json_pointers, self.root, f.xpath) or f.xpath
+            findings[:] = [replace(f, xpath=locate(self.json_pointers, self.root, f.xpath) or f.xpath)
+                           for f in findings]
         return findings
 
     @property
@@ -302,8 +302,7 @@ def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, b
     try:
         parsed = parse_bytes(raw, inner_name, limits)
     except InputError as exc:
-        for f in exc.findings:
-            f.message = f"in the envelope's {how} Content: {f.message}"
+        exc.findings[:] = [replace(f, message=f"in the envelope's {how} Content: {f.message}") for f in exc.findings]
         raise
     findings += parsed.findings
     inner = parsed.root

@@ -127,8 +127,11 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
+    """One thing found, immutable and hashable: code paths that add a place or a prefix make a
+    new finding (``dataclasses.replace``), so an exception built from findings never goes stale."""
+
     code: FindingCode  # a key of CODES; ephyto_dip.codes names each as a constant
     message: str
     severity: Severity = ERROR
@@ -143,7 +146,7 @@ class Finding:
         if self.code not in CODES:  # a typo in a code is a bug, not a finding
             raise ValueError(f"undocumented finding code {self.code!r}")
         if not isinstance(self.severity, Severity):  # "warning" as a plain string still works
-            self.severity = Severity(self.severity)
+            object.__setattr__(self, "severity", Severity(self.severity))
 
     def to_dict(self) -> dict[str, Union[str, int]]:
         """The finding as JSON-ready data: the fields that are set, severity as its string."""
@@ -175,7 +178,10 @@ class EphytoDipError(Exception):
         if isinstance(findings, Finding):
             findings = [findings]
         self.findings = findings
-        super().__init__("; ".join(f.one_line() for f in findings[:3]) or "error")
+        super().__init__(*findings)
+
+    def __str__(self) -> str:  # built from the findings whenever asked, so it says what they say
+        return "; ".join(f.one_line() for f in self.findings[:3]) or "error"
 
     def __reduce__(self):  # rebuilt from its findings, not its message, when sent to another process
         return type(self), (self.findings,)

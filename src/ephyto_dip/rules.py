@@ -21,7 +21,7 @@ import base64
 import binascii
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Iterator, Optional
 
@@ -161,8 +161,7 @@ def check_certificate(
     _values(cert, values, ck)
     _wco_formats(values, table, ck)
     if locate is not None:
-        for f in ck.findings:
-            _place(f, locate)
+        return [_place(f, locate) for f in ck.findings]
     return ck.findings
 
 
@@ -175,18 +174,18 @@ class _Checker:
         self.findings.append(Finding(code, message, severity=severity, file=self.name, xpath=path, value=value))
 
 
-def _place(f: Finding, locate: Locate) -> None:
-    """Give a finding the line and XPath of its model path in the input."""
+def _place(f: Finding, locate: Locate) -> Finding:
+    """The finding with the line and XPath of its model path in the input."""
     loc = locate(f.xpath) if f.xpath else None
-    if loc is None:
-        return
-    f.line = loc.line
+    if loc is None or f.xpath is None:
+        return f
+    message, mapping_id = f.message, f.mapping_id
     if not loc.exact:  # the box is missing: point at the nearest element, keep the model path
-        if f.xpath not in f.message:
-            f.message = f"{f.message} (model path {f.xpath})"
+        if f.xpath not in message:
+            message = f"{message} (model path {f.xpath})"
     elif loc.mapping_id:
-        f.mapping_id = loc.mapping_id
-    f.xpath = loc.xpath
+        mapping_id = loc.mapping_id
+    return replace(f, line=loc.line, message=message, mapping_id=mapping_id, xpath=loc.xpath)
 
 
 # ------------------------------------------------------------------------------- helpers
