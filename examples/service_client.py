@@ -21,12 +21,22 @@ def handle(body: bytes, name: str) -> str:
 
 def check(body: bytes) -> list[str]:
     doc = ed.read(body)
-    return [f.code for f in ed.validate(doc)]
+    return [f.code for f in ed.iter_findings(doc)]
 
 
 def missing_boxes(body: bytes) -> list[str]:
     """What a certificate lacks of the ISPM 12 mandatory boxes, found by the rule's stable code."""
-    return [f.message for f in ed.validate(ed.read(body)) if f.code == codes.RULE_MANDATORY]
+    return [f.message for f in ed.iter_findings(ed.read(body)) if f.code == codes.RULE_MANDATORY]
+
+
+def accept(body: bytes) -> bool:
+    """A gate that only lets valid certificates through; why not is in the error's findings."""
+    try:
+        ed.validate(body)
+    except ed.ValidationError as exc:
+        print("; ".join(f.one_line() for f in exc.findings if f.severity is ed.Severity.ERROR))
+        return False
+    return True
 
 
 def link(cert: bytes, declaration: bytes, ledger_path: str) -> bool:

@@ -48,5 +48,5 @@ def test_a_broken_base64_content_names_the_envelope_in_the_message_and_the_findi
 def test_rule_findings_placed_in_the_input_are_new_findings_with_line_and_xpath():
     wood = (EXAMPLES / "BO-EC_851_wood-decking.xml").read_bytes()
     lacking = re.sub(rb"<ram:ScientificName>[^<]*</ram:ScientificName>", b"", wood)  # no botanical name
-    found = [f for f in ed.validate(ed.read(lacking, name="w.xml")) if f.code == "RULE-MANDATORY"]
+    found = [f for f in list(ed.iter_findings(ed.read(lacking, name="w.xml"))) if f.code == "RULE-MANDATORY"]
     assert found and all(f.line and f.xpath and f.xpath.startswith("/") for f in found)

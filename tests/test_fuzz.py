@@ -39,7 +39,7 @@ def _exercise(data: bytes) -> None:
         assert exc.findings and all(f.code for f in exc.findings)
         return
     try:
-        ed.validate(data, name="fuzz.xml")
+        list(ed.iter_findings(data, name="fuzz.xml"))
     except EphytoDipError as exc:
         assert exc.findings
     try:

@@ -37,9 +37,9 @@ def test_threads_give_the_same_bytes_as_one_thread():
 def test_threads_validate_concurrently_without_mixing_error_logs():
     # sample 01 is schema-invalid, 03 valid: concurrent validations must not see each other's errors
     paths = [p for p in SAMPLES if p.name[:2] in ("01", "03")] * 8
-    expected = {str(p): [f.to_dict() for f in ed.validate(p)] for p in set(paths)}
+    expected = {str(p): [f.to_dict() for f in list(ed.iter_findings(p))] for p in set(paths)}
     with ThreadPoolExecutor(max_workers=8) as pool:
-        got = list(pool.map(lambda p: (str(p), [f.to_dict() for f in ed.validate(p)]), paths))
+        got = list(pool.map(lambda p: (str(p), [f.to_dict() for f in list(ed.iter_findings(p))]), paths))
     for path, findings in got:
         assert findings == expected[path]
 

@@ -4,8 +4,6 @@ the locator that gives rule findings their line, the CLI, and docs/findings.md."
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from lxml import etree
@@ -14,7 +12,7 @@ import ephyto_dip as ed
 from ephyto_dip import model as m
 from ephyto_dip.cli import main
 from ephyto_dip.documents import serialize, to_dip
-from ephyto_dip.findings import CODES, ERROR, WARNING
+from ephyto_dip.findings import CODES, ERROR, WARNING, TableError
 from ephyto_dip.findings_doc import render_findings_doc
 from ephyto_dip.mapping.locate import Locator
 from ephyto_dip.mapping.table import load_table
@@ -27,9 +25,9 @@ from ephyto_dip.rules import (
     code_list,
     iter_values,
 )
-from ephyto_dip.validation import validate
+from ephyto_dip.validation import all_findings
 
-from .helpers import REPO, SAMPLES, sample
+from .helpers import EXAMPLES, REPO, SAMPLES, sample
 
 ANDEAN_VALID = ["03", "05", "06", "07", "08", "09"]
 
@@ -53,7 +51,7 @@ def test_norway_truncated_attachment_is_reported_at_its_line():
     path = sample("01")
     # the broken attachment is the PDF's base64 with its first character cut off
     expected = line_of(path, r"(?<![A-Za-z0-9+/])VBERi0xLjMKJcTl8uXrp")
-    (f,) = rule_findings(validate(path), "RULE-BASE64")
+    (f,) = rule_findings(all_findings(path), "RULE-BASE64")
     assert f.severity == ERROR
     assert f.line == expected
     assert f.xpath.endswith("ReferenceSPSReferencedDocument[6]/AttachmentBinaryObject")
@@ -63,7 +61,7 @@ def test_norway_truncated_attachment_is_reported_at_its_line():
 
 def test_norway_inspection_date_note_is_not_a_date():
     path = sample("01")
-    (f,) = rule_findings(validate(path), "RULE-DATE")
+    (f,) = rule_findings(all_findings(path), "RULE-DATE")
     assert f.value == "May 1,2,5,10 2020"
     assert "ADDIEDL" in f.message
     assert f.line == line_of(path, r"May 1,2,5,10 2020")
@@ -72,7 +70,7 @@ def test_norway_inspection_date_note_is_not_a_date():
 
 @pytest.mark.parametrize("prefix", ANDEAN_VALID)
 def test_valid_andean_samples_have_no_rule_errors(prefix):
-    findings = validate(sample(prefix))
+    findings = all_findings(sample(prefix))
     errors = [f.one_line() for f in rule_findings(findings) if f.severity == ERROR]
     assert errors == []
 
@@ -80,7 +78,7 @@ def test_valid_andean_samples_have_no_rule_errors(prefix):
 @pytest.mark.parametrize("prefix", ["03", "07"])
 def test_reexport_notes_on_an_851_are_a_warning_with_the_notes_line(prefix):
     path = sample(prefix)
-    (f,) = rule_findings(validate(path), "RULE-REEXPORT")
+    (f,) = rule_findings(all_findings(path), "RULE-REEXPORT")
     assert f.severity == WARNING and "RPCST" in f.message and "851" in f.message
     root = ed.read(path).root
     first_rpc = next(el for el in root.iter() if isinstance(el.tag, str) and (el.text or "").strip() == "RPCST")
@@ -89,7 +87,7 @@ def test_reexport_notes_on_an_851_are_a_warning_with_the_notes_line(prefix):
 
 def test_null_placeholders_of_the_bolivian_hub_message():
     path = sample("02")
-    found = rule_findings(validate(path), "RULE-NULL-PLACEHOLDER")
+    found = rule_findings(all_findings(path), "RULE-NULL-PLACEHOLDER")
     raw_lines = {n for n, t in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if ">NULL<" in t}
     assert found and all(f.severity == WARNING for f in found)
     assert {f.line for f in found} == raw_lines
@@ -170,7 +168,7 @@ def test_elements_the_reader_drops_do_not_shift_list_indices():
     inspection.addprevious(hollow)
     data = etree.tostring(root)
     lines = data.decode("utf-8").splitlines()
-    findings = validate(data, name="shifted.xml")
+    findings = all_findings(data, name="shifted.xml")
     (b64,) = rule_findings(findings, "RULE-BASE64")
     assert "VBERi0xLjMKJcTl8uXrp" in lines[b64.line - 1] and "JVBERi0xLjMKJcTl8uXrp" not in lines[b64.line - 1]
     assert b64.xpath.endswith("ReferenceSPSReferencedDocument[7]/AttachmentBinaryObject")
@@ -184,7 +182,7 @@ def test_a_missing_box_points_at_the_nearest_element():
     (consignee,) = root.iter("{*}ConsigneeSPSParty")
     consignee.remove(next(consignee.iterchildren("{*}Name")))
     data = etree.tostring(root)
-    findings = validate(data, name="no-consignee.xml")
+    findings = all_findings(data, name="no-consignee.xml")
     (f,) = rule_findings(findings, "RULE-MANDATORY")
     assert f.severity == ERROR and "consignee" in f.message and "consignee.name" in f.message
     assert f.line == next(etree.fromstring(data).iter("{*}ConsigneeSPSParty")).sourceline
@@ -500,3 +498,37 @@ def test_code_constants_are_generated_from_the_codes():
         "run: python -m ephyto_dip.findings_doc --constants > src/ephyto_dip/codes.py"
     assert {getattr(codes, constant_name(c)) for c in CODES} == set(CODES)
     assert codes.RULE_MANDATORY == "RULE-MANDATORY" and set(codes.FindingCode.__args__) == set(CODES)
+
+
+# ------------------------------------------------------------------ document types from a table
+
+def test_document_types_come_from_the_table_with_untdid_names():
+    from ephyto_dip.mapping.doctypes import default_type, document_types, ephyto_types, is_reexport
+    from ephyto_dip.rules import DOCUMENT_NAMES, code_list
+
+    names = code_list(DOCUMENT_NAMES)
+    for code, t in document_types().items():
+        assert names.label(code).casefold().startswith(t.name.casefold()) or t.name.casefold() in names.label(code).casefold(), (code, names.label(code))
+    assert set(ephyto_types()) == {"851", "657"} and default_type() == "851"
+    assert is_reexport("657") and not is_reexport("851") and not is_reexport("999")
+
+
+def test_a_document_type_added_to_a_copy_of_the_table_takes_effect(tmp_path):
+    from ephyto_dip.mapping.doctypes import parse_document_types
+
+    text = (REPO / "mappings" / "sps-document-types.tsv").read_text(encoding="utf-8")
+    added = parse_document_types(text + "658\tre-export copy\tyes\tre-export\t\ta test type\n", "copy.tsv")
+    assert added["658"].ephyto and added["658"].model_certificate == "re-export"
+    with pytest.raises(TableError) as bad:
+        parse_document_types(text + "659\tbroken\tyes\t\t\tno model certificate\n", "copy.tsv")
+    assert bad.value.findings[0].line == len(text.splitlines()) + 1 and "659" in bad.value.findings[0].message
+
+
+def test_another_sps_document_is_refused_with_its_untdid_name():
+    data = (EXAMPLES / "BO-EC_851_wood-decking.xml").read_bytes().replace(
+        b"<ram:TypeCode>851</ram:TypeCode>", b"<ram:TypeCode>636</ram:TypeCode>", 1)
+    with pytest.raises(ed.EphytoDipError) as caught:
+        ed.read(data, name="ched.xml")
+    f = caught.value.findings[0]
+    assert f.code == "DOC-UNSUPPORTED-TYPE" and "636 (health certificate)" in f.message
+    assert "851 (phytosanitary certificate) or 657 (phytosanitary re-export certificate)" in f.message

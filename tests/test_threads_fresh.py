@@ -30,7 +30,7 @@ datas = [open(f, "rb").read() for f in files]
 
 def one(data, name):
     r = ed.convert(data, name=name, lenient=True)
-    v = ed.validate(data, name=name)
+    v = list(ed.iter_findings(data, name=name))
     return [hashlib.sha256(r.to_bytes()).hexdigest(), r.input_valid, r.output_valid,
             [f.one_line() for f in r.findings], [f.one_line() for f in v]]
 

@@ -68,8 +68,10 @@ def test_the_service_client_runs(tmp_path):
     assert bad["ok"] is False and bad["findings"][0]["code"] == "XML-MALFORMED"
     wood = (EXAMPLES / "BO-EC_851_wood-decking.xml").read_bytes()
     assert client["missing_boxes"](wood) == []
+    assert client["accept"](wood) is True
     lacking = re.sub(rb"<ram:ScientificName>[^<]*</ram:ScientificName>", b"", wood)
     assert any("botanical" in m.lower() for m in client["missing_boxes"](lacking)), client["missing_boxes"](lacking)
+    assert client["accept"](lacking) is False
     cert = (EXAMPLES / "attach" / "constructed_CL-GB_851_courgettes.xml").read_bytes()
     declaration = (EXAMPLES / "attach" / "Step1_TT_IM030a.xml").read_bytes()
     assert client["link"](cert, declaration, str(tmp_path / "ledger.db")) is True

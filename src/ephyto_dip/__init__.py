@@ -9,7 +9,9 @@ The plain verbs::
     dip = ed.to_dip(cert)                # lxml tree of the DIP, schema order
     xml = ed.serialize(dip)              # bytes
     result = ed.convert("cert.xml")      # read + write the other side + validate output
-    findings = ed.validate("cert.xml")   # schema, reading and ISPM 12 rule findings
+    for f in ed.iter_findings("cert.xml"): ...  # schema, reading and ISPM 12 rule findings
+    ed.is_valid("cert.xml")              # no error among them
+    ed.validate("cert.xml")              # raises ValidationError carrying them if there is one
 
 Every exception the library raises is an :class:`EphytoDipError` carrying ``findings``.
 """
@@ -28,6 +30,7 @@ from .findings import (
     TableError,
     UnsupportedDocumentError,
     UsageError,
+    ValidationError,
 )
 
 __version__ = "0.1.0"
@@ -40,7 +43,7 @@ if TYPE_CHECKING:  # typed for checkers; imported on first use at run time (belo
     from .mapping.table import Table, load_table
     from .model import Certificate
     from .sources import Source
-    from .validation import validate
+    from .validation import is_valid, iter_findings, validate
     from .xmlsafe import Limits
 
 # Every verb is imported on first use: `import ephyto_dip` stays cheap (the pydantic model, the
@@ -54,7 +57,7 @@ _LAZY = {
     **dict.fromkeys(("Table", "load_table"), "ephyto_dip.mapping.table"),
     "Certificate": "ephyto_dip.model",
     "Source": "ephyto_dip.sources",
-    "validate": "ephyto_dip.validation",
+    **dict.fromkeys(("validate", "is_valid", "iter_findings"), "ephyto_dip.validation"),
     "Limits": "ephyto_dip.xmlsafe",
 }
 
@@ -102,5 +105,8 @@ __all__ = [
     "to_ephyto",
     "to_json",
     "validate",
+    "is_valid",
+    "iter_findings",
+    "ValidationError",
     "warm_up",
 ]

@@ -154,9 +154,10 @@ def _break_reexport(cert: m.Certificate, draw, side: str) -> None:
 
 @lru_cache(maxsize=1)
 def _other_documents() -> tuple[str, ...]:
-    from .rules import DOCUMENT_NAMES, EPHYTO_TYPES, code_list
+    from .mapping.doctypes import ephyto_types
+    from .rules import DOCUMENT_NAMES, code_list
 
-    return tuple(c for c in code_list(DOCUMENT_NAMES).names if c not in EPHYTO_TYPES)
+    return tuple(c for c in code_list(DOCUMENT_NAMES).names if c not in ephyto_types())
 
 
 def _break_type_code(cert: m.Certificate, draw, side: str) -> None:

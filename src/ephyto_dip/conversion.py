@@ -74,7 +74,7 @@ def convert(
     """Convert an ePhyto certificate / Hub envelope to a DIP, or a DIP back to ePhyto.
 
     ``to`` defaults to the other side of the input. The input gets the checks of
-    :func:`~ephyto_dip.validation.validate` (same findings, one read of the bytes); with an
+    :func:`~ephyto_dip.validation.iter_findings` (same findings, one read of the bytes); with an
     error among them the certificate is refused (``root`` None) unless ``lenient``.
     Unreadable input raises; so does a certificate the table cannot write (an unmapped code).
     """

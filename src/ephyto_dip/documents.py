@@ -35,6 +35,7 @@ from .mapping.sides import (
     SPS_NS,
     UDT_NS,
 )
+from .mapping.doctypes import document_types, ephyto_types_text
 from .mapping.metadata import certificate_element, profile_mismatch, wrap
 from .mapping.table import Table, load_table
 from .schemas import dip_schema_info, ephyto_schema_info
@@ -207,22 +208,18 @@ def detect(root: etree._Element, name: str = "<input>") -> str:
     )
 
 
-PHYTO_TYPES = {"851": "phytosanitary certificate", "657": "phytosanitary re-export certificate"}
-OTHER_SPS_TYPES = {"636": "EU TRACES common health entry document (CHED)", "852": "sanitary certificate",
-                   "853": "veterinary certificate", "855": "import licence"}
-
-
 def _check_document_type(root: etree._Element, name: str) -> None:
     """SPSCertificate 17 also carries other SPS documents (EU CHEDs): refuse those by name."""
     el = root.find(f"{{{SPS_NS}}}SPSExchangedDocument/{{{RAM_NS}}}TypeCode")
     code = (text_of(el) or "").strip() if el is not None else ""
-    if not code or code in PHYTO_TYPES:
+    known = document_types().get(code)
+    if not code or (known is not None and known.ephyto):
         return
-    what = OTHER_SPS_TYPES.get(code, "not a phytosanitary certificate")
+    what = known.name if known is not None else "not a phytosanitary certificate"
     raise UnsupportedDocumentError(
         Finding(
             "DOC-UNSUPPORTED-TYPE",
-            f"SPS document type {code} ({what}); ePhyto certificates are 851 (export) or 657 (re-export)",
+            f"SPS document type {code} ({what}); ePhyto certificates are {ephyto_types_text()}",
             file=name,
             line=el.sourceline,
             xpath="/SPSCertificate/SPSExchangedDocument/TypeCode",

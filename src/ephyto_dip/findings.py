@@ -203,6 +203,10 @@ class TableError(EphytoDipError):
     """The mapping table or a code list cannot be loaded."""
 
 
+class ValidationError(EphytoDipError):
+    """``validate`` found an error in the input; ``findings`` holds every finding, warnings too."""
+
+
 class UsageError(EphytoDipError):
     """An argument the library does not accept (an unknown target side, say)."""
 

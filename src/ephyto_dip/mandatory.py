@@ -8,8 +8,6 @@ value; an object when any value under it does. Adding a mandatory box is a table
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional, Union
@@ -18,7 +16,8 @@ from pydantic import BaseModel
 
 from . import model as m
 from .findings import Finding, TableError
-from .mapping.tsv import load_cached, split_metadata
+from .mapping.doctypes import model_certificate
+from .mapping.tsv import load_cached, split_metadata, tsv_dict_reader
 
 SCOPES = ("certificate", "item")
 KINDS = ("export", "re-export", "replacement")
@@ -55,7 +54,7 @@ def load_mandatory(path: Union[str, Path, None] = None) -> tuple[MandatoryBox, .
 def parse_mandatory(text: str, name: str) -> tuple[MandatoryBox, ...]:
     _, body, start = split_metadata(text)
     boxes, errors = [], []
-    reader = csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = tsv_dict_reader(body)
     for n, r in enumerate(reader, start=start + 2):
         scope = (r.get("must_fill") or "").strip()
         if not scope:
@@ -97,8 +96,7 @@ def _part(text: str) -> Part:
 def kinds_of(cert: m.Certificate) -> set[str]:
     """Which certificate a box list applies to: export (851, or an unknown type), re-export (657),
     and replacement when the certificate says it replaces another."""
-    code = cert.type_code.value.strip() if cert.type_code else ""
-    kinds = {"re-export" if code == "657" else "export"}
+    kinds = {model_certificate(cert.type_code.value if cert.type_code else None)}
     if filled(cert.replacement):
         kinds.add("replacement")
     return kinds

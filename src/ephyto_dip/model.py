@@ -483,7 +483,9 @@ class Certificate(_Model):
 
     @property
     def is_reexport(self) -> bool:
-        return bool(self.type_code and self.type_code.value.strip() == "657")
+        from .mapping.doctypes import is_reexport  # the re-export type(s): mappings/sps-document-types.tsv
+
+        return bool(self.type_code and is_reexport(self.type_code.value))
 
 
 # ------------------------------------------------------------------ trusted construction

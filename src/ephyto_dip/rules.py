@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from . import model as m
 from .findings import ERROR, WARNING, Finding
 from .mandatory import blank, load_mandatory, missing
+from .mapping.doctypes import ephyto_types, ephyto_types_text
 
 # ----------------------------------------------------------------------------- code lists
 
@@ -101,7 +102,6 @@ def preload() -> None:
 
 Locate = Callable[[str], Optional[object]]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
 
-EPHYTO_TYPES = {"851": "phytosanitary certificate", "657": "phytosanitary re-export certificate"}
 STATUS_FUNCTIONS = "status-function"  # mappings/codelists/: the statuses a DIP can state
 
 REPLACEMENT_NOTES = (  # acronym, Replacement field, what it holds
@@ -272,12 +272,12 @@ def _mandatory(cert: m.Certificate, ck: _Checker) -> None:
 def _type_and_status(cert: m.Certificate, ck: _Checker) -> None:
     if not blank(cert.type_code):
         code = _text(cert.type_code)
-        if code not in EPHYTO_TYPES:
+        if code not in ephyto_types():
             names = code_list(DOCUMENT_NAMES)
             what = (f"UNTDID 1001 document {names.label(code)}" if code in names
                     else f"not a UNTDID 1001 document name code ({names.title})")
-            ck.add("RULE-TYPE-CODE", f"certificate type {code!r} is {what}; an ePhyto is 851 (phytosanitary "
-                   "certificate) or 657 (phytosanitary re-export certificate)", "type_code", value=code)
+            ck.add("RULE-TYPE-CODE", f"certificate type {code!r} is {what}; an ePhyto is {ephyto_types_text()}",
+                   "type_code", value=code)
     if not blank(cert.status_code):
         _status(_text(cert.status_code), ck)
 

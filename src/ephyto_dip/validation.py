@@ -1,20 +1,24 @@
 """Validation of one input: schema (SPS 17 or DIP) with lines, reading findings, ISPM 12 rules.
 
-``validate(source)`` returns every finding (it does not raise for findings about the input);
-I/O problems still raise :class:`~ephyto_dip.findings.InputError`.
+Three verbs, as xmlschema has them: :func:`iter_findings` yields every finding about the input;
+:func:`is_valid` says whether none of them is an error; :func:`validate` raises
+:class:`~ephyto_dip.findings.ValidationError` carrying them all when one is. An input that cannot be
+read at all (a missing file, a bad setting) raises :class:`~ephyto_dip.findings.InputError` or
+:class:`~ephyto_dip.findings.UsageError` in each of them; :func:`is_valid` answers False for a
+document that is read but is not well-formed XML or JSON.
 """
 
 from __future__ import annotations
 
 import copy
 import re
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 from lxml import etree
 
 from .documents import Document, read
 from .sources import Source
-from .findings import EphytoDipError, Finding, InputError, TableError, UsageError
+from .findings import ERROR, EphytoDipError, Finding, InputError, TableError, UsageError, ValidationError
 from .schemas import dip_xsd_path, ephyto_xsd_path, schema_errors
 from .xmlsafe import DEFAULT_LIMITS, Limits
 
@@ -75,6 +79,45 @@ def _xmlschema_findings(root, side, name, code) -> list[Finding]:
     return out
 
 
+def iter_findings(
+    source: Union[Source, Document],
+    *,
+    name: Optional[str] = None,
+    table=None,
+    limits: Limits = DEFAULT_LIMITS,
+    thorough: bool = False,
+    rules: bool = True,
+) -> Iterator[Finding]:
+    """Every finding for one input: parsing, schema, reading against the table, ISPM 12 rules.
+
+    ``source`` is anything :func:`~ephyto_dip.documents.read` takes, or a :class:`Document` it
+    returned (then nothing is read again; ``name`` and ``limits`` do not apply).
+    """
+    yield from all_findings(source, name=name, table=table, limits=limits, thorough=thorough, rules=rules)
+
+
+def is_valid(
+    source: Union[Source, Document],
+    *,
+    name: Optional[str] = None,
+    table=None,
+    limits: Limits = DEFAULT_LIMITS,
+    thorough: bool = False,
+    rules: bool = True,
+) -> bool:
+    """Whether the input has no error finding (a warning does not make it invalid)."""
+    try:
+        found = all_findings(source, name=name, table=table, limits=limits, thorough=thorough, rules=rules)
+    except InputError as exc:
+        if exc.findings and all(f.code.startswith(_CONTENT_CODES) for f in exc.findings):
+            return False  # read, but not a well-formed document: invalid, not unreadable
+        raise
+    return not any(f.severity is ERROR for f in found)
+
+
+_CONTENT_CODES = ("XML-", "JSON-")
+
+
 def validate(
     source: Union[Source, Document],
     *,
@@ -83,12 +126,23 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
     rules: bool = True,
-) -> list[Finding]:
-    """All findings for one input: parsing, schema, reading against the table, ISPM 12 rules.
+) -> None:
+    """Return if the input is valid; raise :class:`ValidationError` carrying every finding if not."""
+    found = all_findings(source, name=name, table=table, limits=limits, thorough=thorough, rules=rules)
+    if any(f.severity is ERROR for f in found):
+        raise ValidationError(found)
 
-    ``source`` is anything :func:`~ephyto_dip.documents.read` takes, or a :class:`Document` it
-    returned (then nothing is read again; ``name`` and ``limits`` do not apply).
-    """
+
+def all_findings(
+    source: Union[Source, Document],
+    *,
+    name: Optional[str] = None,
+    table=None,
+    limits: Limits = DEFAULT_LIMITS,
+    thorough: bool = False,
+    rules: bool = True,
+) -> list[Finding]:
+    """:func:`iter_findings` as a list (what the verbs and the CLI share)."""
     if isinstance(source, Document):
         return document_findings(source, thorough=thorough, rules=rules, table=table)
     try:

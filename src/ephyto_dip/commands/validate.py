@@ -44,13 +44,13 @@ def run(args) -> int:
 
 
 def _run_files(args) -> int:
-    from ..validation import validate
+    from ..validation import all_findings
 
     code = EXIT_OK
     everything = []
     for path in args.files:
         try:
-            findings = validate(path, table=args.table, thorough=args.thorough, rules=not args.no_rules)
+            findings = all_findings(path, table=args.table, thorough=args.thorough, rules=not args.no_rules)
         except TableError as exc:  # a broken --table is not a finding about the certificate
             print_findings(exc.findings)
             return exit_code_for(exc)
@@ -75,11 +75,11 @@ def _run_files(args) -> int:
 
 def _validate_one(job: tuple) -> dict:
     """Worker: validate one file; 'ok' is the verdict convert gives the same file."""
-    from ..validation import validate
+    from ..validation import all_findings
 
     path, table, thorough, rules = job
     try:
-        findings = validate(path, table=table, thorough=thorough, rules=rules)
+        findings = all_findings(path, table=table, thorough=thorough, rules=rules)
     except EphytoDipError as exc:
         return {"file": path, "ok": False, "findings": records(exc.findings, path)}
     except Exception as exc:

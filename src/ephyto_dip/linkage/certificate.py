@@ -9,6 +9,7 @@ from typing import Optional
 
 from .. import model as m
 from ..findings import INFO, Finding
+from ..mapping.doctypes import default_type
 from .quantities import Amount, kilograms, parse_amount
 from .rules import Rules
 from .values import digits, tokens
@@ -120,7 +121,7 @@ def status(cert: m.Certificate) -> str:
 
 
 def type_code(cert: m.Certificate) -> str:
-    return code(cert.type_code) or "851"
+    return code(cert.type_code) or default_type()
 
 
 def replaced_numbers(cert: m.Certificate) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Mapping, Optional
 from lxml import etree
 
 from .. import model as m
+from ..mapping.doctypes import default_type
 from .declaration import ADDITIONAL_DOCUMENT, GOODS_ITEM, GoodsItem, declaration_schema_info
 from .rules import Rules
 from .values import fmt, text
@@ -39,7 +40,7 @@ def _template_values(cert: m.Certificate) -> dict[str, str]:
 
 
 def _document_code(cert: m.Certificate, rules: Rules) -> Optional[tuple[str, str]]:
-    type_code = cert.type_code.value.strip() if cert.type_code else "851"
+    type_code = cert.type_code.value.strip() if cert.type_code else default_type()
     return rules.documents.get(type_code)
 
 

@@ -9,8 +9,6 @@ the WCO DM's own and live in the code.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import string
@@ -23,7 +21,7 @@ from typing import Callable, Mapping, Optional, Union
 from lxml import etree
 
 from ..findings import ERROR, INFO, WARNING, Finding, Severity, TableError
-from ..mapping.tsv import read_table_text, split_metadata
+from ..mapping.tsv import read_table_text, split_metadata, tsv_reader
 from ..resources import resource_path
 from .values import fold
 
@@ -264,7 +262,7 @@ def _rows(p: _Parse):
     cert_statuses: dict[str, str] = {}
     plant: dict[str, str] = {}
     units: dict[str, Decimal] = {}
-    reader = csv.reader(io.StringIO("\n".join(p.lines[p.start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = tsv_reader(p.lines[p.start:])
     header = next(reader, None)
     if header is None or not {"kind", "code"} <= set(header):
         p.bad("the header row must name at least the columns kind and code (and value, meaning)")

@@ -13,15 +13,13 @@ ePhyto value is refused.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
 from ..findings import Finding, TableError
 from ..model import value_at
-from .tsv import split_metadata
+from .tsv import split_metadata, tsv_dict_reader
 
 POLICIES = ("error", "pass", "fixed")
 
@@ -78,7 +76,7 @@ class CodeList:
 
 def parse_codelist(text: str, name: str) -> CodeList:
     meta, body, _ = split_metadata(text)
-    rows = list(csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
+    rows = list(tsv_dict_reader(body))
     cl = CodeList(name, meta)
     if meta.get("unmapped", "error") not in POLICIES:
         raise TableError(Finding("TABLE-CODELIST", f"code list {name}: unknown unmapped policy {meta['unmapped']!r}"))

@@ -18,8 +18,6 @@ positions, no attributes: an exclusion is about a kind of element, not about a v
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Optional, Union
@@ -29,7 +27,7 @@ from lxml import etree
 from ..findings import Finding, TableError
 from .paths import PathSyntaxError, parse_path
 from .sides import DIP_NS, SIDES
-from .tsv import load_cached
+from .tsv import load_cached, tsv_reader
 
 COLUMNS = ("side", "path", "reason")
 
@@ -89,7 +87,7 @@ def parse_exclusions(text: str, name: str = "<exclusions>") -> Exclusions:
             continue
         start = i
         break
-    reader = csv.reader(io.StringIO("\n".join(lines[start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = tsv_reader(lines[start:])
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header[: len(COLUMNS)]) != COLUMNS:
         raise TableError(Finding("TABLE-SYNTAX", f"exclusions need the columns {', '.join(COLUMNS)}", file=name))

@@ -36,6 +36,11 @@ def tsv_reader(body: list[str]):
     return csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
+def tsv_dict_reader(body: list[str]) -> csv.DictReader:
+    """The body's rows as dictionaries keyed by its header row, read as :func:`tsv_reader` reads."""
+    return csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
 def read_table_text(path: Union[str, Path], what: str = "table") -> str:
     """The text of a table file; TableError (one finding, exit 2) when it is not a readable UTF-8 file.
 
