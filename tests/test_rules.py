@@ -530,5 +530,5 @@ def test_another_sps_document_is_refused_with_its_untdid_name():
     with pytest.raises(ed.EphytoDipError) as caught:
         ed.read(data, name="ched.xml")
     f = caught.value.findings[0]
-    assert f.code == "DOC-UNSUPPORTED-TYPE" and "636 (health certificate)" in f.message
+    assert f.code == "DOC-UNSUPPORTED-TYPE" and "636 (health certificate: as the EU's TRACES sends its common health entry documents (CHED)" in f.message
     assert "851 (phytosanitary certificate) or 657 (phytosanitary re-export certificate)" in f.message

@@ -215,7 +215,7 @@ def _check_document_type(root: etree._Element, name: str) -> None:
     known = document_types().get(code)
     if not code or (known is not None and known.ephyto):
         return
-    what = known.name if known is not None else "not a phytosanitary certificate"
+    what = f"{known.name}: {known.reason}" if known is not None else "not a phytosanitary certificate"
     raise UnsupportedDocumentError(
         Finding(
             "DOC-UNSUPPORTED-TYPE",

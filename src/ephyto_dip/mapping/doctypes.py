@@ -21,6 +21,7 @@ class DocumentType:
     ephyto: bool  # read and converted; otherwise refused by name
     model_certificate: str  # "export", "re-export", or "" for a document that is not a certificate
     default: bool
+    reason: str = ""
 
 
 def default_path() -> Path:
@@ -43,7 +44,7 @@ def parse_document_types(text: str, name: str) -> dict[str, DocumentType]:
                                   f"({', '.join(MODEL_CERTIFICATES)}) or no without one", file=name, line=n))
             continue
         out[code] = DocumentType(code, (r.get("name") or "").strip(), ephyto == "yes", model,
-                                 (r.get("default") or "").strip() == "yes")
+                                 (r.get("default") or "").strip() == "yes", (r.get("reason") or "").strip())
     if sum(t.default for t in out.values()) != 1 or not any(t.default and t.ephyto for t in out.values()):
         errors.append(Finding("TABLE-SYNTAX", "exactly one ePhyto document type must be the default", file=name))
     if errors:
