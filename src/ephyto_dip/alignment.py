@@ -63,8 +63,12 @@ def check_table(
     *,
     exclusions_path: Union[str, FsPath, None] = None,
     boxes_path: Union[str, FsPath, None] = None,
+    crosswalk_path: Union[str, FsPath, None] = None,
 ) -> list[Finding]:
     """Every alignment finding for the table at ``table_path`` (the shipped one by default).
+
+    The box-level crosswalk and the DMR tables are checked when they lie beside the table
+    (as in ``mappings/``) or ``crosswalk_path`` names the crosswalk.
 
     Raises :class:`TableError` only when the table (or the exclusions or box list) cannot be
     read at all; anything wrong inside is a finding naming the row.
@@ -87,6 +91,9 @@ def check_table(
     findings += check_reversibility(table, name, unresolved)
     findings += check_codelists(table, path)
     findings += check_formats(table, name)
+    from .sidecars import check_sidecars
+
+    findings += check_sidecars(table, path, [b.box for b in boxes], crosswalk_path)
     return findings
 
 

@@ -81,6 +81,9 @@ CODES: dict[str, str] = {
     "TABLE-PATH-DIP": "a DIP path does not exist in the DIP schema",
     "TABLE-FIELD": "a field does not exist in the model, or a model field has no row",
     "TABLE-BOX": "an ISPM 12 box has no row",
+    "TABLE-CROSSWALK": "the ISPM 12 box-level crosswalk disagrees with the element table (an unknown row, a WCO "
+                       "ID, class, name, format, path or predicate that is not the primary row's), or a box or "
+                       "row is missing from it",
     "TABLE-UNMAPPED-ELEMENT": "a schema element is neither mapped nor excluded with a reason",
     "TABLE-REVERSIBILITY": "a row cannot be reversed as declared",
     "TABLE-CODELIST": "a code list table is incomplete or inconsistent",

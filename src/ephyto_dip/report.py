@@ -122,6 +122,7 @@ class Report:
     by_status: list[tuple[str, int]]
     gaps: list[tuple[str, list[ReportRow]]]  # box -> rows without a WCO term
     example: Optional[Example] = None
+    crosswalk: list = field(default_factory=list)  # CrosswalkRow of the crosswalk beside the table
 
     @property
     def title(self) -> str:
@@ -177,9 +178,18 @@ def build_report(
     gaps = [(box, rs) for box, rs in gaps if rs]
 
     report = Report(tab, rows, list(sections.values()), by_predicate, by_status, gaps)
+    report.crosswalk = _crosswalk_beside(tab)
     if example is not None:
         report.example = _fill_example(report, by_id, example)
     return report
+
+
+def _crosswalk_beside(tab: Table) -> list:
+    """The box-level crosswalk in the table's directory (``mappings/``), if there is one."""
+    from .crosswalk import load_crosswalk
+
+    path = os.path.join(os.path.dirname(os.path.abspath(tab.path)), "ispm12-crosswalk.tsv")
+    return load_crosswalk(path).rows if os.path.isfile(path) else []
 
 
 def predicate_class(predicate: str) -> str:

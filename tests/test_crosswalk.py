@@ -1,0 +1,154 @@
+"""The ISPM 12 box-level crosswalk: it agrees with the element table, and says so when it does not."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ephyto_dip.alignment import check_table, load_boxes
+from ephyto_dip.crosswalk import (
+    COPIED, check_crosswalk, copied_cells, crosswalk_markdown, load_crosswalk, parse_crosswalk,
+)
+from ephyto_dip.findings import ERROR, WARNING
+from ephyto_dip.mapping.table import load_table, parse_table
+
+from .helpers import REPO
+
+CROSSWALK = REPO / "mappings" / "ispm12-crosswalk.tsv"
+TABLE = REPO / "mappings" / "ephyto-dip.tsv"
+BOXES = [b.box for b in load_boxes()]
+
+
+def _edit(text: str, key: str, column: str, value: str, key_column: str) -> str:
+    """``text`` (a TSV) with ``column`` set to ``value`` on the row whose ``key_column`` is ``key``."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if not ln.startswith("#"))
+    header = lines[start].split("\t")
+    for i in range(start + 1, len(lines)):
+        cells = lines[i].split("\t")
+        if cells[header.index(key_column)] == key:
+            cells[header.index(column)] = value
+            lines[i] = "\t".join(cells)
+            return "\n".join(lines) + "\n"
+    raise AssertionError(f"no row {key}")
+
+
+def _cw(edits: dict) -> str:
+    text = CROSSWALK.read_text(encoding="utf-8")
+    for (box, column), value in edits.items():
+        text = _edit(text, box, column, value, "box")
+    return text
+
+
+def test_shipped_crosswalk_agrees_with_the_table():
+    cw = load_crosswalk()
+    assert 45 <= len(cw.rows) <= 100
+    findings = check_crosswalk(load_table(), cw, BOXES)
+    assert [f for f in findings if f.severity == ERROR] == []
+    # every element row is stood for by some box row
+    assert not [f for f in findings if "is in no box row" in f.message]
+
+
+def test_every_copied_column_is_the_primary_rows():
+    table = {r.id: r for r in load_table().rows}
+    for row in load_crosswalk().rows:
+        want = copied_cells(table[row.mapping_ids[0]])
+        assert {c: row[c] for c in COPIED} == want, row["box"]
+        if "Hub envelope" not in row["box"]:  # the envelope is not part of the certificate
+            assert row["ephyto_xpath"].startswith("/rsm:SPSCertificate/"), row["box"]
+
+
+def test_a_wrong_wco_id_is_an_error_naming_line_and_row():
+    cw = parse_crosswalk(_cw({("No.", "wco_id"): "D999"}), "x.tsv")
+    found = [f for f in check_crosswalk(load_table(), cw, BOXES) if f.severity == ERROR]
+    assert len(found) == 1
+    f = found[0]
+    assert f.code == "TABLE-CROSSWALK" and f.mapping_id == "EPD-001" and f.file == "x.tsv"
+    assert f.line == next(r.line for r in cw.rows if r["box"] == "No.")
+    assert "D999" in f.message and "D014" in f.message
+
+
+def test_a_wrong_format_and_class_are_errors():
+    cw = parse_crosswalk(_cw({("No.", "wco_format"): "an..35", ("No.", "wco_class"): "42A Declaration"}), "x.tsv")
+    found = [f for f in check_crosswalk(load_table(), cw, BOXES) if f.severity == ERROR]
+    assert sorted(m.message.split(":")[1].split()[0] for m in found) == ["wco_class", "wco_format"]
+
+
+def test_an_unknown_mapping_id_is_an_error():
+    cw = parse_crosswalk(_cw({("No.", "mapping_ids"): "EPD-001 EPD-999"}), "x.tsv")
+    found = [f for f in check_crosswalk(load_table(), cw, BOXES) if f.severity == ERROR]
+    assert [f.mapping_id for f in found] == ["EPD-999"]
+
+
+def test_a_missing_box_is_an_error():
+    text = "\n".join(ln for ln in CROSSWALK.read_text(encoding="utf-8").splitlines()
+                     if not ln.startswith("Botanical name of plants\t")) + "\n"
+    found = check_crosswalk(load_table(), parse_crosswalk(text, "x.tsv"), BOXES)
+    assert any(f.severity == ERROR and "Botanical name of plants" in f.message for f in found)
+    # ... and its element row is now in no box row
+    assert any(f.severity == WARNING and f.mapping_id == "EPD-195" for f in found)
+
+
+def test_a_row_matched_since_is_a_warning_not_an_error():
+    """The other engineer turns a NoTermFound row into a WCO match: check still passes, and says so."""
+    text = TABLE.read_text(encoding="utf-8")
+    for column, value in (("wco_id", "137"), ("wco_class", "23A Commodity"), ("wco_name", "Description of goods"),
+                          ("predicate", "skos:broadMatch"), ("wco_format", "an..512")):
+        text = _edit(text, "EPD-194", column, value, "mapping_id")
+    table = parse_table(text, "t.tsv")
+    found = [f for f in check_crosswalk(table, load_crosswalk(), BOXES) if f.mapping_id == "EPD-194"]
+    assert [(f.severity, f.code) for f in found] == [(WARNING, "TABLE-CROSSWALK")]
+    assert "137" in found[0].message
+
+
+def test_check_table_runs_the_crosswalk(tmp_path):
+    bad = tmp_path / "crosswalk.tsv"
+    bad.write_text(_cw({("Botanical name of plants", "predicate"): "skos:exactMatch"}), encoding="utf-8")
+    found = [f for f in check_table(crosswalk_path=bad) if f.code == "TABLE-CROSSWALK" and f.severity == ERROR]
+    assert [f.mapping_id for f in found] == ["EPD-195"]
+    assert str(bad) in found[0].one_line()
+
+
+def test_docs_crosswalk_md_is_current():
+    assert (REPO / "docs" / "crosswalk.md").read_text(encoding="utf-8") == crosswalk_markdown(load_crosswalk()), (
+        "regenerate: PYTHONPATH=src python -m ephyto_dip.crosswalk > docs/crosswalk.md")
+
+
+def test_the_refresh_tool_finds_nothing_to_change():
+    proc = subprocess.run([sys.executable, str(REPO / "tools" / "make_crosswalk.py"), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_refresh_tool_clears_a_stale_review(tmp_path):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import make_crosswalk
+    finally:
+        sys.path.pop(0)
+    text = _cw({("No.", "wco_id"): "D999", ("No.", "reviewer"): "A. Expert", ("No.", "review_date"): "2026-12-01",
+                  ("Certificate status", "reviewer"): "A. Expert"})
+    rows = {r["box"]: r for r in parse_crosswalk(make_crosswalk.refresh(text, "x.tsv"), "x.tsv").rows}
+    assert rows["No."]["wco_id"] == "D014" and rows["No."]["reviewer"] == "" and rows["No."]["review_date"] == ""
+    assert rows["Certificate status"]["reviewer"] == "A. Expert"  # unchanged row keeps its review
+
+
+def test_the_review_page_has_the_crosswalk_tab():
+    from lxml import html
+
+    from ephyto_dip.report import build_report, render_html
+
+    doc = html.fromstring(render_html(build_report()))
+    rows = doc.xpath("//section[@id='crosswalk']//tr[@class='cw-row']")
+    assert [r.get("data-box") for r in rows] == [c["box"] for c in load_crosswalk().rows]
+    botanical = next(r for r in rows if r.get("data-box") == "Botanical name of plants")
+    assert botanical.xpath(".//a/@href") == ["#EPD-195"]
+    assert doc.xpath("//nav[@id='tabs']/a/@data-tab") == ["rows", "crosswalk"]
+
+
+def test_a_table_elsewhere_has_no_crosswalk_tab(tmp_path):
+    from ephyto_dip.report import build_report
+
+    copy = tmp_path / "t.tsv"
+    copy.write_text(TABLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert build_report(copy).crosswalk == []
