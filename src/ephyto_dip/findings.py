@@ -81,6 +81,9 @@ CODES: dict[str, str] = {
     "TABLE-PATH-DIP": "a DIP path does not exist in the DIP schema",
     "TABLE-FIELD": "a field does not exist in the model, or a model field has no row",
     "TABLE-BOX": "an ISPM 12 box has no row",
+    "TABLE-GAP": "a row without a WCO term is in no proposed DMR (mappings/wco-dmr.tsv) nor in the SPS-structure "
+                 "list (mappings/sps-structure.tsv), or those tables name an unknown row, a row twice, a WCO "
+                 "class the element table does not have, or a DMR without its required content",
     "TABLE-CROSSWALK": "the ISPM 12 box-level crosswalk disagrees with the element table (an unknown row, a WCO "
                        "ID, class, name, format, path or predicate that is not the primary row's), or a box or "
                        "row is missing from it",
