@@ -92,6 +92,10 @@ CODES: dict[str, str] = {
     "TABLE-CODELIST": "a code list table is incomplete or inconsistent",
     "TABLE-PREDICATE": "a predicate or cardinality value is not allowed",
     "TABLE-FORMAT": "a row's WCO format is not the WCO's own, or the DIP widens it without a reason",
+    "REVIEW-DECISION": "a review decision names an unknown row, a row twice, or has a decision, reviewer or date "
+                       "that is not allowed; the decisions file is refused whole",
+    "REVIEW-STALE": "a review decision's row_hash no longer matches its row: the row changed since it was "
+                    "reviewed; the decisions file is refused whole",
     "DIP-FORMAT-WIDER": "a value is longer than its WCO format; the DIP carries it whole under its own format",
     # round trip
     "ROUNDTRIP-LOSS": "a value of the input did not survive ePhyto → DIP → ePhyto",

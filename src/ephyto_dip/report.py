@@ -95,6 +95,12 @@ class ReportRow:
     def kind(self) -> str:
         return self.row.kind
 
+    @property
+    def row_hash(self) -> str:
+        from .decisions import row_hash
+
+        return row_hash(self.row.cells)
+
 
 @dataclass
 class Section:
@@ -147,6 +153,18 @@ class Report:
     @property
     def statuses(self) -> list[str]:
         return [s for s, _ in self.by_status]
+
+    @property
+    def hash_cells(self) -> dict:
+        """What the page's script hashes (``rowHash``): the HASH_COLUMNS cells of every row, in order."""
+        from .decisions import HASH_COLUMNS
+
+        return {"columns": list(HASH_COLUMNS),
+                "rows": {r.id: [r.row.cells.get(c, "") for c in HASH_COLUMNS] for r in self.rows}}
+
+    @property
+    def reviewed(self) -> int:
+        return sum(bool(r["reviewer"]) for r in self.rows)
 
 
 def build_report(
@@ -323,7 +341,9 @@ def render_html(report: Report) -> str:
 
     env = _environment(markdown=False)
     # CSS and JS are inlined verbatim (read, not rendered: a "{#" in them is no template syntax)
-    css, js = (Markup(env.loader.get_source(env, name)[0]) for name in ("report.css", "report.js"))
+    css, *scripts = (env.loader.get_source(env, name)[0] for name in ("report.css", "rowhash.js", "report.js",
+                                                                          "review.js"))
+    css, js = Markup(css), Markup("\n".join(scripts))
     return env.get_template("report.html.j2").render(r=report, tool_version=__version__, css=css, js=js)
 
 
