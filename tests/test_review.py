@@ -253,3 +253,19 @@ def test_review_script_refuses_to_export_when_hashes_disagree(tmp_path):
     hashes["EPD-003"] = "0000000000000000"
     got = _run_review_js(tmp_path, "", hashes)
     assert got["mismatch"] == "1" and got["exportDisabled"] is True
+
+
+def test_diff_shows_the_decisions(tmp_path, capsys):
+    d = _decisions(tmp_path, "EPD-001\taccepted\tA. Expert\t2026-12-03\tok\t")
+    out = tmp_path / "reviewed.tsv"
+    assert main(["review", "apply", str(d), "--table", str(_table_copy(tmp_path)), "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["diff", str(TABLE), str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "review decisions: 1" in text and "EPD-001: accepted by A. Expert on 2026-12-03 (was proposed)" in text
+    assert main(["diff", str(TABLE), str(out), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["decisions"] == [
+        {"mapping_id": "EPD-001", "status": "accepted", "reviewer": "A. Expert", "review_date": "2026-12-03",
+         "was": "proposed"}]
+    assert main(["diff", str(TABLE), str(out), "--format", "md"]) == 0
+    assert "| EPD-001 | accepted | A. Expert | 2026-12-03 | proposed |" in capsys.readouterr().out
