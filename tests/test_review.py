@@ -269,3 +269,15 @@ def test_diff_shows_the_decisions(tmp_path, capsys):
          "was": "proposed"}]
     assert main(["diff", str(TABLE), str(out), "--format", "md"]) == 0
     assert "| EPD-001 | accepted | A. Expert | 2026-12-03 | proposed |" in capsys.readouterr().out
+
+
+def test_the_page_shows_who_reviewed_what(tmp_path):
+    d = _decisions(tmp_path, "EPD-001\taccepted\tA. Expert\t2026-12-03\tok\t",
+                   "EPD-195\trejected\tB. Officer\t2026-12-02\tno\t")
+    out = tmp_path / "reviewed.tsv"
+    assert main(["review", "apply", str(d), "--table", str(_table_copy(tmp_path)), "-o", str(out)]) == 0
+    doc = html.fromstring(render_html(build_report(out)))
+    items = {li.get("data-reviewer"): li.text_content() for li in doc.xpath("//details[@id='reviewed-by']//li")}
+    assert set(items) == {"A. Expert", "B. Officer"}
+    assert "EPD-001 accepted 2026-12-03" in items["A. Expert"] and "EPD-195 rejected" in items["B. Officer"]
+    assert not html.fromstring(render_html(build_report())).xpath("//details[@id='reviewed-by']")

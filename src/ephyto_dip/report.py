@@ -166,6 +166,15 @@ class Report:
     def reviewed(self) -> int:
         return sum(bool(r["reviewer"]) for r in self.rows)
 
+    @property
+    def reviewers(self) -> list[tuple[str, list[ReportRow]]]:
+        """Who reviewed what: each reviewer named in the table with the rows they decided."""
+        out: dict[str, list[ReportRow]] = {}
+        for r in self.rows:
+            if r["reviewer"]:
+                out.setdefault(r["reviewer"], []).append(r)
+        return sorted(out.items())
+
 
 def build_report(
     table: Union[Table, str, os.PathLike, None] = None, example: Union[str, os.PathLike, None] = None
