@@ -7,7 +7,7 @@ import sys
 
 from ephyto_dip.alignment import check_table, load_boxes
 from ephyto_dip.crosswalk import (
-    COPIED, check_crosswalk, copied_cells, crosswalk_markdown, load_crosswalk, parse_crosswalk,
+    COPIED, check_crosswalk, copied_cells, crosswalk_document, load_crosswalk, parse_crosswalk,
 )
 from ephyto_dip.findings import ERROR, WARNING
 from ephyto_dip.mapping.table import load_table, parse_table
@@ -110,7 +110,7 @@ def test_check_table_runs_the_crosswalk(tmp_path):
 
 
 def test_docs_crosswalk_md_is_current():
-    assert (REPO / "docs" / "crosswalk.md").read_text(encoding="utf-8") == crosswalk_markdown(load_crosswalk()), (
+    assert (REPO / "docs" / "crosswalk.md").read_text(encoding="utf-8") == crosswalk_document(), (
         "regenerate: PYTHONPATH=src python -m ephyto_dip.crosswalk > docs/crosswalk.md")
 
 
@@ -152,3 +152,58 @@ def test_a_table_elsewhere_has_no_crosswalk_tab(tmp_path):
     copy = tmp_path / "t.tsv"
     copy.write_text(TABLE.read_text(encoding="utf-8"), encoding="utf-8")
     assert build_report(copy).crosswalk == []
+
+
+# ------------------------------------------------------------------------- code-list crosswalks
+
+CL_CROSSWALK = REPO / "mappings" / "codelist-crosswalks.tsv"
+
+
+def _cl_copy(tmp_path, old: str, new: str):
+    from ephyto_dip.codelist_crosswalk import check_codelist_crosswalk
+
+    text = CL_CROSSWALK.read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / "codelist-crosswalks.tsv"
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    import shutil
+
+    shutil.copytree(REPO / "mappings" / "codelists", tmp_path / "codelists")
+    return check_codelist_crosswalk(load_table(), p)
+
+
+def test_shipped_codelist_crosswalks_agree_with_the_table():
+    from ephyto_dip.codelist_crosswalk import check_codelist_crosswalk, load
+
+    assert check_codelist_crosswalk(load_table(), CL_CROSSWALK) == []
+    lists = {c["list"] for _l, c in load(CL_CROSSWALK)}
+    assert {"status-function", "note-statement-type", "measure-unit", "package-type"} <= lists
+
+
+def test_a_row_missing_from_a_translation_is_found(tmp_path):
+    found = _cl_copy(tmp_path, "EPD-029 EPD-033 ", "EPD-033 ")
+    assert [(f.code, f.mapping_id) for f in found] == [("TABLE-CODELIST", "EPD-029")]
+
+
+def test_unchanged_for_a_translated_row_is_found(tmp_path):
+    found = _cl_copy(tmp_path, "\tEPD-222\tunchanged", "\tEPD-222 EPD-005\tunchanged")
+    assert [f.mapping_id for f in found] == ["EPD-005"] and "status-function" in found[0].message
+
+
+def test_a_code_source_not_bundled_is_found(tmp_path):
+    found = _cl_copy(tmp_path, "UNECE_PackageTypeCode_2006.xsd", "UNECE_PackageTypeCode_2099.xsd")
+    assert len(found) == 1 and "not bundled" in found[0].message and found[0].line
+
+
+def test_every_code_translation_has_review_columns_and_still_translates():
+    from ephyto_dip.mapping.codelists import load_codelist
+    from ephyto_dip.mapping.tsv import split_metadata, tsv_reader
+
+    for name in ("status-function", "note-statement-type"):
+        _m, body, _s = split_metadata((REPO / "mappings" / "codelists" / f"{name}.tsv").read_text(encoding="utf-8"))
+        rows = list(tsv_reader(body))
+        header = rows[0]
+        assert {"status", "reviewer", "review_date", "comment"} <= set(header)
+        assert all(len(r) == len(header) and r[header.index("status")] for r in rows[1:] if r), name
+    assert load_codelist("status-function").to_dip("70") == "9"
+    assert load_codelist("note-statement-type").to_dip("ADEDL") == "AAI"

@@ -218,8 +218,16 @@ def crosswalk_markdown(crosswalk: Crosswalk) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:  # pragma: no cover - exercised by the doc test through crosswalk_markdown
-    sys.stdout.write(crosswalk_markdown(load_crosswalk()))
+def crosswalk_document() -> str:
+    """docs/crosswalk.md: the box-level crosswalk, then the code-list crosswalks."""
+    from .codelist_crosswalk import markdown
+    from .resources import resource_path
+
+    return crosswalk_markdown(load_crosswalk()) + "\n" + markdown(resource_path("mappings", "codelist-crosswalks.tsv"))
+
+
+def main() -> int:  # pragma: no cover - exercised by the doc test through crosswalk_document
+    sys.stdout.write(crosswalk_document())
     return 0
 
 

@@ -2,7 +2,8 @@
 
 * ``ispm12-crosswalk.tsv``: the box-level crosswalk (TABLE-CROSSWALK, :mod:`ephyto_dip.crosswalk`);
 * ``wco-dmr.tsv`` and ``sps-structure.tsv``: every row without a WCO term is in a proposed
-  DMR or in the SPS-structure list (TABLE-GAP, :mod:`ephyto_dip.dmr`).
+  DMR or in the SPS-structure list (TABLE-GAP, :mod:`ephyto_dip.dmr`);
+* ``codelist-crosswalks.tsv``: the code-list crosswalks (TABLE-CODELIST, :mod:`ephyto_dip.codelist_crosswalk`).
 
 Each is checked when it lies in the element table's directory (``mappings/`` for the shipped
 table), so a table copied elsewhere to try an edit is checked on its own.
@@ -30,4 +31,8 @@ def check_sidecars(table: Table, table_path: FsPath, boxes: list[str],
         from .dmr import check_accounted
 
         out += check_accounted(table, here)
+    if (here / "codelist-crosswalks.tsv").is_file():
+        from .codelist_crosswalk import check_codelist_crosswalk
+
+        out += check_codelist_crosswalk(table, here / "codelist-crosswalks.tsv")
     return out
