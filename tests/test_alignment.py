@@ -350,7 +350,7 @@ def test_the_dip_schema_states_the_wco_format_and_the_dips_own_with_its_reason()
 def test_codelist_missing_a_valid_status_or_policy(tmp_path):
     path = table_copy(tmp_path, {})
     withdrawn = ("40\t1\t\tskos:closeMatch\tWithdrawn ↔ Cancellation\ta withdrawn certificate cancels the "
-                 "document it identifies (same number)\n")
+                 "document it identifies (same number)\tproposed\t\t\t\n")
     _codelist_copy(tmp_path, replace=(withdrawn, ""))
     found = errors(check_table(path), "TABLE-CODELIST")
     assert len(found) == 1 and "ePhyto code 40" in found[0].message
