@@ -18,7 +18,7 @@ from pathlib import Path as FsPath
 from typing import Optional, Union
 
 from .findings import ERROR, WARNING, Finding, TableError
-from .mapping.table import Row, Table, load_table
+from .mapping.table import Row, Table
 from .mapping.tsv import load_cached, split_metadata, tsv_reader
 
 COLUMNS = (
