@@ -60,6 +60,6 @@ vm.runInContext(fs.readFileSync(path.join(templates, "rowhash.js"), "utf8"), con
 vm.runInContext(fs.readFileSync(path.join(templates, "review.js"), "utf8"), context);
 var jsHashes = {};
 rows.forEach(function (tr) { jsHashes[tr.id] = tr.children[0].getAttribute("data-js-hash"); });
-console.log(JSON.stringify({tsv: byId["decisions-tsv"].value, mismatch: body.getAttribute("data-hash-mismatch"),
+console.log(JSON.stringify({tsv: byId["decisions-tsv"].textContent, mismatch: body.getAttribute("data-hash-mismatch"),
                             decisions: body.getAttribute("data-decisions"), jsHashes: jsHashes,
                             exportDisabled: byId["export-decisions"].disabled}));

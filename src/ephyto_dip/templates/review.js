@@ -77,7 +77,7 @@
     });
     var n = decisions().length;
     count.textContent = n + " decision" + (n === 1 ? "" : "s") + (n && !clean(reviewer.value) ? " (enter your name to export)" : "");
-    out.value = tsv();
+    out.textContent = tsv();  // the text, not .value: a readonly textarea shows it, and a saved page keeps it
     document.body.setAttribute("data-decisions", String(n));
     if (store) save();
   }
