@@ -12,7 +12,7 @@ import shutil
 import pytest
 from lxml import etree
 
-from ephyto_dip.alignment import check_table, gap_list, gaps_markdown, model_fields
+from ephyto_dip.alignment import check_table, model_fields
 from ephyto_dip.cli import main
 from ephyto_dip.documents import read
 from ephyto_dip.findings import ERROR, WARNING, TableError
@@ -333,7 +333,9 @@ def test_a_widening_without_its_reason_and_a_wco_format_without_a_wco_id_are_fla
     assert set(found) == {"EPD-097", "EPD-003"}
     assert found["EPD-097"].severity == WARNING and "an..256 widens the WCO format an..70" in found["EPD-097"].message
     assert found["EPD-003"].severity == ERROR and "without a WCO ID" in found["EPD-003"].message
-    assert "EPD-097" in gaps_markdown(gap_list(path)).split("**Not yet documented**")[1].split("\n")[0]
+    from ephyto_dip.dmr_doc import gaps_data, gaps_document
+
+    assert "EPD-097" in gaps_document(gaps_data(path)).split("**Not yet documented**")[1].split("\n")[0]
 
 
 def test_the_dip_schema_states_the_wco_format_and_the_dips_own_with_its_reason():
@@ -423,9 +425,11 @@ def test_gaps_json_parses_and_accounts_for_every_row_without_a_term(capsys):
 def test_gap_list_follows_the_table(tmp_path):
     # a row that finds a WCO term leaves the gap list
     path = table_copy(tmp_path, {"EPD-195": {"predicate": "skos:closeMatch"}})
-    gaps = gap_list(path)
-    assert not any("EPD-195" in d.mapping_ids for d in gaps.dmrs)
-    assert "ScientificName" not in gaps_markdown(gaps)
+    from ephyto_dip.dmr_doc import gaps_data, gaps_document
+
+    gaps = gaps_data(path)  # the shipped DMR data, read against this table
+    assert not any("EPD-195" in d["mapping_ids"] for d in gaps["dmrs"])
+    assert "<BotanicalName>" not in gaps_document(gaps)
 
 
 def test_check_and_gaps_exit_codes():
