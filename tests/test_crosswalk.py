@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from ephyto_dip.alignment import check_table, load_boxes
 from ephyto_dip.crosswalk import (
     COPIED, check_crosswalk, copied_cells, crosswalk_document, load_crosswalk, parse_crosswalk,
@@ -13,6 +15,7 @@ from ephyto_dip.findings import ERROR, WARNING
 from ephyto_dip.mapping.table import load_table, parse_table
 
 from .helpers import REPO
+from .test_report import _open, chromium  # noqa: F401  (the browser fixture)
 
 CROSSWALK = REPO / "mappings" / "ispm12-crosswalk.tsv"
 TABLE = REPO / "mappings" / "ephyto-dip.tsv"
@@ -207,3 +210,37 @@ def test_every_code_translation_has_review_columns_and_still_translates():
         assert all(len(r) == len(header) and r[header.index("status")] for r in rows[1:] if r), name
     assert load_codelist("status-function").to_dip("70") == "9"
     assert load_codelist("note-statement-type").to_dip("ADEDL") == "AAI"
+
+
+def test_the_proposed_rejudgement_gives_warnings_not_errors():
+    """Apply every ``match`` line of docs/proposals/rejudge.tsv (WCO element and DIP path): the crosswalk
+    then says which box rows to re-judge, as warnings; check still passes."""
+    lines = (REPO / "docs" / "proposals" / "rejudge.tsv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    text = TABLE.read_text(encoding="utf-8")
+    matched = set()
+    for ln in lines[1:]:
+        c = dict(zip(header, ln.split("\t")))
+        if c["verdict"] != "match":
+            continue
+        matched.add(c["mapping_id"])
+        for column, value in (("wco_id", c["wco_id"]), ("wco_class", c["wco_class"]), ("wco_name", c["wco_name"]),
+                              ("wco_format", c["wco_format"]), ("predicate", c["predicate"]),
+                              ("dip_path", c["dip_path_proposed"])):
+            if value:
+                text = _edit(text, c["mapping_id"], column, value, "mapping_id")
+    found = check_crosswalk(parse_table(text, "t.tsv"), load_crosswalk(), BOXES)
+    assert [f for f in found if f.severity == ERROR] == []
+    warned = {f.mapping_id for f in found}
+    primaries = {r.mapping_ids[0] for r in load_crosswalk().rows}
+    assert warned and warned <= matched & primaries
+
+
+@pytest.mark.browser
+def test_browser_crosswalk_tab_follows_the_link(chromium, tmp_path):  # noqa: F811
+    from ephyto_dip.report import build_report, render_html
+
+    page = tmp_path / "page.html"
+    page.write_text(render_html(build_report()), encoding="utf-8")
+    assert _open(chromium, page, tmp_path).body.get("data-tab") == "rows"
+    assert _open(chromium, page, tmp_path, "#crosswalk").body.get("data-tab") == "crosswalk"
