@@ -281,3 +281,39 @@ def test_the_page_shows_who_reviewed_what(tmp_path):
     assert set(items) == {"A. Expert", "B. Officer"}
     assert "EPD-001 accepted 2026-12-03" in items["A. Expert"] and "EPD-195 rejected" in items["B. Officer"]
     assert not html.fromstring(render_html(build_report())).xpath("//details[@id='reviewed-by']")
+
+
+@pytest.mark.browser
+def test_browser_marking_through_the_controls(chromium, tmp_path):  # noqa: F811
+    """As an expert does it: type a name, choose decisions, type a comment (change and input
+    events on the page's own controls); the decisions text follows and applies."""
+    page_html = render_html(build_report())
+    driver = """<script>
+(function () {
+  function set(el, value, type) { el.value = value; el.dispatchEvent(new Event(type, {bubbles: true})); }
+  set(document.getElementById("reviewer"), "C. Inspector", "input");
+  set(document.getElementById("review-date"), "2026-12-04", "change");
+  var row = document.getElementById("EPD-082");
+  set(row.querySelector("select.decision"), "rejected", "change");
+  set(row.querySelector(".decision-comment"), "61B is not the certifying act", "input");
+  set(document.getElementById("EPD-006").querySelector("select.decision"), "accepted", "change");
+})();
+</script>
+</body>"""
+    page = tmp_path / "page.html"
+    page.write_text(page_html.replace("</body>", driver, 1), encoding="utf-8")
+    doc = _open(chromium, page, tmp_path)
+    assert doc.body.get("data-decisions") == "2"
+    assert doc.get_element_by_id("EPD-082").get("data-decision") == "rejected"
+    exported = doc.get_element_by_id("decisions-tsv").text_content()
+    table = {r.id: r for r in load_table().rows}
+    assert exported.splitlines()[1:] == [
+        f"EPD-006\taccepted\tC. Inspector\t2026-12-04\t\t{row_hash(table['EPD-006'].cells)}",
+        f"EPD-082\trejected\tC. Inspector\t2026-12-04\t61B is not the certifying act\t{row_hash(table['EPD-082'].cells)}",
+    ]
+    d = tmp_path / "decisions.tsv"
+    d.write_text(exported, encoding="utf-8")
+    out = tmp_path / "reviewed.tsv"
+    assert main(["review", "apply", str(d), "--table", str(_table_copy(tmp_path)), "-o", str(out)]) == 0
+    rows = {r.id: r for r in parse_table(out.read_text(encoding="utf-8"), "o").rows}
+    assert (rows["EPD-082"]["status"], rows["EPD-082"]["reviewer"]) == ("rejected", "C. Inspector")
