@@ -12,7 +12,7 @@ import shutil
 import pytest
 from lxml import etree
 
-from ephyto_dip.alignment import check_table, gap_list, gaps_markdown, model_fields
+from ephyto_dip.alignment import check_table, model_fields
 from ephyto_dip.cli import main
 from ephyto_dip.documents import read
 from ephyto_dip.findings import ERROR, WARNING, TableError
@@ -344,7 +344,9 @@ def test_a_widening_without_its_reason_and_a_wco_format_without_a_wco_id_are_fla
     assert set(found) == {"EPD-097", "EPD-003"}
     assert found["EPD-097"].severity == WARNING and "an..256 widens the WCO format an..70" in found["EPD-097"].message
     assert found["EPD-003"].severity == ERROR and "without a WCO ID" in found["EPD-003"].message
-    assert "EPD-097" in gaps_markdown(gap_list(path)).split("**Not yet documented**")[1].split("\n")[0]
+    from ephyto_dip.dmr_doc import gaps_data, gaps_document
+
+    assert "EPD-097" in gaps_document(gaps_data(path)).split("**Not yet documented**")[1].split("\n")[0]
 
 
 def test_the_dip_schema_states_the_wco_format_and_the_dips_own_with_its_reason():
@@ -361,7 +363,7 @@ def test_the_dip_schema_states_the_wco_format_and_the_dips_own_with_its_reason()
 def test_codelist_missing_a_valid_status_or_policy(tmp_path):
     path = table_copy(tmp_path, {})
     withdrawn = ("40\t1\t\tskos:closeMatch\tWithdrawn ↔ Cancellation\ta withdrawn certificate cancels the "
-                 "document it identifies (same number)\n")
+                 "document it identifies (same number)\tproposed\t\t\t\n")
     _codelist_copy(tmp_path, replace=(withdrawn, ""))
     found = errors(check_table(path), "TABLE-CODELIST")
     assert len(found) == 1 and "ePhyto code 40" in found[0].message
@@ -408,40 +410,37 @@ def _sections(md: str) -> dict[str, str]:
 def test_gaps_markdown_has_botanical_name_and_treatment_dmrs(capsys):
     assert main(["gaps"]) == 0
     md = capsys.readouterr().out
-    assert md.startswith("# ISPM 12 elements without a WCO Data Model equivalent")
+    assert md.startswith("# ISPM 12 information without a WCO Data Model element")
     sections = _sections(md)
     (botanical,) = [body for title, body in sections.items() if title.startswith("DMR-") and "Botanical name" in title]
-    assert "ScientificName" in botanical and "23A Commodity" in botanical and "EPD-195" in botanical
-    (treatment,) = [body for title, body in sections.items() if "new class Treatment" in title]
-    for mid in ("EPD-326", "EPD-328", "EPD-343", "EPD-349", "EPD-388"):
+    assert "23A Commodity" in botanical and "EPD-195" in botanical and "<BotanicalName>" in botanical
+    (treatment,) = [body for title, body in sections.items() if title.startswith("DMR-") and title.endswith(" Treatment")]
+    for mid in ("EPD-326", "EPD-328", "EPD-343", "EPD-349"):
         assert mid in treatment
-    assert "Acronym='TTCH'" in treatment
     length = next(body for title, body in sections.items() if title.startswith("Length gaps"))
     assert re.search(r"\| D032 \| LPCO name \|.*\| an\.\.35 \| an\.\.256 \|.*EPD-002", length)
 
 
-def test_gaps_json_parses_and_covers_every_gap_row(capsys):
+def test_gaps_json_parses_and_accounts_for_every_row_without_a_term(capsys):
     assert main(["gaps", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     listed = {mid for d in data["dmrs"] for mid in d["mapping_ids"]}
-    table = load_table()
-    gap_rows = {
-        r.id for r in table.rows
-        if r["predicate"] in ("sssom:NoTermFound", "skos:relatedMatch") and r["ephyto_path"]
-        and r["dip_path"] not in ("", ".")
-    }
-    assert gap_rows <= listed
+    apart = {mid for e in data["no_new_element"] for mid in e["mapping_ids"]}
+    no_term = {r.id for r in load_table().rows if r["predicate"] == "sssom:NoTermFound" and not r["wco_id"]}
+    assert no_term <= listed | apart
     # the Hub envelope is not certificate data: no DMR for it
-    assert not any(d["dip_element"].startswith("ippc:HubEnvelope") for d in data["dmrs"])
-    assert [d["id"] for d in data["dmrs"]] == [f"DMR-{i:02d}" for i in range(1, len(data["dmrs"]) + 1)]
+    assert not listed & {"EPD-429", "EPD-435"}
+    assert [d["id"] for d in data["dmrs"]] == sorted(d["id"] for d in data["dmrs"])
 
 
 def test_gap_list_follows_the_table(tmp_path):
     # a row that finds a WCO term leaves the gap list
     path = table_copy(tmp_path, {"EPD-195": {"predicate": "skos:closeMatch"}})
-    gaps = gap_list(path)
-    assert not any("EPD-195" in d.mapping_ids for d in gaps.dmrs)
-    assert "ScientificName" not in gaps_markdown(gaps)
+    from ephyto_dip.dmr_doc import gaps_data, gaps_document
+
+    gaps = gaps_data(path)  # the shipped DMR data, read against this table
+    assert not any("EPD-195" in d["mapping_ids"] for d in gaps["dmrs"])
+    assert "<BotanicalName>" not in gaps_document(gaps)
 
 
 def test_check_and_gaps_exit_codes():

@@ -7,6 +7,8 @@ what the table says they should be. Without Chromium they fail: CI installs it.
 
 from __future__ import annotations
 
+import json
+
 import re
 import shutil
 import subprocess
@@ -137,7 +139,10 @@ def test_everything_from_the_table_is_escaped(tmp_path):
     report = build_report(table)
     page = render_html(report)
     doc = html.fromstring(page)
-    assert len(doc.xpath("//script")) == 1  # the page's own
+    assert len(doc.xpath("//script[not(@type='application/json')]")) == 1  # the page's own
+    # the row cells the page hashes are data, escaped so that no cell can end the script element
+    (cells,) = doc.xpath("//script[@type='application/json']")
+    assert "<script>alert" not in page and nasty in json.loads(cells.text)["rows"]["EPD-001"]
     assert not doc.xpath("//b[text()='bold']")
     assert nasty in doc.get_element_by_id("EPD-001").text_content()
     md = render_markdown(report)

@@ -8,16 +8,16 @@
 * every element of both schemas is mapped or excluded with a reason (``mappings/exclusions.tsv``);
 * predicates, cardinalities and code lists agree with what the round trip needs.
 
-:func:`gap_list` turns the rows without a WCO DM term into proposed WCO Data Maintenance
-Requests, and lists the WCO formats the table had to widen. See ``docs/alignment.md``.
+:func:`gap_list` lists the WCO formats the table had to widen; the proposed WCO Data
+Maintenance Requests are data (``mappings/wco-dmr.tsv``, :mod:`ephyto_dip.dmr`). See
+``docs/alignment.md``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Iterable, Optional, Union
 
@@ -39,7 +39,6 @@ from .wco_sources import check_wco_claims, cites_element
 CARDINALITIES = ("1:1", "1:n", "n:1", "n:n")
 # declared cardinalities that admit several ePhyto values becoming one DIP value
 MANY_TO_ONE = ("n:1", "n:n")
-GAP_PREDICATES = ("sssom:NoTermFound", "skos:relatedMatch")
 SEMANTIC_LOSS = ("skos:broadMatch", "skos:narrowMatch")
 
 # Model fields deliberately without a row: field path -> reason. There should be none.
@@ -64,8 +63,12 @@ def check_table(
     *,
     exclusions_path: Union[str, FsPath, None] = None,
     boxes_path: Union[str, FsPath, None] = None,
+    crosswalk_path: Union[str, FsPath, None] = None,
 ) -> list[Finding]:
     """Every alignment finding for the table at ``table_path`` (the shipped one by default).
+
+    The box-level crosswalk and the DMR tables are checked when they lie beside the table
+    (as in ``mappings/``) or ``crosswalk_path`` names the crosswalk.
 
     Raises :class:`TableError` only when the table (or the exclusions or box list) cannot be
     read at all; anything wrong inside is a finding naming the row.
@@ -89,6 +92,9 @@ def check_table(
     findings += check_codelists(table, path)
     findings += check_formats(table, name)
     findings += check_wco_claims(table, name)
+    from .sidecars import check_sidecars
+
+    findings += check_sidecars(table, path, [b.box for b in boxes], crosswalk_path)
     return findings
 
 
@@ -896,41 +902,6 @@ def _codelist_reversibility(cl: CodeList, rows: list[Row], merged: dict, name: s
 
 
 @dataclass
-class GapElement:
-    """One element a DMR proposes (for a new class: relative to it, ``""`` for the class itself)."""
-
-    element: str  # DIP extension name(s), e.g. "ScientificName" or "Characteristic/ValueMeasure"
-    wco_name: str  # proposed WCO name in words, from the element name
-    formats: list[str] = dc_field(default_factory=list)
-    mapping_ids: list[str] = dc_field(default_factory=list)
-    ephyto_paths: list[str] = dc_field(default_factory=list)
-    discriminators: list[str] = dc_field(default_factory=list)  # e.g. Acronym='TTL1'
-    justifications: list[str] = dc_field(default_factory=list)
-    aggregate: bool = False  # a class (group row), not a data element
-
-
-@dataclass
-class Dmr:
-    """A proposed WCO Data Maintenance Request: a new class, or new elements in an existing class."""
-
-    id: str
-    kind: str  # "class" | "elements"
-    title: str
-    proposed_class: str  # the new class, or the existing WCO class the elements join
-    parent_classes: list[str]  # where a new class would sit (existing WCO classes)
-    boxes: list[str]
-    predicates: list[str]
-    mapping_ids: list[str]
-    elements: list[GapElement]
-    dip_element: str = ""  # the extension element that carries it today (ippc:…)
-
-    def to_dict(self) -> dict:
-        from dataclasses import asdict
-
-        return asdict(self)
-
-
-@dataclass
 class LengthGap:
     """A WCO format the DIP departs from: the row's ``dip_format`` beside its official ``wco_format``."""
 
@@ -956,234 +927,20 @@ class LengthGap:
 @dataclass
 class Gaps:
     table: str
-    dmrs: list[Dmr]
     length_gaps: list[LengthGap]
 
     def to_dict(self) -> dict:
-        return {
-            "table": self.table,
-            "dmrs": [d.to_dict() for d in self.dmrs],
-            "length_gaps": [g.to_dict() for g in self.length_gaps],
-        }
-
-
+        return {"table": self.table, "length_gaps": [g.to_dict() for g in self.length_gaps]}
 
 
 def gap_list(table_path: Union[str, FsPath, None] = None) -> Gaps:
-    """ISPM 12 elements without a WCO DM term, as proposed DMRs, and the WCO formats widened.
-
-    A gap is a row whose predicate is ``sssom:NoTermFound`` or ``skos:relatedMatch`` and that maps
-    a certificate element (it has an ePhyto path) to an element of its own in the DIP. Rows inside
-    a proposed new class belong to that class's DMR; other gap elements are grouped by the WCO
-    class they would join and the ISPM 12 boxes they serve.
-    """
+    """The WCO formats the table widens (length gaps). The proposed DMRs themselves are data
+    (``mappings/wco-dmr.tsv``): see :mod:`ephyto_dip.dmr` and :func:`ephyto_dip.dmr_doc.gaps_data`."""
     from .mapping.table import load_table
 
     table = load_table(table_path)
     name = str(FsPath(table_path) if table_path else default_table_path())
-    return Gaps(name, _dmrs(table), _length_gaps(table))
-
-
-def _words(local: str) -> str:
-    """``ScientificName`` -> ``Scientific name`` (keeps acronyms: ``HUBTrackingInfo`` -> ``HUB tracking info``)."""
-    parts = re.findall(r"[A-Z]+(?=[A-Z][a-z]|\d|$)|[A-Z]?[a-z]+|\d+", local) or [local]
-    out = [parts[0]] + [p if p.isupper() else p.lower() for p in parts[1:]]
-    return " ".join(out)
-
-
-def _box_family(box: str) -> str:
-    """The box a sub-box belongs to: ``Re-export certificate: packed`` -> ``Re-export certificate``."""
-    mt = re.match(r"(TO: )?(.*?)(?::| \(|$)", box)
-    return ((mt.group(1) or "") + mt.group(2)).strip() if mt else box
-
-
-def _families_text(boxes: list[str]) -> str:
-    fams = _unique(_box_family(b) for b in boxes)
-    if len(fams) <= 2:
-        return " / ".join(fams)
-    return f"{fams[0]}, {fams[1]} and {len(fams) - 2} more boxes"
-
-
-def _dip_positions(table: Table) -> dict[str, tuple[str, ...]]:
-    """Row id -> Clark tags of its DIP element from the root (a ``.`` row: its context's)."""
-    out: dict[str, tuple[str, ...]] = {}
-    root = SIDES["dip"].root_tag
-
-    def walk(rows, ctx):
-        for r in rows:
-            p = r.paths.get("dip")
-            if p is None:
-                continue
-            tags = ctx + tuple(s.tag for s in p.steps)
-            out[r.id] = tags
-            if r.kind == "group":
-                walk(r.children, tags)
-
-    walk(table.roots, (root,))
-    return out
-
-
-def _wco_classes(table: Table, pos: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Local name of a DIP element -> its WCO class as the table labels it (``23A Commodity``)."""
-    out: dict[str, str] = {}
-    for r in table.rows:
-        label = r["wco_class"]
-        tags = pos.get(r.id)
-        if not label or not tags:
-            continue
-        if r.kind == "group":
-            # a group row names its own element's class ("57A Exporter" for Exporter); a group
-            # mapped onto a data element (MarksNumbersID) names its parent's: skip that one
-            owner = etree.QName(tags[-1]).localname
-            if not label.endswith(owner):
-                continue
-        elif len(tags) > 1:
-            owner = etree.QName(tags[-2]).localname  # a value's class is its parent's
-        else:
-            continue
-        out.setdefault(owner, label)
-    return out
-
-
-def _is_gap(row: Row) -> bool:
-    p = row.paths.get("dip")
-    has_element = p is not None and bool(p.steps)
-    return row["predicate"] in GAP_PREDICATES and row.paths.get("ephyto") is not None and has_element
-
-
-def _dmrs(table: Table) -> list[Dmr]:
-    from .mapping.sides import DIP_EXT_NS
-
-    pos = _dip_positions(table)
-    classes = _wco_classes(table, pos)
-    qname = _qnamer(table, "dip")
-
-    def label(tag: str) -> str:
-        local = etree.QName(tag).localname
-        return classes.get(local, local)
-
-    def new_class(row: Row) -> bool:
-        return row.kind == "group" and _is_gap(row) and etree.QName(pos[row.id][-1]).namespace == DIP_EXT_NS
-
-    def enclosing(row: Row) -> Optional[Row]:
-        top, a = None, row.parent
-        while a is not None:
-            if new_class(a):
-                top = a
-            a = a.parent
-        return top
-
-    class_dmrs: dict[tuple, dict] = {}
-    element_groups: dict[tuple, dict] = {}
-    for row in table.rows:
-        if not _is_gap(row) or enclosing(row) is not None:
-            continue
-        tags = pos[row.id]
-        parent = label(tags[-2]) if len(tags) > 1 else label(tags[-1])
-        if new_class(row):
-            key = (etree.QName(tags[-1]).localname, parent)
-            d = class_dmrs.setdefault(key, {"rows": [], "parent": parent, "tag": tags[-1]})
-            d["rows"].append(row)
-        else:
-            key = (etree.QName(tags[-1]).localname, parent)
-            g = element_groups.setdefault(key, {"rows": [], "parent": parent, "tag": tags[-1]})
-            g["rows"].append(row)
-
-    order = {r.id: i for i, r in enumerate(table.rows)}
-    found: list[tuple[str, Dmr]] = []
-    # new classes: the class element and everything below it
-    for (local, parent), d in class_dmrs.items():
-        members: dict[str, GapElement] = {}
-        rows_all: list[Row] = []
-        for top in d["rows"]:
-            base = len(pos[top.id])
-            for r in [top, *_descendants(top)]:
-                if r.id not in pos:
-                    continue
-                rows_all.append(r)
-                rel = "/".join(etree.QName(t).localname for t in pos[r.id][base:])
-                if r.kind == "group" and r is not top and not r.paths["dip"].steps:
-                    continue
-                el = members.setdefault(rel, GapElement(rel, _words(rel.rsplit("/", 1)[-1] or local),
-                                                        aggregate=r.kind == "group"))
-                _add_row(el, r, qname)
-        boxes = _unique(r["ispm12_box"] for r in rows_all)
-        dmr = Dmr(
-            id="",
-            kind="class",
-            title=f"{_families_text(boxes)}: new class {local} in {parent}",
-            proposed_class=local,
-            parent_classes=[parent],
-            boxes=boxes,
-            predicates=_unique(r["predicate"] for r in d["rows"]),
-            mapping_ids=[r.id for r in rows_all],
-            elements=list(members.values()),
-            dip_element=qname(d["tag"]),
-        )
-        found.append((d["rows"][0].id, dmr))
-    # new elements in existing classes, grouped by class and the boxes they serve
-    merged: dict[tuple, list[tuple[str, dict]]] = {}
-    for (local, parent), g in element_groups.items():
-        families = frozenset(_box_family(r["ispm12_box"]) for r in g["rows"])
-        merged.setdefault((parent, families), []).append((local, g))
-    for (parent, _families), groups in merged.items():
-        elements = []
-        rows_all = []
-        for local, g in groups:
-            el = GapElement(local, _words(local))
-            for r in g["rows"]:
-                _add_row(el, r, qname)
-                rows_all.append(r)
-            elements.append(el)
-        rows_all.sort(key=lambda r: order[r.id])
-        boxes = _unique(r["ispm12_box"] for r in rows_all)
-        names = ", ".join(e.element for e in elements)
-        dmr = Dmr(
-            id="",
-            kind="elements",
-            title=f"{_families_text(boxes)}: {names} in {parent}",
-            proposed_class=parent,
-            parent_classes=[parent],
-            boxes=boxes,
-            predicates=_unique(r["predicate"] for r in rows_all),
-            mapping_ids=[r.id for r in rows_all],
-            elements=elements,
-            dip_element=", ".join(qname(g["tag"]) for _l, g in groups),
-        )
-        found.append((rows_all[0].id, dmr))
-    found.sort(key=lambda x: order[x[0]])
-    out = []
-    for i, (_first, dmr) in enumerate(found, start=1):
-        dmr.id = f"DMR-{i:02d}"
-        out.append(dmr)
-    return out
-
-
-def _add_row(el: GapElement, row: Row, qname) -> None:
-    el.mapping_ids.append(row.id)
-    for value, bucket in ((row.format_in_dip, el.formats), (row["ephyto_path"], el.ephyto_paths),
-                          (row["justification"], el.justifications)):
-        if value and value not in bucket:
-            bucket.append(value)
-    p = row.paths.get("dip")
-    if p is not None and p.steps:
-        s = p.steps[-1]
-        if s.pred_child is not None:
-            d = " ".join(f"{qname(t).split(':')[-1]}='{v}'" for t, v in s.child_predicates)
-        elif s.otherwise:
-            d = "(any other)"
-        else:
-            d = ""
-        if d and d not in el.discriminators:
-            el.discriminators.append(d)
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for i in items:
-        if i and i not in out:
-            out.append(i)
-    return out
+    return Gaps(name, _length_gaps(table))
 
 
 def _length_gaps(table: Table) -> list[LengthGap]:
@@ -1202,85 +959,3 @@ def _length_gaps(table: Table) -> list[LengthGap]:
             )
         gap.mapping_ids.append(row.id)
     return list(groups.values())
-
-
-
-def gaps_markdown(gaps: Gaps) -> str:
-    """The gap list as the document WCO and IPPC experts would discuss."""
-    lines = [
-        "# ISPM 12 elements without a WCO Data Model equivalent: proposed Data Maintenance Requests",
-        "",
-        "Generated by `ephyto-dip gaps` from the mapping table "
-        f"`{FsPath(gaps.table).name}`. Each section below is one proposed WCO Data Maintenance Request "
-        "(DMR): an element of the ISPM 12 phytosanitary certificate, as IPPC ePhyto (UN/CEFACT "
-        "SPSCertificate 17) carries it, for which the table found no WCO DM term (`sssom:NoTermFound`) or "
-        "only a related one (`skos:relatedMatch`). Until the WCO DM has a term, the ePhyto DIP profile of "
-        "this tool carries each value in its IPPC extension namespace (`ippc:` elements), so nothing is "
-        "lost; the proposals name those elements, the WCO class they would join, their format, and the "
-        "table rows (mapping ids) that say where the value comes from.",
-        "",
-        "Names are proposals derived from the extension element names; classes are the WCO DM 3.x classes "
-        "of the unofficial DIP profile (WCO DM 3.6 IDs as published in national schemas). Formats are the "
-        "table's, sized on what senders actually send.",
-        "",
-        f"{len(gaps.dmrs)} proposed DMRs; {sum(g.wider for g in gaps.length_gaps)} WCO formats the DIP widens "
-        f"({sum(not g.documented for g in gaps.length_gaps)} without a documented reason).",
-        "",
-    ]
-    for d in gaps.dmrs:
-        lines.append(f"## {d.id} {d.title}")
-        lines.append("")
-        if d.kind == "class":
-            lines.append(f"- **Proposal:** a new class **{d.proposed_class}** within {', '.join(d.parent_classes)}, "
-                         f"with the elements listed below (carried today as `{d.dip_element}`).")
-        else:
-            lines.append(f"- **Proposal:** new data element(s) in the WCO class **{d.proposed_class}**: "
-                         + ", ".join(f"**{e.element}** ({e.wco_name})" for e in d.elements)
-                         + f" (carried today as `{d.dip_element}`).")
-        lines.append(f"- **ISPM 12 box(es):** {'; '.join(d.boxes)}")
-        lines.append(f"- **Mapping predicate:** {', '.join(d.predicates)}")
-        just = _unique(j for e in d.elements for j in e.justifications)
-        if just:
-            lines.append(f"- **Justification:** {' · '.join(just)}")
-        lines.append(f"- **Rows concerned:** {', '.join(d.mapping_ids)}")
-        lines.append("")
-        lines.append("| element | proposed WCO name | format | ePhyto source | rows |")
-        lines.append("|---|---|---|---|---|")
-        for e in d.elements:
-            name = e.element or d.proposed_class
-            if e.discriminators:
-                name += " [" + ", ".join(e.discriminators) + "]"
-            lines.append(
-                f"| {_md(name)} | {_md(e.wco_name)} | "
-                f"{_md(', '.join(e.formats) or ('(class)' if e.aggregate else '(not stated in the table)'))} | "
-                f"{_md('; '.join(e.ephyto_paths))} | {', '.join(e.mapping_ids)} |"
-            )
-        lines.append("")
-    lines.append("## Length gaps: where the DIP departs from the WCO format")
-    lines.append("")
-    undocumented = [g for g in gaps.length_gaps if not g.documented]
-    if undocumented:
-        lines.append("**Not yet documented** (the row has a `dip_format` but no `dip_format_reason`): "
-                     + ", ".join(i for g in undocumented for i in g.mapping_ids) + ".")
-        lines.append("")
-    if not gaps.length_gaps:
-        lines.append("None: every DIP element uses its WCO format.")
-    else:
-        lines.append("Rows whose `dip_format` differs from the official `wco_format`, with the row's reason. "
-                     "A DMR to lengthen these formats would let the DIP use the WCO format as is; until then "
-                     "`convert` flags a value longer than the WCO format (DIP-FORMAT-WIDER) and never cuts it.")
-        lines.append("")
-        lines.append("| WCO ID | WCO name | class | WCO format | DIP format | reason | rows |")
-        lines.append("|---|---|---|---|---|---|---|")
-        for g in gaps.length_gaps:
-            reason = g.reason or "(not documented)"
-            if not g.wider:
-                reason += " (narrower than the WCO format)"
-            lines.append(f"| {_md(g.wco_id)} | {_md(g.wco_name)} | {_md(g.wco_class)} | {g.wco_format} | "
-                         f"{g.dip_format} | {_md(reason)} | {', '.join(g.mapping_ids)} |")
-    lines.append("")
-    return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")

@@ -23,6 +23,7 @@ COMMANDS = {
     "diff": "ephyto_dip.commands.diff",
     "attach": "ephyto_dip.commands.attach",
     "ledger": "ephyto_dip.commands.ledger",
+    "review": "ephyto_dip.commands.review",
 }
 
 from .commands.common import EXIT_OK, EXIT_USAGE
@@ -91,6 +92,7 @@ _HELP = {
     "diff": "compare two versions of the mapping table",
     "attach": "attach a certificate to a WCO DM goods declaration",
     "ledger": "a certificate's quantity ledger: balance, release or cancel a declaration's write-off",
+    "review": "merge review decisions (exported from the review page) into the table",
 }
 
 

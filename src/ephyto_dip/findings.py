@@ -84,6 +84,12 @@ CODES: dict[str, str] = {
     "TABLE-PATH-DIP": "a DIP path does not exist in the DIP schema",
     "TABLE-FIELD": "a field does not exist in the model, or a model field has no row",
     "TABLE-BOX": "an ISPM 12 box has no row",
+    "TABLE-GAP": "a row without a WCO term is in no proposed DMR (mappings/wco-dmr.tsv) nor in the SPS-structure "
+                 "list (mappings/sps-structure.tsv), or those tables name an unknown row, a row twice, a WCO "
+                 "class the element table does not have, or a DMR without its required content",
+    "TABLE-CROSSWALK": "the ISPM 12 box-level crosswalk disagrees with the element table (an unknown row, a WCO "
+                       "ID, class, name, format, path or predicate that is not the primary row's), or a box or "
+                       "row is missing from it",
     "TABLE-UNMAPPED-ELEMENT": "a schema element is neither mapped nor excluded with a reason",
     "TABLE-REVERSIBILITY": "a row cannot be reversed as declared",
     "TABLE-CODELIST": "a code list table is incomplete or inconsistent",
@@ -91,6 +97,10 @@ CODES: dict[str, str] = {
     "TABLE-FORMAT": "a row's WCO format is not the WCO's own, or the DIP widens it without a reason",
     "TABLE-WCO": "a row's WCO ID, name, class or format disagrees with the WCO-annotated list it cites, "
     "or a row without a WCO ID does not say which lists were searched",
+    "REVIEW-DECISION": "a review decision names an unknown row, a row twice, or has a decision, reviewer or date "
+                       "that is not allowed; the decisions file is refused whole",
+    "REVIEW-STALE": "a review decision's row_hash no longer matches its row: the row changed since it was "
+                    "reviewed; the decisions file is refused whole",
     "DIP-FORMAT-WIDER": "a value is longer than its WCO format; the DIP carries it whole under its own format",
     # round trip
     "ROUNDTRIP-LOSS": "a value of the input did not survive ePhyto → DIP → ePhyto",

@@ -95,6 +95,12 @@ class ReportRow:
     def kind(self) -> str:
         return self.row.kind
 
+    @property
+    def row_hash(self) -> str:
+        from .decisions import row_hash
+
+        return row_hash(self.row.cells)
+
 
 @dataclass
 class Section:
@@ -122,6 +128,7 @@ class Report:
     by_status: list[tuple[str, int]]
     gaps: list[tuple[str, list[ReportRow]]]  # box -> rows without a WCO term
     example: Optional[Example] = None
+    crosswalk: list = field(default_factory=list)  # CrosswalkRow of the crosswalk beside the table
 
     @property
     def title(self) -> str:
@@ -146,6 +153,27 @@ class Report:
     @property
     def statuses(self) -> list[str]:
         return [s for s, _ in self.by_status]
+
+    @property
+    def hash_cells(self) -> dict:
+        """What the page's script hashes (``rowHash``): the HASH_COLUMNS cells of every row, in order."""
+        from .decisions import HASH_COLUMNS
+
+        return {"columns": list(HASH_COLUMNS),
+                "rows": {r.id: [r.row.cells.get(c, "") for c in HASH_COLUMNS] for r in self.rows}}
+
+    @property
+    def reviewed(self) -> int:
+        return sum(bool(r["reviewer"]) for r in self.rows)
+
+    @property
+    def reviewers(self) -> list[tuple[str, list[ReportRow]]]:
+        """Who reviewed what: each reviewer named in the table with the rows they decided."""
+        out: dict[str, list[ReportRow]] = {}
+        for r in self.rows:
+            if r["reviewer"]:
+                out.setdefault(r["reviewer"], []).append(r)
+        return sorted(out.items())
 
 
 def build_report(
@@ -177,9 +205,18 @@ def build_report(
     gaps = [(box, rs) for box, rs in gaps if rs]
 
     report = Report(tab, rows, list(sections.values()), by_predicate, by_status, gaps)
+    report.crosswalk = _crosswalk_beside(tab)
     if example is not None:
         report.example = _fill_example(report, by_id, example)
     return report
+
+
+def _crosswalk_beside(tab: Table) -> list:
+    """The box-level crosswalk in the table's directory (``mappings/``), if there is one."""
+    from .crosswalk import load_crosswalk
+
+    path = os.path.join(os.path.dirname(os.path.abspath(tab.path)), "ispm12-crosswalk.tsv")
+    return load_crosswalk(path).rows if os.path.isfile(path) else []
 
 
 def predicate_class(predicate: str) -> str:
@@ -313,7 +350,9 @@ def render_html(report: Report) -> str:
 
     env = _environment(markdown=False)
     # CSS and JS are inlined verbatim (read, not rendered: a "{#" in them is no template syntax)
-    css, js = (Markup(env.loader.get_source(env, name)[0]) for name in ("report.css", "report.js"))
+    css, *scripts = (env.loader.get_source(env, name)[0] for name in ("report.css", "rowhash.js", "report.js",
+                                                                          "review.js"))
+    css, js = Markup(css), Markup("\n".join(scripts))
     return env.get_template("report.html.j2").render(r=report, tool_version=__version__, css=css, js=js)
 
 

@@ -55,6 +55,19 @@ class TableDiff:
     moved: list[str]  # rows kept but placed elsewhere relative to the others
 
     @property
+    def decisions(self) -> list[dict[str, str]]:
+        """Rows whose review (status, reviewer, review_date) changed: the decisions this version records."""
+        out = []
+        for rc in self.changed:
+            cols = {c.column for c in rc.changes}
+            if cols & {"status", "reviewer", "review_date"}:
+                row, before = self.new.rows[rc.mapping_id], self.old.rows[rc.mapping_id]
+                out.append({"mapping_id": rc.mapping_id, "status": row.get("status", ""),
+                            "reviewer": row.get("reviewer", ""), "review_date": row.get("review_date", ""),
+                            "was": before.get("status", "")})
+        return out
+
+    @property
     def identical(self) -> bool:
         return not (self.metadata or self.columns_added or self.columns_removed or self.added
                     or self.removed or self.changed or self.moved)
@@ -180,6 +193,10 @@ def render_text(d: TableDiff) -> str:
             out.append(f"    {c.column}: {_q(c.old)} -> {_q(c.new)}")
     for mid in d.moved:
         out.append(f"> {mid} moved")
+    if d.decisions:
+        out.append(f"review decisions: {len(d.decisions)}")
+        out += [f"  {x['mapping_id']}: {x['status'] or '(no status)'} by {x['reviewer'] or '(no reviewer)'}"
+                f" on {x['review_date'] or '(no date)'} (was {x['was'] or '(no status)'})" for x in d.decisions]
     return "\n".join(out) + "\n"
 
 
@@ -199,6 +216,7 @@ def to_json(d: TableDiff) -> dict:
                      "changes": [{"column": c.column, "old": c.old, "new": c.new} for c in rc.changes]}
                     for rc in d.changed],
         "moved": d.moved,
+        "decisions": d.decisions,
         "notes": [f.to_dict() for f in d.old.notes + d.new.notes],
     }
 
@@ -244,4 +262,9 @@ def render_markdown(d: TableDiff) -> str:
         out.append("")
     if d.moved:
         out += ["Moved: " + ", ".join(_md(m) for m in d.moved), ""]
+    if d.decisions:
+        out += ["Review decisions:", "", "| Row | Decision | Reviewer | Date | Was |", "|---|---|---|---|---|"]
+        out += [f"| {_md(x['mapping_id'])} | {_md(x['status'])} | {_md(x['reviewer'])} | {_md(x['review_date'])} | "
+                f"{_md(x['was'])} |" for x in d.decisions]
+        out.append("")
     return "\n".join(out)

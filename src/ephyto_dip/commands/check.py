@@ -3,7 +3,8 @@
 Resolves every row's paths through the SPS 17 and DIP schemas, and checks that every model
 field, every ISPM 12 box and every schema element is mapped (or excluded with a reason), that
 predicates and cardinalities are allowed and agree with the round trip, and that code lists
-are complete. Each finding names its row (mapping_id) on one line; --verbose adds, below it,
+are complete, that the box-level crosswalk and the DMR tables beside the table agree with it,
+and counts the rows reviewed. Each finding names its row (mapping_id) on one line; --verbose adds, below it,
 what is too long for that line (the allowed values, the reasoning), which JSON output always
 carries as "detail". Exit 1 if any finding is an error, 2 if the table cannot be read.
 """
@@ -26,6 +27,17 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
+def _review_counts(table) -> dict:
+    """Reviewed and unreviewed rows, by status (empty if the table does not parse)."""
+    from ..decisions import review_counts
+    from ..mapping.table import load_table
+
+    try:
+        return review_counts(load_table(table).rows)
+    except EphytoDipError:
+        return {}
+
+
 def run(args) -> int:
     from ..alignment import check_table
 
@@ -34,6 +46,7 @@ def run(args) -> int:
     except EphytoDipError as exc:
         print_findings(exc.findings, args.format)
         return exit_code_for(exc)
+    review = _review_counts(args.table)
     errors = sum(f.severity == ERROR for f in findings)
     warnings = sum(f.severity == WARNING for f in findings)
     if args.format == "json":
@@ -44,6 +57,7 @@ def run(args) -> int:
                     "passed": errors == 0,
                     "errors": errors,
                     "warnings": warnings,
+                    "review": review,
                     "findings": [f.to_dict() for f in findings],
                 },
                 ensure_ascii=False,
@@ -59,4 +73,8 @@ def run(args) -> int:
         verdict = "FAIL" if errors else "PASS"
         sys.stdout.write(f"check: {verdict} ({errors} errors, {warnings} warnings, "
                          f"{len(findings) - errors - warnings} other findings)\n")
+        if review:
+            statuses = ", ".join(f"{k[7:]} {v}" for k, v in review.items() if k.startswith("status:"))
+            sys.stdout.write(f"review: {review['reviewed']} of {review['rows']} rows reviewed, "
+                             f"{review['unreviewed']} unreviewed ({statuses})\n")
     return worst_exit(findings) if findings else EXIT_OK

@@ -1,9 +1,11 @@
 """``ephyto-dip gaps [--table PATH] [--format md|json]``: the proposed WCO Data Maintenance Requests.
 
-Every ISPM 12 element the table maps without a WCO DM term (``sssom:NoTermFound``,
-``skos:relatedMatch``), grouped into proposals (a new class, or new elements of an existing
-class), with format, justification and the rows concerned; then the WCO formats the table
-had to widen. Markdown is the document to discuss; JSON the same data for tools.
+Only genuine gaps, in the WCO DMR form (name, definition, class, format, code list,
+cardinality, UN/CEFACT UID, UN/TDED, business need, ISPM 12 basis, example, impact, rows):
+the proposals are data (mappings/wco-dmr.tsv); a proposal whose rows have all found a WCO
+element drops out. Then, apart, the rows that need no new element with the reason
+(mappings/sps-structure.tsv), what the WCO DM already covers (the rows with a WCO ID), and the
+WCO formats the table had to widen. Markdown is the document to discuss; JSON the same data.
 """
 
 from __future__ import annotations
@@ -24,15 +26,15 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..alignment import gap_list, gaps_markdown
+    from ..dmr_doc import gaps_data, gaps_document
 
     try:
-        gaps = gap_list(args.table)
+        data = gaps_data(args.table)
     except EphytoDipError as exc:
         print_findings(exc.findings)
         return exit_code_for(exc)
     if args.format == "json":
-        sys.stdout.write(json.dumps(gaps.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(gaps_markdown(gaps))
+        sys.stdout.write(gaps_document(data))
     return EXIT_OK

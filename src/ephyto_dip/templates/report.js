@@ -141,7 +141,20 @@
     });
   });
 
+  // tabs: the element table (with its filters) or the ISPM 12 box crosswalk; #crosswalk opens the latter
+  function showTab(name) { if (document.getElementById("tabs")) document.body.setAttribute("data-tab", name); }
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs a[data-tab]"), function (a) {
+    a.addEventListener("click", function () { showTab(a.getAttribute("data-tab")); });
+  });
+  function tabFromHash() {
+    var id = decodeURIComponent(location.hash.replace(/^#/, ""));
+    var target = id && id.indexOf("=") < 0 ? document.getElementById(id) : null;
+    showTab(target && target.closest("#crosswalk") ? "crosswalk" : "rows");
+  }
+  window.addEventListener("hashchange", tabFromHash);
+
   fromUrl();
   apply(false);
+  tabFromHash();
   reveal();
 })();
