@@ -78,24 +78,34 @@ def ephyto_pruned_xsd() -> etree.XMLSchema:
     return _shared(str(ephyto_pruned_xsd_path()))[0]
 
 
-_guard: list = []  # [(patterns of the dropped namespaces' elements, xsi:type finder)], built once
+_guard: list = []  # [(the dropped namespaces, xsi:type finder)], built once
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 
 def _needs_full_set(doc: etree._Element) -> bool:
-    """Could the pruned set judge ``doc`` differently from the full one? (see the module doc)"""
+    """Could the pruned set judge ``doc`` differently from the full one?
+
+    Only by a type named in the document (``xsi:type``), or by a global declaration the pruned
+    set dropped: those are reached through a wildcard, and every wildcard of the set is in an
+    XML-signature type, which only an element of the signature namespace has (without
+    ``xsi:type``); so the elements below signature elements are looked at, and the root.
+    """
     if not _guard:
         with _compile_lock:
             if not _guard:
                 text = resource_path(*EPHYTO_PRUNED_DIR, "dropped-namespaces.txt").read_text(encoding="utf-8")
-                tags = tuple(f"{{{ns}}}*" for ns in text.split())
-                _guard.append((tags, etree.XPath("boolean(//@xsi:type)", namespaces={"xsi": XSI_NS})))
-    tags, xsi_type = _guard[0]
-    return next(doc.iter(*tags), None) is not None or bool(xsi_type(doc))
-
-
-def dip_xsd() -> etree.XMLSchema:
-    """The compiled DIP set. Shared: from several threads, validate through :func:`schema_errors`."""
-    return _shared(str(dip_xsd_path()))[0]
+                _guard.append((frozenset(text.split()), etree.XPath("boolean(//@xsi:type)", namespaces={"xsi": XSI_NS})))
+    dropped, xsi_type = _guard[0]
+    if etree.QName(doc).namespace in dropped:
+        return True
+    for sig in doc.iter(f"{{{DS_NS}}}*"):
+        parent = sig.getparent()
+        if parent is not None and etree.QName(parent).namespace == DS_NS:
+            continue  # (looked at from its top signature element)
+        for el in sig.iter():
+            if isinstance(el.tag, str) and etree.QName(el).namespace in dropped:
+                return True
+    return bool(xsi_type(doc))
 
 
 def schema_errors(side: str, doc: etree._Element) -> list[etree._LogEntry]:
