@@ -107,10 +107,10 @@ def warm_up(*samples: Union[Source, Document], table: Union[Table, str, os.PathL
     first call; it only moves the first-call cost (docs/service.md) out of a request.
     """
     from .mapping.sides import DIP, EPHYTO
-    from .schemas import dip_schema_info, dip_xsd, ephyto_schema_info, ephyto_xsd
+    from .schemas import dip_schema_info, dip_xsd, ephyto_pruned_xsd, ephyto_schema_info
 
     tab = table if isinstance(table, Table) else load_table(table)
-    ephyto_xsd()
+    ephyto_pruned_xsd()
     dip_xsd()
     ephyto_schema_info().preload(EPHYTO.root_tag)
     dip_schema_info().preload(DIP.root_tag)

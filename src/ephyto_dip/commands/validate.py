@@ -92,10 +92,10 @@ def _validate_one(job: tuple) -> dict:
 def warm() -> None:
     from .. import validation  # noqa: F401
     from ..mapping.table import load_table
-    from ..schemas import dip_xsd, ephyto_xsd
+    from ..schemas import dip_xsd, ephyto_pruned_xsd
 
     load_table()
-    ephyto_xsd()
+    ephyto_pruned_xsd()
     dip_xsd()
     from ..mapping import locate  # noqa: F401
     from ..rules import preload
