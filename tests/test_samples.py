@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ephyto_dip as ed
+from ephyto_dip import model as m
 from ephyto_dip.schemas import dip_xsd, ephyto_xsd
 
 from .helpers import SAMPLES, certificate_root, sample, value_inventory
@@ -308,7 +309,7 @@ def test_a_table_where_one_row_writes_into_anothers_element_is_sorted_after_writ
 
     cert = ed.read(sample("05")).certificate
     assert cert.issuer.name and not cert.issuer.id
-    cert = cert.model_copy(update={"names": [ed.model.Text(value="PHYTOSANITARY CERTIFICATE")]})
+    cert = cert.model_copy(update={"names": [m.Text(value="PHYTOSANITARY CERTIFICATE")]})
     unsorted = EPHYTO.new_root()
     _write_context(unsorted, cert.model_dump(exclude_none=True), table.roots, EPHYTO, order)
     repaired = copy.deepcopy(unsorted)

@@ -73,6 +73,11 @@ def ephyto_xsd() -> etree.XMLSchema:
     return _shared(str(ephyto_xsd_path()))[0]
 
 
+def dip_xsd() -> etree.XMLSchema:
+    """The compiled DIP set. Shared: from several threads, validate through :func:`schema_errors`."""
+    return _shared(str(dip_xsd_path()))[0]
+
+
 def ephyto_pruned_xsd() -> etree.XMLSchema:
     """The compiled pruned SPS 17 set (what :func:`schema_errors` uses for nearly every certificate)."""
     return _shared(str(ephyto_pruned_xsd_path()))[0]
