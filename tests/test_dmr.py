@@ -193,3 +193,11 @@ def test_each_dmr_uncefact_uid_is_the_schemas():
         want = make_crosswalk.uncefact_uid(absolute_path(by_id[ln.ids[0]], "ephyto"), children)
         assert ln["uncefact_uid"] == want, (ln["dmr_id"], ln["element"])
         assert want.startswith("UN"), ln["dmr_id"]
+
+
+def test_docs_wco_dmr_md_is_current():
+    from ephyto_dip.dmr_doc import proposal_document
+
+    doc = (REPO / "docs" / "wco-dmr.md").read_text(encoding="utf-8")
+    assert doc == proposal_document(), "regenerate: PYTHONPATH=src python -m ephyto_dip.dmr_doc > docs/wco-dmr.md"
+    assert "## DMR-06 Treatment" in doc and "<BotanicalName>Malus domestica</BotanicalName>" in doc
