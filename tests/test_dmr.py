@@ -172,3 +172,32 @@ def test_check_reports_an_unaccounted_row(tmp_path, capsys):
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if "TABLE-GAP" in ln)
     assert str(t) in line and "EPD-193" in line and "Traceback" not in out
+
+
+def test_each_dmr_uncefact_uid_is_the_schemas():
+    """The UID a DMR cites is the ccts:UniqueID of its first row's ePhyto element in the bundled schemas."""
+    import sys
+
+    from ephyto_dip.crosswalk import absolute_path
+    from ephyto_dip.dmr import load
+
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import make_crosswalk
+    finally:
+        sys.path.pop(0)
+    children = make_crosswalk._schema_children()
+    by_id = {r.id: r for r in load_table().rows}
+    dmrs, _ = load(MAPPINGS)
+    for ln in dmrs:
+        want = make_crosswalk.uncefact_uid(absolute_path(by_id[ln.ids[0]], "ephyto"), children)
+        assert ln["uncefact_uid"] == want, (ln["dmr_id"], ln["element"])
+        assert want.startswith("UN"), ln["dmr_id"]
+
+
+def test_docs_wco_dmr_md_is_current():
+    from ephyto_dip.dmr_doc import proposal_document
+
+    doc = (REPO / "docs" / "wco-dmr.md").read_text(encoding="utf-8")
+    assert doc == proposal_document(), "regenerate: PYTHONPATH=src python -m ephyto_dip.dmr_doc > docs/wco-dmr.md"
+    assert "## DMR-06 Treatment" in doc and "<BotanicalName>Malus domestica</BotanicalName>" in doc

@@ -317,3 +317,11 @@ def test_browser_marking_through_the_controls(chromium, tmp_path):  # noqa: F811
     assert main(["review", "apply", str(d), "--table", str(_table_copy(tmp_path)), "-o", str(out)]) == 0
     rows = {r.id: r for r in parse_table(out.read_text(encoding="utf-8"), "o").rows}
     assert (rows["EPD-082"]["status"], rows["EPD-082"]["reviewer"]) == ("rejected", "C. Inspector")
+
+
+def test_apply_keeps_crlf_line_ends():
+    text = TABLE.read_text(encoding="utf-8").replace("\n", "\r\n")
+    ds = parse_decisions(HEADER + "EPD-001\taccepted\tA. Expert\t2026-12-03\t\t\n", "d.tsv")
+    new, findings = apply_decisions(text, "t.tsv", ds, "d.tsv")
+    assert findings == [] and new.count("\r\n") == text.count("\r\n") and "\n" not in new.replace("\r\n", "")
+    assert sum(a != b for a, b in zip(text.split("\r\n"), new.split("\r\n"))) == 1

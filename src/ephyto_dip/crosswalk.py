@@ -154,7 +154,8 @@ def check_crosswalk(table: Table, crosswalk: Crosswalk, boxes: Optional[list[str
             continue
         for c in differ:
             finding(f"box row {cw['box']!r}: {c} is {cw[c] or '(empty)'!r} but {primary.id} (its primary row) "
-                    f"says {want[c] or '(empty)'!r}", cw, primary.id)
+                    f"says {want[c] or '(empty)'!r} (if the element row is right: python tools/make_crosswalk.py)",
+                    cw, primary.id)
     missing_rows = [r for r in table.rows if r.id not in covered]
     for r in missing_rows:
         out.append(Finding("TABLE-CROSSWALK", f"element row {r.id} ({r.field}) is in no box row of the crosswalk",

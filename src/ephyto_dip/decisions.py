@@ -143,7 +143,8 @@ def apply_decisions(table_text: str, table_name: str, decisions: list[Decision],
         cells[col("review_date")] = d.date
         cells[col("comment")] = _signed(cells[col("comment")], d)
         lines[index] = "\t".join(cells)
-    return "\n".join(lines) + "\n", []
+    eol = "\r\n" if "\r\n" in table_text else "\n"  # a table saved by a spreadsheet keeps its line ends
+    return eol.join(lines) + (eol if table_text.endswith(("\n", "\r")) else ""), []
 
 
 def apply_files(decisions_path: Union[str, FsPath], table_path: Union[str, FsPath]) -> tuple[str, list[Finding]]:
