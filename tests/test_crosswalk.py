@@ -93,15 +93,15 @@ def test_a_missing_box_is_an_error():
 
 
 def test_a_row_matched_since_is_a_warning_not_an_error():
-    """The other engineer turns a NoTermFound row into a WCO match: check still passes, and says so."""
+    """A NoTermFound primary row gains a WCO element: check still passes, and says to re-judge the box."""
     text = TABLE.read_text(encoding="utf-8")
     for column, value in (("wco_id", "137"), ("wco_class", "23A Commodity"), ("wco_name", "Description of goods"),
                           ("predicate", "skos:broadMatch"), ("wco_format", "an..512")):
-        text = _edit(text, "EPD-194", column, value, "mapping_id")
+        text = _edit(text, "EPD-195", column, value, "mapping_id")
     table = parse_table(text, "t.tsv")
-    found = [f for f in check_crosswalk(table, load_crosswalk(), BOXES) if f.mapping_id == "EPD-194"]
+    found = [f for f in check_crosswalk(table, load_crosswalk(), BOXES) if f.mapping_id == "EPD-195"]
     assert [(f.severity, f.code) for f in found] == [(WARNING, "TABLE-CROSSWALK")]
-    assert "137" in found[0].message
+    assert "137" in found[0].message and "re-judge" in found[0].message
 
 
 def test_check_table_runs_the_crosswalk(tmp_path):
@@ -212,28 +212,19 @@ def test_every_code_translation_has_review_columns_and_still_translates():
     assert load_codelist("note-statement-type").to_dip("ADEDL") == "AAI"
 
 
-def test_the_proposed_rejudgement_gives_warnings_not_errors():
-    """Apply every ``match`` line of docs/proposals/rejudge.tsv (WCO element and DIP path): the crosswalk
-    then says which box rows to re-judge, as warnings; check still passes."""
+def test_the_rejudged_primary_rows_are_carried_by_their_box_rows():
+    """docs/proposals/rejudge.tsv found WCO elements for 75 rows, since applied to the table: every box
+    row whose primary row is one of them now names that element, and the crosswalk has no finding."""
     lines = (REPO / "docs" / "proposals" / "rejudge.tsv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
-    text = TABLE.read_text(encoding="utf-8")
-    matched = set()
-    for ln in lines[1:]:
-        c = dict(zip(header, ln.split("\t")))
-        if c["verdict"] != "match":
-            continue
-        matched.add(c["mapping_id"])
-        for column, value in (("wco_id", c["wco_id"]), ("wco_class", c["wco_class"]), ("wco_name", c["wco_name"]),
-                              ("wco_format", c["wco_format"]), ("predicate", c["predicate"]),
-                              ("dip_path", c["dip_path_proposed"])):
-            if value:
-                text = _edit(text, c["mapping_id"], column, value, "mapping_id")
-    found = check_crosswalk(parse_table(text, "t.tsv"), load_crosswalk(), BOXES)
-    assert [f for f in found if f.severity == ERROR] == []
-    warned = {f.mapping_id for f in found}
-    primaries = {r.mapping_ids[0] for r in load_crosswalk().rows}
-    assert warned and warned <= matched & primaries
+    matched = {c["mapping_id"]: c["wco_id"] for c in (dict(zip(header, ln.split("\t"))) for ln in lines[1:])
+               if c["verdict"] == "match"}
+    rows = [r for r in load_crosswalk().rows if r.mapping_ids[0] in matched]
+    assert len(rows) >= 5
+    for r in rows:
+        assert r["wco_id"] == matched[r.mapping_ids[0]], (r["box"], r["wco_id"])
+    table = load_table()
+    assert [f for f in check_crosswalk(table, load_crosswalk(), BOXES) if f.severity == ERROR] == []
 
 
 @pytest.mark.browser
