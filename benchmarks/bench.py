@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "tests" / "data" / "ephyto-samples"
 
 import ephyto_dip as ed  # noqa: E402
-from ephyto_dip.schemas import ephyto_xsd, ephyto_xsd_path  # noqa: E402
+from ephyto_dip.reading.schemas import ephyto_xsd, ephyto_xsd_path  # noqa: E402
 
 FLOOR_SCRIPT = r"""
 import sys

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from lxml import etree
 
-from ephyto_dip.alignment import check_table, model_fields
+from ephyto_dip.review.alignment import check_table, model_fields
 from ephyto_dip.cli import main
 from ephyto_dip.documents import read
 from ephyto_dip.findings import ERROR, WARNING, TableError
@@ -344,7 +344,7 @@ def test_a_widening_without_its_reason_and_a_wco_format_without_a_wco_id_are_fla
     assert set(found) == {"EPD-097", "EPD-003"}
     assert found["EPD-097"].severity == WARNING and "an..256 widens the WCO format an..70" in found["EPD-097"].message
     assert found["EPD-003"].severity == ERROR and "without a WCO ID" in found["EPD-003"].message
-    from ephyto_dip.dmr_doc import gaps_data, gaps_document
+    from ephyto_dip.review.dmr_doc import gaps_data, gaps_document
 
     assert "EPD-097" in gaps_document(gaps_data(path)).split("**Not yet documented**")[1].split("\n")[0]
 
@@ -436,7 +436,7 @@ def test_gaps_json_parses_and_accounts_for_every_row_without_a_term(capsys):
 def test_gap_list_follows_the_table(tmp_path):
     # a row that finds a WCO term leaves the gap list
     path = table_copy(tmp_path, {"EPD-195": {"predicate": "skos:closeMatch"}})
-    from ephyto_dip.dmr_doc import gaps_data, gaps_document
+    from ephyto_dip.review.dmr_doc import gaps_data, gaps_document
 
     gaps = gaps_data(path)  # the shipped DMR data, read against this table
     assert not any("EPD-195" in d["mapping_ids"] for d in gaps["dmrs"])

@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip import model as m
+from ephyto_dip.reading import model as m
 from ephyto_dip.linkage import (
     AttachResult,
     additional_documents,

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from ephyto_dip.cli import main
-from ephyto_dip.schemas import dip_xsd, ephyto_xsd
+from ephyto_dip.reading.schemas import dip_xsd, ephyto_xsd
 
 from .helpers import EXAMPLES, SAMPLES, sample
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from ephyto_dip.alignment import check_table, load_boxes
-from ephyto_dip.crosswalk import (
+from ephyto_dip.review.alignment import check_table, load_boxes
+from ephyto_dip.review.crosswalk import (
     COPIED, check_crosswalk, copied_cells, crosswalk_document, load_crosswalk, parse_crosswalk,
 )
 from ephyto_dip.findings import ERROR, WARNING
@@ -114,7 +114,7 @@ def test_check_table_runs_the_crosswalk(tmp_path):
 
 def test_docs_crosswalk_md_is_current():
     assert (REPO / "docs" / "crosswalk.md").read_text(encoding="utf-8") == crosswalk_document(), (
-        "regenerate: PYTHONPATH=src python -m ephyto_dip.crosswalk > docs/crosswalk.md")
+        "regenerate: PYTHONPATH=src python -m ephyto_dip.review.crosswalk > docs/crosswalk.md")
 
 
 def test_the_refresh_tool_finds_nothing_to_change():
@@ -139,7 +139,7 @@ def test_the_refresh_tool_clears_a_stale_review(tmp_path):
 def test_the_review_page_has_the_crosswalk_tab():
     from lxml import html
 
-    from ephyto_dip.report import build_report, render_html
+    from ephyto_dip.review.report import build_report, render_html
 
     doc = html.fromstring(render_html(build_report()))
     rows = doc.xpath("//section[@id='crosswalk']//tr[@class='cw-row']")
@@ -150,7 +150,7 @@ def test_the_review_page_has_the_crosswalk_tab():
 
 
 def test_a_table_elsewhere_has_no_crosswalk_tab(tmp_path):
-    from ephyto_dip.report import build_report
+    from ephyto_dip.review.report import build_report
 
     copy = tmp_path / "t.tsv"
     copy.write_text(TABLE.read_text(encoding="utf-8"), encoding="utf-8")
@@ -163,7 +163,7 @@ CL_CROSSWALK = REPO / "mappings" / "codelist-crosswalks.tsv"
 
 
 def _cl_copy(tmp_path, old: str, new: str):
-    from ephyto_dip.codelist_crosswalk import check_codelist_crosswalk
+    from ephyto_dip.review.codelist_crosswalk import check_codelist_crosswalk
 
     text = CL_CROSSWALK.read_text(encoding="utf-8")
     assert old in text
@@ -176,7 +176,7 @@ def _cl_copy(tmp_path, old: str, new: str):
 
 
 def test_shipped_codelist_crosswalks_agree_with_the_table():
-    from ephyto_dip.codelist_crosswalk import check_codelist_crosswalk, load
+    from ephyto_dip.review.codelist_crosswalk import check_codelist_crosswalk, load
 
     assert check_codelist_crosswalk(load_table(), CL_CROSSWALK) == []
     lists = {c["list"] for _l, c in load(CL_CROSSWALK)}
@@ -200,7 +200,7 @@ def test_a_code_source_not_bundled_is_found(tmp_path):
 
 def test_every_code_translation_has_review_columns_and_still_translates():
     from ephyto_dip.mapping.codelists import load_codelist
-    from ephyto_dip.mapping.tsv import split_metadata, tsv_reader
+    from ephyto_dip.tsv import split_metadata, tsv_reader
 
     for name in ("status-function", "note-statement-type"):
         _m, body, _s = split_metadata((REPO / "mappings" / "codelists" / f"{name}.tsv").read_text(encoding="utf-8"))
@@ -229,7 +229,7 @@ def test_the_rejudged_primary_rows_are_carried_by_their_box_rows():
 
 @pytest.mark.browser
 def test_browser_crosswalk_tab_follows_the_link(chromium, tmp_path):  # noqa: F811
-    from ephyto_dip.report import build_report, render_html
+    from ephyto_dip.review.report import build_report, render_html
 
     page = tmp_path / "page.html"
     page.write_text(render_html(build_report()), encoding="utf-8")

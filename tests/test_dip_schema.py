@@ -7,7 +7,7 @@ import sys
 
 from lxml import etree
 
-from ephyto_dip.schemas import dip_xsd_path
+from ephyto_dip.reading.schemas import dip_xsd_path
 
 from .helpers import REPO
 

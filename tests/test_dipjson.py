@@ -13,11 +13,11 @@ from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip.cli import main
-from ephyto_dip.dipjson import JsonNumber, Member, _leaf, parse_json
+from ephyto_dip.mapping.dipjson import JsonNumber, Member, _leaf, parse_json
 from ephyto_dip.documents import serialize
 from ephyto_dip.findings import InputError, UnsupportedDocumentError
-from ephyto_dip.schemas import dip_xsd_path
-from ephyto_dip.xmlsafe import Limits
+from ephyto_dip.reading.schemas import dip_xsd_path
+from ephyto_dip.reading.xmlsafe import Limits
 
 from .helpers import EXAMPLES, REPO, SAMPLES, certificate_root, value_inventory
 

@@ -8,7 +8,7 @@ import shutil
 from lxml import etree
 
 from ephyto_dip.cli import main
-from ephyto_dip.dmr import DMR_KEYS, check_accounted, covered, no_new_element, proposals
+from ephyto_dip.review.dmr import DMR_KEYS, check_accounted, covered, no_new_element, proposals
 from ephyto_dip.findings import ERROR
 from ephyto_dip.mapping.table import load_table, parse_table
 
@@ -181,8 +181,8 @@ def test_each_dmr_uncefact_uid_is_the_schemas():
     """The UID a DMR cites is the ccts:UniqueID of its first row's ePhyto element in the bundled schemas."""
     import sys
 
-    from ephyto_dip.crosswalk import absolute_path
-    from ephyto_dip.dmr import load
+    from ephyto_dip.review.crosswalk import absolute_path
+    from ephyto_dip.review.dmr import load
 
     sys.path.insert(0, str(REPO / "tools"))
     try:
@@ -199,8 +199,8 @@ def test_each_dmr_uncefact_uid_is_the_schemas():
 
 
 def test_docs_wco_dmr_md_is_current():
-    from ephyto_dip.dmr_doc import proposal_document
+    from ephyto_dip.review.dmr_doc import proposal_document
 
     doc = (REPO / "docs" / "wco-dmr.md").read_text(encoding="utf-8")
-    assert doc == proposal_document(), "regenerate: PYTHONPATH=src python -m ephyto_dip.dmr_doc > docs/wco-dmr.md"
+    assert doc == proposal_document(), "regenerate: PYTHONPATH=src python -m ephyto_dip.review.dmr_doc > docs/wco-dmr.md"
     assert "## DMR-06 Treatment" in doc and "<BotanicalName>Malus domestica</BotanicalName>" in doc

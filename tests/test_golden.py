@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip.schemas import dip_xsd
+from ephyto_dip.reading.schemas import dip_xsd
 
 from .helpers import REPO
 

@@ -24,7 +24,7 @@ def test_wheel_installs_and_reads_a_certificate_outside_the_tree(tmp_path):
     assert "ephyto_dip/_data/mappings/ephyto-dip.tsv" in names
     assert "ephyto_dip/_data/schemas/dip/ePhytoDIP_1p0.xsd" in names
     assert "ephyto_dip/py.typed" in names
-    assert "ephyto_dip/templates/report.html.j2" in names
+    assert "ephyto_dip/review/templates/report.html.j2" in names
     assert "ephyto_dip/_data/mappings/attach-uk-cds.tsv" in names
     assert "ephyto_dip/_data/mappings/codelists/status-function.tsv" in names
     assert any(n.startswith("ephyto_dip/_data/schemas/wco-dec/") for n in names)
@@ -40,9 +40,9 @@ def test_wheel_installs_and_reads_a_certificate_outside_the_tree(tmp_path):
         "assert r.ok; "
         f"f = list(ephyto_dip.iter_findings({str(sample('05'))!r})); "
         "assert not [x for x in f if x.severity == 'error'], f; "
-        "from ephyto_dip.alignment import check_table; "
+        "from ephyto_dip.review.alignment import check_table; "
         "assert not [x for x in check_table() if x.severity == 'error']; "
-        "from ephyto_dip.report import build_report, render_html; "
+        "from ephyto_dip.review.report import build_report, render_html; "
         "assert 'EPD-001' in render_html(build_report()); "
         "print(r.root.findtext('{urn:ephyto-dip:datamodel:ePhytoDIP:1}PhytosanitaryCertificate/{urn:ephyto-dip:datamodel:ePhytoDIP:1}ID'))"
     )

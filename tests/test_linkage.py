@@ -9,7 +9,7 @@ import re
 import pytest
 from lxml import etree
 
-from ephyto_dip import model as m
+from ephyto_dip.reading import model as m
 from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR, INFO, WARNING, LedgerError
 from ephyto_dip.linkage import attach, open_ledger, parse_rules

@@ -1,4 +1,4 @@
-"""Properties over generated certificates (``ephyto_dip.strategies``, the whole model): both
+"""Properties over generated certificates (``ephyto_dip.testing.strategies``, the whole model): both
 documents are schema-valid, and every way through them comes back to the same certificate.
 
 Budgets come from the hypothesis profile (tests/conftest.py): ``ci`` by default, ``thorough``
@@ -14,10 +14,10 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import ephyto_dip as ed
-from ephyto_dip import strategies as eds
+from ephyto_dip.testing import strategies as eds
 from ephyto_dip.documents import read, serialize
 from ephyto_dip.mapping.sides import DIP_DS_NS, edifact_to_iso, iso_to_edifact
-from ephyto_dip.schemas import dip_xsd, ephyto_xsd
+from ephyto_dip.reading.schemas import dip_xsd, ephyto_xsd
 
 # the Hub envelope header has no place in an SPSCertificate: only the DIP carries it
 ANY_FOR_DIP = st.one_of(eds.certificates(), eds.certificates(hub_envelope=True))

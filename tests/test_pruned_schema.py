@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
 import ephyto_dip as ed
-import ephyto_dip.strategies as eds
-from ephyto_dip import schemas
-from ephyto_dip.broken_certificates import BREAKABLE_RULES
+import ephyto_dip.testing.strategies as eds
+from ephyto_dip.reading import schemas
+from ephyto_dip.testing.broken_certificates import BREAKABLE_RULES
 
 from .helpers import EXAMPLES, REPO, SAMPLES, certificate_root
 

@@ -19,11 +19,11 @@ import pytest
 from lxml import etree, html
 
 from ephyto_dip.mapping.metadata import certificate_element
-from ephyto_dip import model as m
+from ephyto_dip.reading import model as m
 from ephyto_dip import read, to_dip
 from ephyto_dip.cli import main
 from ephyto_dip.mapping.table import load_table
-from ephyto_dip.report import EXAMPLE_VALUE_MAX, PREDICATE_LABELS, build_report, render_html, render_markdown
+from ephyto_dip.review.report import EXAMPLE_VALUE_MAX, PREDICATE_LABELS, build_report, render_html, render_markdown
 
 from .helpers import sample
 

@@ -11,15 +11,15 @@ import pytest
 from lxml import html
 
 from ephyto_dip.cli import main
-from ephyto_dip.decisions import HASH_COLUMNS, apply_decisions, parse_decisions, row_hash
+from ephyto_dip.review.decisions import HASH_COLUMNS, apply_decisions, parse_decisions, row_hash
 from ephyto_dip.mapping.table import load_table, parse_table
-from ephyto_dip.report import build_report, render_html
+from ephyto_dip.review.report import build_report, render_html
 
 from .helpers import REPO
 from .test_report import _open, chromium  # noqa: F401  (the browser fixture)
 
 TABLE = REPO / "mappings" / "ephyto-dip.tsv"
-ROWHASH_JS = REPO / "src" / "ephyto_dip" / "templates" / "rowhash.js"
+ROWHASH_JS = REPO / "src" / "ephyto_dip" / "review" / "templates" / "rowhash.js"
 HEADER = "mapping_id\tdecision\treviewer\tdate\tcomment\trow_hash\n"
 
 

@@ -9,14 +9,14 @@ import pytest
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip import model as m
+from ephyto_dip.reading import model as m
 from ephyto_dip.cli import main
 from ephyto_dip.documents import serialize, to_dip
 from ephyto_dip.findings import CODES, ERROR, WARNING, TableError
 from ephyto_dip.findings_doc import render_findings_doc
 from ephyto_dip.mapping.locate import Locator
 from ephyto_dip.mapping.table import load_table
-from ephyto_dip.rules import (
+from ephyto_dip.validation.rules import (
     COUNTRIES,
     PACKAGE_TYPES,
     TAG_ACRONYMS,
@@ -25,7 +25,7 @@ from ephyto_dip.rules import (
     code_list,
     iter_values,
 )
-from ephyto_dip.validation import all_findings
+from ephyto_dip.validation.verbs import all_findings
 
 from .helpers import EXAMPLES, REPO, SAMPLES, sample
 
@@ -503,8 +503,8 @@ def test_code_constants_are_generated_from_the_codes():
 # ------------------------------------------------------------------ document types from a table
 
 def test_document_types_come_from_the_table_with_untdid_names():
-    from ephyto_dip.mapping.doctypes import default_type, document_types, ephyto_types, is_reexport
-    from ephyto_dip.rules import DOCUMENT_NAMES, code_list
+    from ephyto_dip.reading.doctypes import default_type, document_types, ephyto_types, is_reexport
+    from ephyto_dip.validation.rules import DOCUMENT_NAMES, code_list
 
     names = code_list(DOCUMENT_NAMES)
     for code, t in document_types().items():
@@ -514,7 +514,7 @@ def test_document_types_come_from_the_table_with_untdid_names():
 
 
 def test_a_document_type_added_to_a_copy_of_the_table_takes_effect(tmp_path):
-    from ephyto_dip.mapping.doctypes import parse_document_types
+    from ephyto_dip.reading.doctypes import parse_document_types
 
     text = (REPO / "mappings" / "sps-document-types.tsv").read_text(encoding="utf-8")
     added = parse_document_types(text + "658\tre-export copy\tyes\tre-export\t\ta test type\n", "copy.tsv")

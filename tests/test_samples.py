@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import ephyto_dip as ed
-from ephyto_dip import model as m
-from ephyto_dip.schemas import dip_xsd, ephyto_xsd
+from ephyto_dip.reading import model as m
+from ephyto_dip.reading.schemas import dip_xsd, ephyto_xsd
 
 from .helpers import SAMPLES, certificate_root, sample, value_inventory
 
@@ -277,7 +277,7 @@ def test_the_writer_plans_schema_order_so_the_final_sort_moves_nothing(path):
     from ephyto_dip.mapping.engine import _write_context
     from ephyto_dip.mapping.sides import DIP, EPHYTO
     from ephyto_dip.mapping.table import load_table
-    from ephyto_dip.schemas import dip_schema_info, ephyto_schema_info
+    from ephyto_dip.reading.schemas import dip_schema_info, ephyto_schema_info
 
     content = ed.read(path).content
     for side, order in ((DIP, dip_schema_info()), (EPHYTO, ephyto_schema_info())):
@@ -297,7 +297,7 @@ def test_a_table_where_one_row_writes_into_anothers_element_is_sorted_after_writ
     from ephyto_dip.mapping.engine import _sort_needed, _write_context, write_tree
     from ephyto_dip.mapping.sides import EPHYTO
     from ephyto_dip.mapping.table import load_table, parse_table
-    from ephyto_dip.schemas import ephyto_schema_info
+    from ephyto_dip.reading.schemas import ephyto_schema_info
 
     shipped = load_table()
     text = Path(shipped.path).read_text(encoding="utf-8")

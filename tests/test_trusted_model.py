@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ephyto_dip as ed
-from ephyto_dip import model as m
+from ephyto_dip.reading import model as m
 from ephyto_dip.documents import serialize, to_dip
 
 from .helpers import SAMPLES

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip import strategies as eds
+from ephyto_dip.testing import strategies as eds
 from ephyto_dip.linkage import attach
 from ephyto_dip.documents import serialize
-from ephyto_dip.xmltext import text_of
+from ephyto_dip.reading.xmltext import text_of
 
 from .helpers import sample
 from .test_attach import IM030A, certificate, line

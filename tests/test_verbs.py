@@ -9,7 +9,7 @@ import types
 import pytest
 
 import ephyto_dip as ed
-from ephyto_dip.validation import all_findings
+from ephyto_dip.validation.verbs import all_findings
 
 from .helpers import EXAMPLES, sample
 

@@ -7,7 +7,7 @@ from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip.mapping.metadata import certificate_element, load_envelope
-from ephyto_dip.schemas import dip_xsd
+from ephyto_dip.reading.schemas import dip_xsd
 
 from .helpers import EXAMPLES, SAMPLES, sample
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from ephyto_dip.alignment import check_table
+from ephyto_dip.review.alignment import check_table
 from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR
 from ephyto_dip.mapping.table import load_table
-from ephyto_dip.wco_sources import load_sources
+from ephyto_dip.review.wco_sources import load_sources
 
 from .test_alignment import table_copy
 

@@ -8,7 +8,7 @@ script turns that into three WCO DM-style schema documents:
 * ``ePhytoDIP_DS_1p0.xsd``     the DS layer: one restricted type per data element
 * ``ePhytoDIP_IPPC_1p0.xsd``   the IPPC extension namespace for what the WCO DM lacks
 * ``ePhytoDIP_1p0.schema.json`` the JSON Schema (draft 2020-12) of the DIP as JSON, read off
-  the three XSDs just generated (``ephyto_dip.dipjson_schema``)
+  the three XSDs just generated (``ephyto_dip.mapping.dipjson_schema``)
 
 Run ``python tools/gen_dip_xsd.py`` after editing the table; ``tests/test_dip_schema.py``
 fails when the committed schemas differ from what this script produces.
@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from ephyto_dip.mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS  # noqa: E402
 from ephyto_dip.mapping.metadata import load_envelope  # noqa: E402
 from ephyto_dip.mapping.table import Row, parse_table  # noqa: E402
-from ephyto_dip import dipjson_schema  # noqa: E402
-from ephyto_dip import model as m  # noqa: E402
-from ephyto_dip.schema_info import SchemaInfo  # noqa: E402
+from ephyto_dip.mapping import dipjson_schema  # noqa: E402
+from ephyto_dip.reading import model as m  # noqa: E402
+from ephyto_dip.reading.schema_info import SchemaInfo  # noqa: E402
 
 XS = "http://www.w3.org/2001/XMLSchema"
 XSN = f"{{{XS}}}"

@@ -11,7 +11,7 @@ the last element) and un_tded in the bundled HMRC CDS DEC 3.6 element list
 (schemas/wco-dec/hmrc-cds-dec-elements.tsv, column TDED). An empty justification or source
 is filled from the primary row. A row whose copied columns change loses its reviewer and
 review_date: what the reviewer signed is no longer what the row says. Then regenerate the doc:
-    PYTHONPATH=src python -m ephyto_dip.crosswalk > docs/crosswalk.md
+    PYTHONPATH=src python -m ephyto_dip.review.crosswalk > docs/crosswalk.md
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from ephyto_dip.crosswalk import COPIED, copied_cells, default_crosswalk_path, parse_crosswalk  # noqa: E402
+from ephyto_dip.review.crosswalk import COPIED, copied_cells, default_crosswalk_path, parse_crosswalk  # noqa: E402
 from ephyto_dip.mapping.table import load_table  # noqa: E402
 from ephyto_dip.output import write_atomic  # noqa: E402
 

@@ -18,7 +18,7 @@ and drops the rest, every ``xsd:annotation`` (documentation: no effect on valida
 imports of documents left with nothing. Each copy keeps its leading comments (the UN/CEFACT
 notice) and names its origin. The result validates exactly as the full set for any document
 that names no type itself (``xsi:type``, which could name a dropped type):
-:func:`ephyto_dip.schemas.schema_errors` uses the full set for those.
+:func:`ephyto_dip.reading.schemas.schema_errors` uses the full set for those.
 ``tests/test_pruned_schema.py`` checks the files are current and that both sets give the same
 verdict and the same messages on every sample, broken certificate and many drawn ones.
 """

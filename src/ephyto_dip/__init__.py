@@ -37,28 +37,28 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # typed for checkers; imported on first use at run time (below)
     from .conversion import Conversion, convert, warm_up
-    from .dipjson import to_json
+    from .mapping.dipjson import to_json
     from .documents import Document, detect, read, serialize, to_dip, to_ephyto
     from .linkage import additional_documents, attach, open_ledger
     from .mapping.table import Table, load_table
-    from .model import Certificate
-    from .sources import Source
-    from .validation import is_valid, iter_findings, validate
-    from .xmlsafe import Limits
+    from .reading.model import Certificate
+    from .reading.sources import Source
+    from .validation.verbs import is_valid, iter_findings, validate
+    from .reading.xmlsafe import Limits
 
 # Every verb is imported on first use: `import ephyto_dip` stays cheap (the pydantic model, the
 # table engine and the customs side load when a verb first needs them; ``warm_up()`` does it at
 # start-up). The import system's locks make a first use from many threads at once safe.
 _LAZY = {
     **dict.fromkeys(("Conversion", "convert", "warm_up"), "ephyto_dip.conversion"),
-    "to_json": "ephyto_dip.dipjson",
+    "to_json": "ephyto_dip.mapping.dipjson",
     **dict.fromkeys(("Document", "detect", "read", "serialize", "to_dip", "to_ephyto"), "ephyto_dip.documents"),
     **dict.fromkeys(("attach", "additional_documents", "open_ledger"), "ephyto_dip.linkage"),
     **dict.fromkeys(("Table", "load_table"), "ephyto_dip.mapping.table"),
-    "Certificate": "ephyto_dip.model",
-    "Source": "ephyto_dip.sources",
-    **dict.fromkeys(("validate", "is_valid", "iter_findings"), "ephyto_dip.validation"),
-    "Limits": "ephyto_dip.xmlsafe",
+    "Certificate": "ephyto_dip.reading.model",
+    "Source": "ephyto_dip.reading.sources",
+    **dict.fromkeys(("validate", "is_valid", "iter_findings"), "ephyto_dip.validation.verbs"),
+    "Limits": "ephyto_dip.reading.xmlsafe",
 }
 
 

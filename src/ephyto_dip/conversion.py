@@ -8,13 +8,13 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from .dipjson import to_json
+from .mapping.dipjson import to_json
 from .documents import Document, read, serialize, to_dip, to_ephyto
-from .sources import Source
+from .reading.sources import Source
 from .findings import ERROR, ConversionError, Finding, UsageError
 from .mapping.table import Table, load_table
-from .validation import document_findings, xsd_findings
-from .xmlsafe import DEFAULT_LIMITS, Limits
+from .validation.verbs import document_findings, xsd_findings
+from .reading.xmlsafe import DEFAULT_LIMITS, Limits
 
 FORMATS = ("xml", "json")
 
@@ -74,7 +74,7 @@ def convert(
     """Convert an ePhyto certificate / Hub envelope to a DIP, or a DIP back to ePhyto.
 
     ``to`` defaults to the other side of the input. The input gets the checks of
-    :func:`~ephyto_dip.validation.iter_findings` (same findings, one read of the bytes); with an
+    :func:`~ephyto_dip.validation.verbs.iter_findings` (same findings, one read of the bytes); with an
     error among them the certificate is refused (``root`` None) unless ``lenient``.
     Unreadable input raises; so does a certificate the table cannot write (an unmapped code).
     """
@@ -107,7 +107,7 @@ def warm_up(*samples: Union[Source, Document], table: Union[Table, str, os.PathL
     first call; it only moves the first-call cost (docs/service.md) out of a request.
     """
     from .mapping.sides import DIP, EPHYTO
-    from .schemas import dip_schema_info, dip_xsd, ephyto_pruned_xsd, ephyto_schema_info
+    from .reading.schemas import dip_schema_info, dip_xsd, ephyto_pruned_xsd, ephyto_schema_info
 
     tab = table if isinstance(table, Table) else load_table(table)
     ephyto_pruned_xsd()

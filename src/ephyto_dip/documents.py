@@ -15,8 +15,8 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from . import model as m
-from .dipjson import locate, looks_like_json, parse_json
+from .reading import model as m
+from .mapping.dipjson import locate, looks_like_json, parse_json
 from .findings import (
     ERROR,
     WARNING,
@@ -35,13 +35,13 @@ from .mapping.sides import (
     SPS_NS,
     UDT_NS,
 )
-from .mapping.doctypes import document_types, ephyto_types_text
+from .reading.doctypes import document_types, ephyto_types_text
 from .mapping.metadata import certificate_element, profile_mismatch, wrap
 from .mapping.table import Table, load_table
-from .schemas import dip_schema_info, ephyto_schema_info
-from .sources import Source, load_source
-from .xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes
-from .xmltext import text_of
+from .reading.schemas import dip_schema_info, ephyto_schema_info
+from .reading.sources import Source, load_source
+from .reading.xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes
+from .reading.xmltext import text_of
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
 HUB_SERVICE_NS = "http://ephyto.ippc.int/"

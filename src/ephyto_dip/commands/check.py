@@ -29,7 +29,7 @@ def register(sub) -> None:
 
 def _review_counts(table) -> dict:
     """Reviewed and unreviewed rows, by status (empty if the table does not parse)."""
-    from ..decisions import review_counts
+    from ..review.decisions import review_counts
     from ..mapping.table import load_table
 
     try:
@@ -39,7 +39,7 @@ def _review_counts(table) -> dict:
 
 
 def run(args) -> int:
-    from ..alignment import check_table
+    from ..review.alignment import check_table
 
     try:
         findings = check_table(args.table)

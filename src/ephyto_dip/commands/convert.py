@@ -131,13 +131,13 @@ def warm() -> None:
     the workers fork, which inherit it all; where workers are spawned, in each)."""
     from .. import convert  # noqa: F401  (the converter's imports)
     from ..mapping.table import load_table
-    from ..schemas import dip_xsd, ephyto_pruned_xsd
+    from ..reading.schemas import dip_xsd, ephyto_pruned_xsd
 
     load_table()
     ephyto_pruned_xsd()  # every input is validated now, and every output: both sides are needed
     dip_xsd()
     from ..mapping import locate  # noqa: F401  (the input checks: rules and locator)
-    from ..rules import preload
+    from ..validation.rules import preload
 
     preload()
 

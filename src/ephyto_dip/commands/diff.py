@@ -24,7 +24,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..tablediff import diff_files, render_json, render_markdown, render_text
+    from ..review.tablediff import diff_files, render_json, render_markdown, render_text
 
     try:
         d = diff_files(args.old, args.new)

@@ -26,7 +26,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..dmr_doc import gaps_data, gaps_document
+    from ..review.dmr_doc import gaps_data, gaps_document
 
     try:
         data = gaps_data(args.table)

@@ -26,7 +26,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..output import write_atomic
-    from ..report import build_report, render_html, render_markdown
+    from ..review.report import build_report, render_html, render_markdown
 
     try:
         report = build_report(args.table, example=args.example)

@@ -44,7 +44,7 @@ def run(args) -> int:
 
 
 def _run_files(args) -> int:
-    from ..validation import all_findings
+    from ..validation.verbs import all_findings
 
     code = EXIT_OK
     everything = []
@@ -75,7 +75,7 @@ def _run_files(args) -> int:
 
 def _validate_one(job: tuple) -> dict:
     """Worker: validate one file; 'ok' is the verdict convert gives the same file."""
-    from ..validation import all_findings
+    from ..validation.verbs import all_findings
 
     path, table, thorough, rules = job
     try:
@@ -92,13 +92,13 @@ def _validate_one(job: tuple) -> dict:
 def warm() -> None:
     from .. import validation  # noqa: F401
     from ..mapping.table import load_table
-    from ..schemas import dip_xsd, ephyto_pruned_xsd
+    from ..reading.schemas import dip_xsd, ephyto_pruned_xsd
 
     load_table()
     ephyto_pruned_xsd()
     dip_xsd()
     from ..mapping import locate  # noqa: F401
-    from ..rules import preload
+    from ..validation.rules import preload
 
     preload()
 

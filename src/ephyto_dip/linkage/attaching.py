@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
 
 from lxml import etree
 
-from .. import model as m
+from ..reading import model as m
 from ..findings import ERROR, WARNING, ConversionError, Finding, UsageError
 from ..jsontypes import JSONObject
-from ..sources import Source
-from ..xmllayout import Layout
-from ..xmlsafe import DEFAULT_LIMITS, Limits
+from ..reading.sources import Source
+from ..reading.xmllayout import Layout
+from ..reading.xmlsafe import DEFAULT_LIMITS, Limits
 from . import certificate as c
-from . import coverage, reserving
+from . import coverage
+from . import reserving
 from .checks import certificate_problems, ched_problems, declaration_checks
 from .declaration import (
     declaration_of,

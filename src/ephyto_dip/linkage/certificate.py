@@ -7,9 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Optional
 
-from .. import model as m
+from ..reading import model as m
 from ..findings import INFO, Finding
-from ..mapping.doctypes import default_type
+from ..reading.doctypes import default_type
 from .quantities import Amount, kilograms, parse_amount
 from .rules import Rules
 from .values import digits, tokens

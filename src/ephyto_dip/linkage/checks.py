@@ -12,7 +12,7 @@ from datetime import date
 from typing import Optional
 
 
-from .. import model as m
+from ..reading import model as m
 from ..findings import INFO, WARNING, Finding
 from . import certificate as c
 from .declaration import Declaration

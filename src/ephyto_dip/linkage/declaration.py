@@ -21,9 +21,9 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from ..findings import WARNING, Finding, TableError, UnsupportedDocumentError
-from ..schema_info import SchemaInfo, schema_info
-from ..xmllayout import Layout
-from ..xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
+from ..reading.schema_info import SchemaInfo, schema_info
+from ..reading.xmllayout import Layout
+from ..reading.xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
 from .quantities import Amount, kilograms, parse_amount
 from .rules import Rules, as_rules
 from .values import digits, text, tokens

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
-from .. import model as m
+from ..reading import model as m
 from ..findings import Finding
 from ..jsontypes import JSONObject
 from .certificate import CertificateLine, certificate_lines

@@ -9,8 +9,8 @@ from typing import Mapping, Optional
 
 from lxml import etree
 
-from .. import model as m
-from ..mapping.doctypes import default_type
+from ..reading import model as m
+from ..reading.doctypes import default_type
 from .declaration import ADDITIONAL_DOCUMENT, GOODS_ITEM, GoodsItem, declaration_schema_info
 from .rules import Rules
 from .values import fmt, text

@@ -21,7 +21,7 @@ from typing import Callable, Mapping, Optional, Union
 from lxml import etree
 
 from ..findings import ERROR, INFO, WARNING, Finding, Severity, TableError
-from ..mapping.tsv import read_table_text, split_metadata, tsv_reader
+from ..tsv import read_table_text, split_metadata, tsv_reader
 from ..resources import resource_path
 from .values import fold
 

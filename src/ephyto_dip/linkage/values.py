@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..xmltext import text_of
+from ..reading.xmltext import text_of
 
 
 def text(el: etree._Element, path: str) -> str:

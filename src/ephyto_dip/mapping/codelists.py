@@ -18,8 +18,8 @@ from functools import lru_cache
 from typing import Optional
 
 from ..findings import Finding, TableError
-from ..model import value_at
-from .tsv import split_metadata, tsv_dict_reader
+from ..reading.model import value_at
+from ..tsv import split_metadata, tsv_dict_reader
 
 POLICIES = ("error", "pass", "fixed")
 

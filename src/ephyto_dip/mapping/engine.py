@@ -1,6 +1,6 @@
 """The generic reader and writer, driven by the table's rows for one side.
 
-``read_data``: XML tree → plain dictionaries shaped like :class:`~ephyto_dip.model.Certificate`
+``read_data``: XML tree → plain dictionaries shaped like :class:`~ephyto_dip.reading.model.Certificate`
 (plus findings for anything of the input that no row carries); ``certificate_of`` validates
 them into the model. ``write_tree``: those dictionaries, or a Certificate → XML tree in schema
 order. Both know nothing of any particular field: adding a row is how a field is added.
@@ -12,10 +12,10 @@ from typing import Any, Optional, Union
 
 from lxml import etree
 
-from .. import model as m
+from ..reading import model as m
 from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
-from ..xmlsafe import element_xpath
-from ..xmltext import text_of
+from ..reading.xmlsafe import element_xpath
+from ..reading.xmltext import text_of
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
 from .sides import LENIENT, Side
@@ -25,7 +25,7 @@ from .table import Row, Table
 _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")
 
 
-class _ReadState:
+class ReadState:
     __slots__ = ("side", "visited", "findings", "name", "index", "values", "kept")
 
     def __init__(self, side: Side, name: str, kept: Optional[dict] = None):
@@ -56,15 +56,15 @@ def read_data(
     root: etree._Element, table: Table, side: Side, name: str = "<input>", kept: Optional[dict] = None
 ) -> tuple[dict, list[Finding]]:
     """Read ``root`` (an SPSCertificate or a DIP root) into plain dictionaries shaped like a
-    :class:`~ephyto_dip.model.Certificate`: what the writer takes, with no model to build.
+    :class:`~ephyto_dip.reading.model.Certificate`: what the writer takes, with no model to build.
 
     Given a dict ``kept``, the reader records there, for each (context element, row id) that
     found something, the elements whose values it kept, in order: the n-th is where the
     n-th model entry came from (what :class:`~ephyto_dip.mapping.locate.Locator` looks up).
     """
-    st = _ReadState(side, name, kept)
+    st = ReadState(side, name, kept)
     st.visited.add(root)
-    data = _read_context(root, table.roots, st)
+    data = read_context(root, table.roots, st)
     _report_not_carried(root, st)
     return data, st.findings
 
@@ -138,7 +138,7 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
 
     def select(ctx, index, visited=None):
         if not claimers:
-            claimers.append(_claimer_paths(_rows_for(siblings, side), path, side))
+            claimers.append(_claimer_paths(rows_for(siblings, side), path, side))
         claimed: set = set()
         for claimer in claimers[0]:
             claimed.update(claimer.select_own(ctx, index))
@@ -211,12 +211,12 @@ def _plan(rows: list[Row], side: str) -> _Plan:
     return plan
 
 
-def _rows_for(rows: list[Row], side: str) -> list[Row]:
+def rows_for(rows: list[Row], side: str) -> list[Row]:
     """The rows with a path on ``side``."""
     return _plan(rows, side).active
 
 
-def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
+def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> dict:
     index, visited = st.index, st.visited
     groups = index.groups(ctx)
     out: dict[str, Any] = {}
@@ -244,7 +244,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
         if entry.group:
             values = []
             for n in nodes:
-                sub = _read_context(n, row.children, st)
+                sub = read_context(n, row.children, st)
                 if sub:
                     values.append(sub)
                 else:
@@ -256,7 +256,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
                 if text and not text.isspace() and not n.attrib and not len(n):  # the usual value: its text, nothing else
                     values.append({"value": text})
                 else:
-                    v = _read_leaf(n, row, entry.path, st)
+                    v = read_leaf(n, row, entry.path, st)
                     if v is not None:
                         values.append(v)
                     else:
@@ -264,7 +264,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
         else:
             values = []
             for n in nodes:
-                v = _read_leaf(n, row, entry.path, st)
+                v = read_leaf(n, row, entry.path, st)
                 if v is not None:
                     values.append(v)
                 else:
@@ -288,7 +288,7 @@ def _read_context(ctx: etree._Element, rows: list[Row], st: _ReadState) -> dict:
     return out
 
 
-def _report_alternatives(extra: list, row: Row, st: "_ReadState") -> None:
+def _report_alternatives(extra: list, row: Row, st: "ReadState") -> None:
     """Elements found only through a read-only alternative are where the schema has none."""
     for n in extra:
         st.finding(
@@ -327,7 +327,7 @@ def _claimer_paths(rows: list[Row], other: "Path", side: str) -> list:
         if path is None or path.otherwise:
             continue
         if path.is_self and row.kind == "group":
-            out.extend(_claimer_paths(_rows_for(row.children, side), other, side))
+            out.extend(_claimer_paths(rows_for(row.children, side), other, side))
         elif (
             len(path.steps) > k
             and [s.tag for s in path.steps[:k]] == prefix
@@ -338,7 +338,7 @@ def _claimer_paths(rows: list[Row], other: "Path", side: str) -> list:
     return out
 
 
-def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
+def read_leaf(el: etree._Element, row: Row, path, st: ReadState):
     side = st.side
     if path.attribute is not None:
         raw = el.get(path.attribute)
@@ -383,7 +383,7 @@ def _read_leaf(el: etree._Element, row: Row, path, st: _ReadState):
     return data
 
 
-def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
+def _report_not_carried(root: etree._Element, st: ReadState) -> None:
     """Every element no row reached, reported once at its topmost position, in document order;
     then every attribute of a read container that no row carries.
 
@@ -421,7 +421,7 @@ def _report_not_carried(root: etree._Element, st: _ReadState) -> None:
 _WITH_ATTRIBUTES = etree.XPath("descendant::*[@*]")  # the root's own attributes are the document's
 
 
-def _report_attributes(el, st: _ReadState) -> None:
+def _report_attributes(el, st: ReadState) -> None:
     for attr, value in el.attrib.items():
         if not attr.startswith(_IGNORED_ATTR_NS) and not (el.getparent() is None and attr.startswith("{")):
             st.finding(

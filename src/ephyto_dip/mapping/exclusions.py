@@ -27,7 +27,7 @@ from lxml import etree
 from ..findings import Finding, TableError
 from .paths import PathSyntaxError, parse_path
 from .sides import DIP_NS, SIDES
-from .tsv import load_cached, tsv_reader
+from ..tsv import load_cached, tsv_reader
 
 COLUMNS = ("side", "path", "reason")
 

@@ -1,6 +1,6 @@
 """From a model path back to the XML element it was read from.
 
-Rules check the :class:`~ephyto_dip.model.Certificate`, so they name what they found by a
+Rules check the :class:`~ephyto_dip.reading.model.Certificate`, so they name what they found by a
 model path (``items[1].packages[0].type_code``). :class:`Locator` turns that path into the
 element of the input, walking the table's rows the way :func:`engine.read_data` does: a group
 row selects its elements, a list index picks the n-th element *that the reader kept* (the
@@ -20,8 +20,8 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from ..xmlsafe import element_xpath
-from .engine import _read_context, _read_leaf, _ReadState, _rows_for, select_nodes
+from ..reading.xmlsafe import element_xpath
+from .engine import read_context, read_leaf, ReadState, rows_for, select_nodes
 from .sides import SIDES, Side
 from .table import Row, Table
 
@@ -81,7 +81,7 @@ class Locator:
         self._read = kept
         self._kept: dict = {}
         # a reader state of our own: its child index speeds up selection; its findings are dropped
-        self._scratch = _ReadState(self.side, "<locate>")
+        self._scratch = ReadState(self.side, "<locate>")
 
     def __call__(self, model_path: str) -> Optional[Location]:
         try:
@@ -98,7 +98,7 @@ class Locator:
         side = self.side.name
         ctx, rows, row = self.root, self.table.roots, None
         for attr, index in parse_model_path(model_path):
-            nxt = next((r for r in _rows_for(rows, side) if r.attr == attr), None)
+            nxt = next((r for r in rows_for(rows, side) if r.attr == attr), None)
             if nxt is None:
                 if row is not None and row.kind != "group":
                     break  # a part of the value itself (unit_code, filename …): its element
@@ -112,7 +112,7 @@ class Locator:
             ctx, rows, row = kept[i], nxt.children, nxt
         return Location(ctx, True, row)
 
-    # -- the reader's selection, kept in step with engine._read_context ---------------------
+    # -- the reader's selection, kept in step with engine.read_context ---------------------
     def _kept_nodes(self, ctx: etree._Element, row: Row, siblings: list[Row]) -> list[etree._Element]:
         key = (ctx, row.id)
         if self._read is not None:
@@ -130,8 +130,8 @@ class Locator:
         scratch = self._scratch
         try:
             if row.kind == "group":
-                return bool(_read_context(node, row.children, scratch))
-            return _read_leaf(node, row, row.paths[self.side.name], scratch) is not None
+                return bool(read_context(node, row.children, scratch))
+            return read_leaf(node, row, row.paths[self.side.name], scratch) is not None
         finally:
             scratch.findings.clear()
 

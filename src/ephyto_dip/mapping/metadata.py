@@ -14,11 +14,11 @@ from typing import Optional
 from lxml import etree
 
 from ..findings import Finding, TableError
-from ..model import value_at
-from ..xmltext import text_of
+from ..reading.model import value_at
+from ..reading.xmltext import text_of
 from .formats import parse_format
 from .sides import DIP_NS, DIP_NSMAP
-from .tsv import load_cached, split_metadata, tsv_reader
+from ..tsv import load_cached, split_metadata, tsv_reader
 
 METADATA_TAG = f"{{{DIP_NS}}}MetaData"
 CERTIFICATE_TAG = f"{{{DIP_NS}}}PhytosanitaryCertificate"

@@ -31,7 +31,7 @@ from typing import Callable, Optional
 
 from lxml import etree
 
-from ..xmltext import text_of
+from ..reading.xmltext import text_of
 
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
 _CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")

@@ -12,8 +12,8 @@ from typing import Optional
 
 from lxml import etree
 
-from .. import model as m
-from ..xmltext import text_of
+from ..reading import model as m
+from ..reading.xmltext import text_of
 
 SPS_NS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
 RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"

@@ -20,11 +20,11 @@ from typing import Optional, Union
 
 from pydantic import BaseModel
 
-from .. import model as m
+from ..reading import model as m
 from ..findings import Finding, TableError
 from .codelists import CodeList, load_codelist
 from .paths import Path, PathSyntaxError, parse_path
-from .tsv import load_cached, split_metadata, tsv_reader
+from ..tsv import load_cached, split_metadata, tsv_reader
 
 REQUIRED_COLUMNS = (
     "mapping_id",

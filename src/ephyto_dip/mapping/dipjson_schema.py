@@ -1,7 +1,7 @@
 """The JSON Schema (draft 2020-12) of the DIP JSON, built from the DIP XSD's schema information.
 
 ``tools/gen_dip_xsd.py`` builds it right after the XSD, from the XSD it has just generated, and
-with the same member rules the reader and writer use (:mod:`ephyto_dip.dipjson`): the table,
+with the same member rules the reader and writer use (:mod:`ephyto_dip.mapping.dipjson`): the table,
 the XSD and the JSON Schema cannot drift apart. The library itself does not use it: the reader
 checks structure as it builds the tree. It is for those who receive DIP JSON.
 """
@@ -13,8 +13,8 @@ import json
 from lxml import etree
 
 from .dipjson import DECIMAL_PATTERN, ROOT_KEY, Member, members, root_member
-from .mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS
-from .schema_info import SchemaInfo
+from .sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS
+from ..reading.schema_info import SchemaInfo
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:ephyto-dip:datamodel:ePhytoDIP:1:json"

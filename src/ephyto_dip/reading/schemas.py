@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .resources import resource_path
+from ..resources import resource_path
 from .schema_info import SchemaInfo, schema_info
 
 EPHYTO_XSD = ("schemas", "ephyto", "cfe-xsd", "data", "standard", "SPSCertificate_17p0.xsd")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import IO, Optional, Protocol, Union
 
-from .findings import Finding, InputError, UsageError
+from ..findings import Finding, InputError, UsageError
 from .xmlsafe import Limits, read_file, short_name
 
 

@@ -29,11 +29,11 @@ from typing import Optional
 
 from lxml import etree
 
-from .findings import Finding, InputError, UnsupportedDocumentError
-from .mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS, DIP_NSMAP, edifact_to_iso, iso_to_edifact
-from .schema_info import SchemaInfo
-from .schemas import dip_schema_info, ephyto_schema_info
-from .xmlsafe import DEFAULT_LIMITS, Limits
+from ..findings import Finding, InputError, UnsupportedDocumentError
+from .sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS, DIP_NSMAP, edifact_to_iso, iso_to_edifact
+from ..reading.schema_info import SchemaInfo
+from ..reading.schemas import dip_schema_info, ephyto_schema_info
+from ..reading.xmlsafe import DEFAULT_LIMITS, Limits
 
 ROOT_KEY = "MetaData"  # the WCO DM envelope; the certificate is its member "PhytosanitaryCertificate"
 ROOT_TAG = f"{{{DIP_NS}}}{ROOT_KEY}"

@@ -16,10 +16,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .findings import Finding, TableError
-from .mapping.table import Row, Table
-from .mapping.tsv import read_table_text, split_metadata, tsv_reader
-from .resources import resource_path
+from ..findings import Finding, TableError
+from ..mapping.table import Row, Table
+from ..tsv import read_table_text, split_metadata, tsv_reader
+from ..resources import resource_path
 
 CLASS_ID = re.compile(r"\d\d[A-Z]$")
 ROOT = "(root)"

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path as FsPath
 
-from .findings import ERROR, Finding, TableError
-from .mapping.table import Table
-from .mapping.tsv import load_cached, split_metadata, tsv_reader
+from ..findings import ERROR, Finding, TableError
+from ..mapping.table import Table
+from ..tsv import load_cached, split_metadata, tsv_reader
 
 FILE = "codelist-crosswalks.tsv"
 COLUMNS = ("list", "ephyto_codes", "wco_codes", "mapping_ids", "translation", "code_source", "predicate",
@@ -36,7 +36,7 @@ def load(path: FsPath) -> list[tuple[int, dict[str, str]]]:
 
 def check_codelist_crosswalk(table: Table, path: FsPath) -> list[Finding]:
     """TABLE-CODELIST findings: the crosswalk disagrees with the table's codelist column or the bundle."""
-    from .resources import resource_path
+    from ..resources import resource_path
 
     try:
         rows = load(path)

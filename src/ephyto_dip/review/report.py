@@ -22,12 +22,12 @@ import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
-from .findings import Finding
-from .mapping.metadata import certificate_element
-from .mapping.engine import _rows_for, select_nodes
-from .mapping.paths import ChildIndex
-from .mapping.table import PREDICATES, Row, Table, load_table
-from .xmltext import text_of
+from ..findings import Finding
+from ..mapping.metadata import certificate_element
+from ..mapping.engine import rows_for, select_nodes
+from ..mapping.paths import ChildIndex
+from ..mapping.table import PREDICATES, Row, Table, load_table
+from ..reading.xmltext import text_of
 
 # What each SSSOM/SKOS predicate says, in the words of a reviewer (subject: ePhyto, object: WCO).
 PREDICATE_LABELS = {
@@ -237,7 +237,7 @@ def _report_row(row: Row) -> ReportRow:
 
 
 def _fill_example(report: Report, by_id: dict[str, ReportRow], source) -> Example:
-    from .documents import read, to_dip, to_ephyto
+    from ..documents import read, to_dip, to_ephyto
 
     tab = report.table
     doc = read(source, table=tab)
@@ -262,7 +262,7 @@ def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], ou
     Elements are selected exactly as the reader selects them (``engine.select_nodes``).
     """
     index = index if index is not None else ChildIndex()
-    for row in _rows_for(rows, side):
+    for row in rows_for(rows, side):
         path = row.paths[side]
         nodes = select_nodes(ctx, row, rows, side, index)
         if not nodes:
@@ -329,7 +329,7 @@ def values_text(values: list[Value]) -> str:
 
 def _environment(markdown: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ephyto_dip", "templates"),
+        loader=jinja2.PackageLoader("ephyto_dip.review", "templates"),
         autoescape=not markdown,
         finalize=_md_finalize if markdown else None,
         trim_blocks=True,
@@ -346,7 +346,7 @@ def _environment(markdown: bool) -> jinja2.Environment:
 
 
 def render_html(report: Report) -> str:
-    from . import __version__
+    from .. import __version__
 
     env = _environment(markdown=False)
     # CSS and JS are inlined verbatim (read, not rendered: a "{#" in them is no template syntax)
@@ -357,7 +357,7 @@ def render_html(report: Report) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    from . import __version__
+    from .. import __version__
 
     return _environment(markdown=True).get_template("report.md.j2").render(r=report, tool_version=__version__)
 

@@ -1,4 +1,4 @@
-"""ISPM 12 business rules on the :class:`~ephyto_dip.model.Certificate`.
+"""ISPM 12 business rules on the :class:`~ephyto_dip.reading.model.Certificate`.
 
 The schema says what may stand where; these rules say what a phytosanitary certificate must
 hold and which codes it may use: the mandatory boxes of the ISPM 12 model certificate, the
@@ -28,10 +28,10 @@ from typing import Callable, Iterator, Optional
 from lxml import etree
 from pydantic import BaseModel
 
-from . import model as m
-from .findings import ERROR, WARNING, Finding
+from ..reading import model as m
+from ..findings import ERROR, WARNING, Finding
 from .mandatory import blank, load_mandatory, missing
-from .mapping.doctypes import ephyto_types, ephyto_types_text
+from ..reading.doctypes import ephyto_types, ephyto_types_text
 
 # ----------------------------------------------------------------------------- code lists
 
@@ -75,7 +75,7 @@ class CodeList:
 @lru_cache(maxsize=None)
 def code_list(file: str) -> CodeList:
     """Load ``schemas/codelists/<file>`` (cached per process)."""
-    from .resources import resource_path
+    from ..resources import resource_path
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     tree = etree.parse(str(resource_path("schemas", "codelists", file)), parser)
@@ -90,7 +90,7 @@ def preload() -> None:
     """Load what the rules read for nearly every certificate (code lists, box list), e.g.
     before a batch forks its workers, so each worker does not load them again. The lists
     only read for a wrong code (document names, statuses) stay lazy."""
-    from .mapping.codelists import load_codelist
+    from ..mapping.codelists import load_codelist
 
     for file in (COUNTRIES, TRANSPORT_MODES, PACKAGE_TYPES, TAG_ACRONYMS, *UNIT_SUBSETS.values()):
         code_list(file)
@@ -259,7 +259,7 @@ def _item_level(cert: m.Certificate) -> Iterator[tuple[str, m.TradeLineItem]]:
 
 
 def _mandatory(cert: m.Certificate, ck: _Checker) -> None:
-    """The boxes ``mappings/ispm12-boxes.tsv`` marks ``must_fill`` (see :mod:`ephyto_dip.mandatory`)."""
+    """The boxes ``mappings/ispm12-boxes.tsv`` marks ``must_fill`` (see :mod:`ephyto_dip.validation.mandatory`)."""
     if not cert.items:
         ck.add("RULE-MANDATORY", "the certificate has no consignment item (ISPM 12 box 'name of produce')", "items")
     for path, message in missing(cert, load_mandatory()):
@@ -285,7 +285,7 @@ def _type_and_status(cert: m.Certificate, ck: _Checker) -> None:
 def _status(code: str, ck: _Checker) -> None:
     """A status converts only if the status code list of the table translates it: the same
     list ``convert`` uses, so the two can never disagree."""
-    from .mapping.codelists import load_codelist
+    from ..mapping.codelists import load_codelist
 
     functions = load_codelist(STATUS_FUNCTIONS)
     if code in functions.forward:
@@ -508,7 +508,7 @@ def _reexport(cert: m.Certificate, ck: _Checker) -> None:
 
 
 def _wco_formats(values: list, table, ck: _Checker) -> None:
-    from .mapping.formats import too_long
+    from ..mapping.formats import too_long
 
     for path, v, row, what in too_long(values, table):
         ck.add("DIP-FORMAT-WIDER", f"{what} (WCO {row['wco_id']} {row['wco_name']}); the DIP carries it whole "

@@ -1,7 +1,7 @@
-"""Certificates that break exactly one ISPM 12 rule, for negative tests (``ephyto_dip.strategies``).
+"""Certificates that break exactly one ISPM 12 rule, for negative tests (``ephyto_dip.testing.strategies``).
 
 :func:`certificates_breaking` draws a valid certificate from
-:func:`ephyto_dip.strategies.certificates` and breaks one rule in one place: written to the side
+:func:`ephyto_dip.testing.strategies.certificates` and breaks one rule in one place: written to the side
 it was drawn for, the document is still schema-valid and reads without error, and
 ``ephyto_dip.validate`` reports the rule's finding code at error level and no other error::
 
@@ -30,14 +30,17 @@ from typing import Callable, Optional
 
 from hypothesis import strategies as st
 
-from . import model as m
+from ..reading import model as m
+from . import primitives, values  # (they do not import this module: no cycle)
 
 # code -> (kind of certificate to break, breaker); a breaker mends nothing else, so one finding
 # code comes out (warnings such as RULE-NULL-PLACEHOLDER may come with it)
 Breaker = Callable[[m.Certificate, Callable, str], None]
 
+
+
 def _strategies():
-    # imported when used: ephyto_dip.strategies imports this module, in either order
+    # imported when used: ephyto_dip.testing.strategies imports this module, in either order
     from . import strategies
 
     return strategies
@@ -74,7 +77,7 @@ def _break_mandatory(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=1)
 def _not_countries() -> tuple[str, ...]:
     """Two upper-case letters that are no ISO 3166-1 code (XX, UK, EU …) and ISO codes in lower case."""
-    iso = set(_strategies()._iso_countries())
+    iso = set(primitives.iso_countries())
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     unassigned = tuple(a + b for a in letters for b in letters if a + b not in iso)
     return unassigned + tuple(sorted(c.lower() for c in iso))
@@ -105,7 +108,7 @@ def _break_country(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=None)
 def _wrong_units(kind: str) -> tuple[str, ...]:
     """Units ISPM 12 validation refuses for a ``kind`` measure: other kinds' units, malformed codes."""
-    units = _strategies()._units
+    units = primitives.units
     others = sorted({u for k in ("weight", "volume", "length", "duration", "temperature") if k != kind
                      for u in units(k)} - set(units(kind)))
     return tuple(others) + tuple(u.lower() for u in units(kind))  # kgm: Rec 20 codes are upper case
@@ -120,7 +123,7 @@ def _break_unit(cert: m.Certificate, draw, side: str) -> None:
 
 
 def _not_iso_dates(draw) -> m.DateTime:
-    day = draw(_strategies()._DATES)
+    day = draw(values.DATES)
     return draw(st.sampled_from((
         m.DateTime(value=day.strftime("%d/%m/%Y")),  # a national form
         m.DateTime(value=f"{day.year:04d}-02-30"),  # no such day
@@ -154,8 +157,8 @@ def _break_reexport(cert: m.Certificate, draw, side: str) -> None:
 
 @lru_cache(maxsize=1)
 def _other_documents() -> tuple[str, ...]:
-    from .mapping.doctypes import ephyto_types
-    from .rules import DOCUMENT_NAMES, code_list
+    from ..reading.doctypes import ephyto_types
+    from ..validation.rules import DOCUMENT_NAMES, code_list
 
     return tuple(c for c in code_list(DOCUMENT_NAMES).names if c not in ephyto_types())
 
@@ -167,7 +170,7 @@ def _break_type_code(cert: m.Certificate, draw, side: str) -> None:
 
 @lru_cache(maxsize=1)
 def _not_transport_modes() -> tuple[str, ...]:
-    from .rules import TRANSPORT_MODES, code_list
+    from ..validation.rules import TRANSPORT_MODES, code_list
 
     modes = code_list(TRANSPORT_MODES)
     # one character, as the DIP's ModeCode (WCO T021, n1) holds: the schema then lets it through and
@@ -194,7 +197,7 @@ def _break_base64(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=1)
 def _malformed_package_types() -> tuple[str, ...]:
     """Rec 21 codes in lower case (bx): two characters, as the DIP allows, but no Rec 21 code."""
-    from .rules import PACKAGE_TYPES, code_list
+    from ..validation.rules import PACKAGE_TYPES, code_list
 
     codes = set(code_list(PACKAGE_TYPES).names)
     return tuple(sorted({c.lower() for c in codes} - codes))

@@ -1,9 +1,9 @@
 """The tables that sit beside the element table and must agree with it, as ``check`` runs them.
 
-* ``ispm12-crosswalk.tsv``: the box-level crosswalk (TABLE-CROSSWALK, :mod:`ephyto_dip.crosswalk`);
+* ``ispm12-crosswalk.tsv``: the box-level crosswalk (TABLE-CROSSWALK, :mod:`ephyto_dip.review.crosswalk`);
 * ``wco-dmr.tsv`` and ``sps-structure.tsv``: every row without a WCO term is in a proposed
-  DMR or in the SPS-structure list (TABLE-GAP, :mod:`ephyto_dip.dmr`);
-* ``codelist-crosswalks.tsv``: the code-list crosswalks (TABLE-CODELIST, :mod:`ephyto_dip.codelist_crosswalk`).
+  DMR or in the SPS-structure list (TABLE-GAP, :mod:`ephyto_dip.review.dmr`);
+* ``codelist-crosswalks.tsv``: the code-list crosswalks (TABLE-CODELIST, :mod:`ephyto_dip.review.codelist_crosswalk`).
 
 Each is checked when it lies in the element table's directory (``mappings/`` for the shipped
 table), so a table copied elsewhere to try an edit is checked on its own.
@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Optional, Union
 
-from .findings import Finding
-from .mapping.table import Table
+from ..findings import Finding
+from ..mapping.table import Table
 
 
 def check_sidecars(table: Table, table_path: FsPath, boxes: list[str],

@@ -16,11 +16,11 @@ from typing import Iterator, Optional, Union
 
 from lxml import etree
 
-from .documents import Document, read
-from .sources import Source
-from .findings import ERROR, EphytoDipError, Finding, InputError, TableError, UsageError, ValidationError
-from .schemas import dip_xsd_path, ephyto_xsd_path, schema_errors
-from .xmlsafe import DEFAULT_LIMITS, Limits
+from ..documents import Document, read
+from ..reading.sources import Source
+from ..findings import ERROR, EphytoDipError, Finding, InputError, TableError, UsageError, ValidationError
+from ..reading.schemas import dip_xsd_path, ephyto_xsd_path, schema_errors
+from ..reading.xmlsafe import DEFAULT_LIMITS, Limits
 
 
 def xsd_findings(root: etree._Element, side: str, name: str, thorough: bool = False) -> list[Finding]:
@@ -159,8 +159,8 @@ def document_findings(doc: Document, *, thorough: bool = False, rules: bool = Tr
     findings = list(doc.findings)
     findings += xsd_findings(doc.root, doc.side, doc.name, thorough)
     if rules:
-        from .mapping.locate import Locator
-        from .mapping.table import Table, load_table
+        from ..mapping.locate import Locator
+        from ..mapping.table import Table, load_table
         from .rules import check_certificate
 
         # rule findings name model paths; the locator turns them into lines and XPaths of the

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Union
 
-from .findings import ERROR, Finding, TableError
-from .mapping.tsv import read_table_text, split_metadata, tsv_reader
+from ..findings import ERROR, Finding, TableError
+from ..tsv import read_table_text, split_metadata, tsv_reader
 
 HASH_COLUMNS = (
     "mapping_id", "ispm12_box", "field", "ephyto_path", "dip_path", "wco_id", "wco_class", "wco_name",

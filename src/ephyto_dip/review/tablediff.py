@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Union
 
-from .findings import WARNING, Finding, TableError
-from .mapping.tsv import read_table_text, split_metadata, tsv_reader
+from ..findings import WARNING, Finding, TableError
+from ..tsv import read_table_text, split_metadata, tsv_reader
 
 
 @dataclass

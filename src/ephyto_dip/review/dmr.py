@@ -21,9 +21,9 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from .findings import ERROR, Finding, TableError
-from .mapping.table import Row, Table
-from .mapping.tsv import load_cached, split_metadata, tsv_reader
+from ..findings import ERROR, Finding, TableError
+from ..mapping.table import Row, Table
+from ..tsv import load_cached, split_metadata, tsv_reader
 
 DMR_FILE = "wco-dmr.tsv"
 STRUCTURE_FILE = "sps-structure.tsv"
@@ -74,7 +74,7 @@ _parse_structure = _parse(STRUCTURE_COLUMNS, "SPS-structure list")
 
 def data_dir(table_path: Union[str, FsPath, None]) -> FsPath:
     """Where the DMR tables are: beside the table if they are there, else the shipped ones."""
-    from .resources import resource_path
+    from ..resources import resource_path
 
     if table_path:
         here = FsPath(table_path).parent
@@ -90,7 +90,7 @@ def load(directory: FsPath) -> tuple[list[Line], list[Line]]:
 
 def _bundled_classes() -> set[str]:
     """``"23A Commodity"`` for every WCO class in the bundled HMRC CDS DEC 3.6 element list."""
-    from .resources import resource_path
+    from ..resources import resource_path
 
     path = resource_path("schemas", "wco-dec", "hmrc-cds-dec-elements.tsv")
     try:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, TypeVar, Union
 
-from ..findings import Finding, TableError
+from .findings import Finding, TableError
 
 T = TypeVar("T")
 

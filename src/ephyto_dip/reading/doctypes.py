@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from ..findings import Finding, TableError
-from .tsv import load_cached, split_metadata, tsv_dict_reader
+from ..tsv import load_cached, split_metadata, tsv_dict_reader
 
 MODEL_CERTIFICATES = ("export", "re-export")
 

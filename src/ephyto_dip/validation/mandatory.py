@@ -14,10 +14,10 @@ from typing import Iterator, Optional, Union
 
 from pydantic import BaseModel
 
-from . import model as m
-from .findings import Finding, TableError
-from .mapping.doctypes import model_certificate
-from .mapping.tsv import load_cached, split_metadata, tsv_dict_reader
+from ..reading import model as m
+from ..findings import Finding, TableError
+from ..reading.doctypes import model_certificate
+from ..tsv import load_cached, split_metadata, tsv_dict_reader
 
 SCOPES = ("certificate", "item")
 KINDS = ("export", "re-export", "replacement")
@@ -41,7 +41,7 @@ class MandatoryBox:
 
 
 def default_path() -> Path:
-    from .resources import resource_path
+    from ..resources import resource_path
 
     return resource_path("mappings", "ispm12-boxes.tsv")
 

@@ -16,7 +16,7 @@ from typing import Optional, Union
 
 from lxml import etree
 
-from .findings import ERROR, WARNING, Finding, InputError, UsageError
+from ..findings import ERROR, WARNING, Finding, InputError, UsageError
 
 # libxml2 refuses documents nested deeper than this without its "huge" option (which stays off),
 # so a larger cap could never be reached; it is refused as a setting instead.
