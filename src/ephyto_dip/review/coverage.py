@@ -11,9 +11,9 @@ from typing import Union
 
 from pydantic import BaseModel
 
+from ..reading import model as m
 from ..findings import Finding, TableError
 from ..mapping.table import Table, field_type
-from ..reading import model as m
 from ..tsv import read_table_text
 
 # Model fields deliberately without a row: field path -> reason. There should be none.

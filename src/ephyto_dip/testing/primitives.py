@@ -12,6 +12,7 @@ from lxml import etree
 
 from ..resources import resource_path
 
+
 #: certificate kinds :func:`certificates` knows: type 851/657, status 70/40, replacement notes
 #: (status 44 "replaced" describes the old certificate; no DIP states it, see status-function.tsv)
 KINDS = ("export", "reexport", "replacement", "withdrawn")

@@ -54,12 +54,35 @@ from typing import Optional
 from hypothesis import strategies as st
 
 from ..reading import model as m
+from .primitives import (
+    BOOL,
+    CARGO_TYPES,
+    KINDS,
+    STATUS_CODES,
+    TRANSPORT_MODES,
+    cached,
+    id_strings,
+    max_len,
+    one_of,
+    strings,
+    unclaimed_acronyms,
+    units,
+)
+from .values import (
+    DATE_VALUES,
+    country_codes,
+    date_times,
+    integers,
+    list_codes,
+    measures,
+    multilingual,
+)
 from .parts import (
+    STATEMENT_4,
+    STATEMENT_5,
     NUMERIC_FORMAT,
     OQU,
     OQV,
-    STATEMENT_4,
-    STATEMENT_5,
     authentications,
     box_text,
     classifications,
@@ -78,31 +101,10 @@ from .parts import (
     transport_equipment,
     treatments,
 )
-from .primitives import (
-    BOOL,
-    CARGO_TYPES,
-    KINDS,
-    STATUS_CODES,
-    TRANSPORT_MODES,
-    cached,
-    id_strings,
-    max_len,
-    one_of,
-    strings,
-    unclaimed_acronyms,
-    units,
-)
 from .values import (  # noqa: F401  (public strategies)
-    DATE_VALUES,
     binaries,
-    country_codes,
     date_time_strings,
-    date_times,
     identifiers,
-    integers,
-    list_codes,
-    measures,
-    multilingual,
     quantities,
     texts,
 )
