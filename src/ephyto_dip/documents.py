@@ -16,7 +16,7 @@ from typing import Optional, Union
 from lxml import etree
 
 from .reading import model as m
-from .mapping.dipjson import locate, looks_like_json, parse_json
+from .mapping.dipjson_read import locate, looks_like_json, parse_json
 from .findings import (
     ERROR,
     WARNING,

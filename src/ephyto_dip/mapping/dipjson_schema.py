@@ -12,9 +12,9 @@ import json
 
 from lxml import etree
 
-from .dipjson import DECIMAL_PATTERN, ROOT_KEY, Member, members, root_member
-from .sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS
 from ..reading.schema_info import SchemaInfo
+from .dipjson_shape import DECIMAL_PATTERN, ROOT_KEY, Member, members, root_member
+from .sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:ephyto-dip:datamodel:ePhytoDIP:1:json"

@@ -19,7 +19,8 @@ from ..reading.xmltext import text_of
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
 from .sides import LENIENT, Side
-from .paths import ChildIndex, Path
+from .child_index import ChildIndex
+from .paths import Path
 from .table import Row, Table
 
 _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")

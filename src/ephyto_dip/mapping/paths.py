@@ -27,11 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Optional
+from typing import Optional
 
 from lxml import etree
 
 from ..reading.xmltext import text_of
+from .child_index import NONE, ChildIndex, Selector, first_child
 
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
 _CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")
@@ -73,14 +74,14 @@ class Step:
 
     def _extra_hold(self, el: etree._Element) -> bool:
         for tag, value in self.extra:
-            first = _first_child(el, tag)
+            first = first_child(el, tag)
             if first is None or (text_of(first) or "").strip() != value:
                 return False
         return True
 
     def matches(self, el: etree._Element) -> bool:
         if self.pred_child is not None:
-            first = _first_child(el, self.pred_child)
+            first = first_child(el, self.pred_child)
             return (first is not None and (text_of(first) or "").strip() == self.pred_value
                     and self._extra_hold(el))
         if self.pred_attr is not None:
@@ -108,7 +109,7 @@ class Step:
                     found, looked_at = [found[i] for i in kept], [looked_at[i] for i in kept]
                     if visited is not None:
                         for c in found:
-                            visited.update(_first_child(c, t) for t, _ in extra)
+                            visited.update(first_child(c, t) for t, _ in extra)
                 if position is not None:
                     end = None if self.position_from else start + 1
                     found, looked_at = found[start:end], looked_at[start:end]
@@ -122,14 +123,14 @@ class Step:
         extra, extra_hold = self.extra, self._extra_hold
 
         def select(node, index, visited=None):
-            found = index.groups(node).get(tag, _NONE)
+            found = index.groups(node).get(tag, NONE)
             if pred_attr is not None:
                 found = [c for c in found if (c.get(pred_attr) or "").strip() == value]
             if extra and found:  # after [otherwise]: the constants must hold too
                 found = [c for c in found if extra_hold(c)]
                 if visited is not None:
                     for c in found:
-                        visited.update(_first_child(c, t) for t, _ in extra)
+                        visited.update(first_child(c, t) for t, _ in extra)
             if position is not None:
                 found = found[start:] if self.position_from else found[start : start + 1]
             if visited is not None and found:
@@ -159,61 +160,6 @@ class Step:
     @property
     def claims_by_literal(self) -> bool:
         return self.pred_child is not None or self.pred_attr is not None
-
-
-_NONE: list = []  # shared empty result: never appended to
-Selector = Callable[..., list]
-
-
-def _first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
-    for c in el.iterchildren(tag):
-        return c
-    return None
-
-
-class ChildIndex:
-    """Children of each visited element grouped by tag (and by discriminator), built once.
-
-    A table has hundreds of rows and most of them look at the same few elements; indexing
-    each element's children once turns a scan per row into a dictionary lookup.
-    """
-
-    __slots__ = ("_by_node", "_disc")
-
-    def __init__(self) -> None:
-        self._by_node: dict = {}
-        self._disc: dict = {}
-
-    def groups(self, node: etree._Element) -> dict:
-        """``node``'s children by tag, in document order (the lists are shared: never change them)."""
-        groups = self._by_node.get(node)
-        if groups is None:
-            groups = {}
-            for c in node:
-                groups.setdefault(c.tag, []).append(c)
-            self._by_node[node] = groups
-        return groups
-
-    def children(self, node: etree._Element, tag: str) -> list:
-        return self.groups(node).get(tag, [])
-
-    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> tuple:
-        """(children ``tag`` whose first ``pred_child`` reads ``value``, those ``pred_child``s)."""
-        key = (node, tag, pred_child)
-        table = self._disc.get(key)
-        if table is None:
-            table = {}
-            for c in self.children(node, tag):
-                first = self.children(c, pred_child)
-                if first:
-                    hit = table.setdefault((text_of(first[0]) or "").strip(), ([], []))
-                    hit[0].append(c)
-                    hit[1].append(first[0])
-            self._disc[key] = table
-        return table.get(value, _NO_MATCH)
-
-
-_NO_MATCH = (_NONE, _NONE)
 
 
 @dataclass(frozen=True)

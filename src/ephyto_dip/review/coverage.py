@@ -3,18 +3,16 @@ carries it on both sides (``TABLE-BOX``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Union
 
 from pydantic import BaseModel
 
-from ..reading import model as m
 from ..findings import Finding, TableError
 from ..mapping.table import Table, field_type
-from ..tsv import read_table_text
+from ..reading import model as m
+from ..tsv import read_table_text, tsv_dict_reader
 
 # Model fields deliberately without a row: field path -> reason. There should be none.
 UNMAPPED_FIELDS: dict[str, str] = {}
@@ -92,7 +90,7 @@ def load_boxes(path: Union[str, FsPath, None] = None) -> list[Box]:
     text = read_table_text(p, "box list")
     lines = [ln for ln in text.splitlines()]
     start = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))
-    reader = csv.DictReader(io.StringIO("\n".join(lines[start:])), delimiter="\t", quoting=csv.QUOTE_NONE)
+    reader = tsv_dict_reader(lines[start:])
     boxes, errors = [], []
     for n, r in enumerate(reader, start=start + 2):
         box = (r.get("box") or "").strip()

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from ..findings import Finding
 from ..mapping.metadata import certificate_element
 from ..mapping.engine import rows_for, select_nodes
-from ..mapping.paths import ChildIndex
+from ..mapping.child_index import ChildIndex
 from ..mapping.table import PREDICATES, Row, Table, load_table
 from ..reading.xmltext import text_of
 

@@ -1,0 +1,64 @@
+"""An index of each visited element's children by tag and by discriminator, built once: a
+hundred rows looking at the same element cost one pass over its children."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from lxml import etree
+
+from ..reading.xmltext import text_of
+
+NONE: list = []  # shared empty result: never appended to
+Selector = Callable[..., list]
+
+
+def first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
+    for c in el.iterchildren(tag):
+        return c
+    return None
+
+
+class ChildIndex:
+    """Children of each visited element grouped by tag (and by discriminator), built once.
+
+    A table has hundreds of rows and most of them look at the same few elements; indexing
+    each element's children once turns a scan per row into a dictionary lookup.
+    """
+
+    __slots__ = ("_by_node", "_disc")
+
+    def __init__(self) -> None:
+        self._by_node: dict = {}
+        self._disc: dict = {}
+
+    def groups(self, node: etree._Element) -> dict:
+        """``node``'s children by tag, in document order (the lists are shared: never change them)."""
+        groups = self._by_node.get(node)
+        if groups is None:
+            groups = {}
+            for c in node:
+                groups.setdefault(c.tag, []).append(c)
+            self._by_node[node] = groups
+        return groups
+
+    def children(self, node: etree._Element, tag: str) -> list:
+        return self.groups(node).get(tag, [])
+
+    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> tuple:
+        """(children ``tag`` whose first ``pred_child`` reads ``value``, those ``pred_child``s)."""
+        key = (node, tag, pred_child)
+        table = self._disc.get(key)
+        if table is None:
+            table = {}
+            for c in self.children(node, tag):
+                first = self.children(c, pred_child)
+                if first:
+                    hit = table.setdefault((text_of(first[0]) or "").strip(), ([], []))
+                    hit[0].append(c)
+                    hit[1].append(first[0])
+            self._disc[key] = table
+        return table.get(value, _NO_MATCH)
+
+
+_NO_MATCH = (NONE, NONE)
