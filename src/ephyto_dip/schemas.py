@@ -108,6 +108,11 @@ def _needs_full_set(doc: etree._Element) -> bool:
     return bool(xsi_type(doc))
 
 
+def dip_xsd() -> etree.XMLSchema:
+    """The compiled DIP set. Shared: from several threads, validate through :func:`schema_errors`."""
+    return _shared(str(dip_xsd_path()))[0]
+
+
 def schema_errors(side: str, doc: etree._Element) -> list[etree._LogEntry]:
     """The schema errors of ``doc`` against the SPS 17 (``side`` 'ephyto') or DIP set; [] if valid."""
     if side == "ephyto":

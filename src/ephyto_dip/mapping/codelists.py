@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..findings import Finding, TableError
-from ..model import value_at
+from ..shapes import value_at
 from .tsv import split_metadata
 
 POLICIES = ("error", "pass", "fixed")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, Optional
 
-from .. import model as m
+from .. import shapes as m
 from .table import Row, Table, load_table
 
 _INDEX = re.compile(r"\[\d+\]")

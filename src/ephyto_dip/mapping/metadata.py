@@ -14,7 +14,7 @@ from typing import Optional
 from lxml import etree
 
 from ..findings import Finding, TableError
-from ..model import value_at
+from ..shapes import value_at
 from .formats import parse_format
 from .sides import DIP_NS, DIP_NSMAP
 from .tsv import load_cached, split_metadata, tsv_reader

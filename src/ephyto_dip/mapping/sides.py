@@ -12,7 +12,7 @@ from typing import Optional
 
 from lxml import etree
 
-from .. import model as m
+from .. import shapes as m  # (the model's classes without pydantic: the table links rows to these)
 from ..xmltext import text_of
 
 SPS_NS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
