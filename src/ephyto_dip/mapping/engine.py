@@ -612,7 +612,18 @@ def _sort_needed(table: Table, side: Side, order) -> bool:
 
 
 def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
-    entries = [e for _, _, e in _write_plan(rows, side, order) if not isinstance(e, _Discriminator)]
+    # the entries of the context's write plan (rows of "." groups joining it), in any order:
+    # which elements they create does not depend on the schema, so no write plan is built here
+    entries: list = []
+
+    def add(rows_: list[Row]) -> None:
+        for entry in _plan(rows_, side.name).entries:
+            if entry.group and entry.path.is_self:
+                add(entry.row.children)
+            else:
+                entries.append(entry)
+
+    add(rows)
     created = {tuple(s.tag for s in e.path.steps) for e in entries}
     for e in entries:
         tags = tuple(s.tag for s in e.path.steps)
