@@ -11,12 +11,12 @@ import base64
 import binascii
 import os
 from dataclasses import dataclass, field, replace
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from lxml import etree
 
-from .reading import model as m
 from .mapping.dipjson_read import locate, looks_like_json, parse_json
+from .reading import shapes
 from .findings import (
     ERROR,
     WARNING,
@@ -42,6 +42,9 @@ from .reading.schemas import dip_schema_info, ephyto_schema_info
 from .reading.sources import Source, load_source
 from .reading.xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes
 from .reading.xmltext import text_of
+
+if TYPE_CHECKING:  # (the pydantic model is imported when someone asks for it)
+    from .reading import model as m
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
 HUB_SERVICE_NS = "http://ephyto.ippc.int/"
@@ -72,6 +75,7 @@ class Document:
     _certificate: Optional[m.Certificate] = field(default=None, repr=False, compare=False)
     json_pointers: Optional[dict] = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
     kept: Optional[dict] = field(default=None, repr=False, compare=False)  # what read_data recorded for the Locator
+    _shape: Optional[object] = field(default=None, repr=False, compare=False)
 
     def relocate(self, findings: list[Finding]) -> list[Finding]:
         """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
@@ -94,8 +98,18 @@ class Document:
         """
         if self._certificate is None:
             # the reader's own dictionaries need no validation; anything else is validated
+            from .reading import model as m
+
             self._certificate = m.certificate_from_reader(self.content) or certificate_of(self.content, self.name)
         return self._certificate
+
+    @property
+    def shape(self):
+        """What the rules check: the :mod:`ephyto_dip.reading.shapes` Certificate of ``content``, built
+        without pydantic, or :attr:`certificate` if the content is not in the reader's shapes."""
+        if self._shape is None:
+            self._shape = shapes.certificate_from_reader(self.content) or self.certificate
+        return self._shape
 
     @property
     def errors(self) -> list[Finding]:
@@ -139,7 +153,7 @@ def read(
     content, more = read_data(_certificate_root(root, kind, name), tab, side, name, kept)
     findings += more
     if envelope is not None:
-        content["hub_envelope"] = envelope.model_dump(exclude_none=True)
+        content["hub_envelope"] = envelope
         findings += _envelope_consistency(envelope, content, name)
     return Document(content, kind, root, name, findings, cert_bytes, kept=kept)
 
@@ -243,7 +257,9 @@ def _find_envelope(root: etree._Element) -> Optional[etree._Element]:
     return None
 
 
-def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, bytes, list[Finding]]:
+def _open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list[Finding]]:
+    """The certificate of a Hub message, its envelope header as the model dumps a ``HubEnvelope``
+    (``None`` left out; every field a string, so nothing to validate), its bytes, findings."""
     env = _find_envelope(root)
     if env is None:
         raise UnsupportedDocumentError(
@@ -266,12 +282,13 @@ def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, b
                     for x in fw:
                         if isinstance(x.tag, str) and (text_of(x) or "").strip():
                             rec["code" if _local(x) == "Code" else "hub_delivery_number"] = text_of(x).strip()
-                    forwardings.append(m.HubForwarding(**rec))
+                    forwardings.append({f: rec[f] for f in shapes.HubForwarding.FIELDS if f in rec})
         elif local == "SPSCertificate":
             cert_el = c
         elif local == "Content":
             content = c
-    envelope = m.HubEnvelope(**header, forwardings=forwardings)
+    envelope = {f: header[f] for f in shapes.HubEnvelope.FIELDS if f in header}
+    envelope["forwardings"] = forwardings
     findings: list[Finding] = []
     if cert_el is not None:
         if etree.QName(cert_el).namespace != SPS_NS:
@@ -310,14 +327,14 @@ def _open_envelope(root, name, limits) -> tuple[etree._Element, m.HubEnvelope, b
     return inner, envelope, raw, findings
 
 
-def _envelope_consistency(env: m.HubEnvelope, content: dict, name: str) -> list[Finding]:
+def _envelope_consistency(env: dict, content: dict, name: str) -> list[Finding]:
     out = []
     pairs = [
-        ("NPPOCertificateNumber", env.nppo_certificate_number, content.get("id")),
-        ("CertificateType", env.certificate_type, content.get("type_code")),
-        ("CertificateStatus", env.certificate_status, content.get("status_code")),
-        ("From", env.from_country, (content.get("export_country") or {}).get("id")),
-        ("To", env.to_country, (content.get("import_country") or {}).get("id")),
+        ("NPPOCertificateNumber", env.get("nppo_certificate_number"), content.get("id")),
+        ("CertificateType", env.get("certificate_type"), content.get("type_code")),
+        ("CertificateStatus", env.get("certificate_status"), content.get("status_code")),
+        ("From", env.get("from_country"), (content.get("export_country") or {}).get("id")),
+        ("To", env.get("to_country"), (content.get("import_country") or {}).get("id")),
     ]
     for label, hv, cv in pairs:
         if hv is not None and cv is not None and hv.strip() != cv["value"].strip():

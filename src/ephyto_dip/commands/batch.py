@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
@@ -58,6 +57,8 @@ def run_jobs(worker: Callable[[tuple], dict], jobs: list[tuple], workers: int,
         return
     # small chunks (at most 8 files): the batch ends when its last chunk does
     chunk = max(1, min(8, len(jobs) // (workers * 8) or 1))
+    from concurrent.futures import ProcessPoolExecutor  # (multiprocessing: only for a pool)
+
     with ProcessPoolExecutor(max_workers=workers, initializer=warm) as pool:
         yield from pool.map(worker, jobs, chunksize=chunk)
 

@@ -90,7 +90,7 @@ def _validate_one(job: tuple) -> dict:
 
 
 def warm() -> None:
-    from .. import validation  # noqa: F401
+    from ..validation import verbs  # noqa: F401
     from ..mapping.table import load_table
     from ..reading.schemas import dip_xsd, ephyto_pruned_xsd
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..findings import Finding, TableError
-from ..reading.model import value_at
+from ..reading.shapes import value_at
 from ..tsv import split_metadata, tsv_dict_reader
 
 POLICIES = ("error", "pass", "fixed")

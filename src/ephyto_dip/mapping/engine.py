@@ -8,11 +8,11 @@ order. Both know nothing of any particular field: adding a row is how a field is
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from lxml import etree
 
-from ..reading import model as m
+from ..reading import shapes
 from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
 from ..reading.xmlsafe import element_xpath
 from ..reading.xmltext import text_of
@@ -22,6 +22,9 @@ from .sides import LENIENT, Side
 from .child_index import ChildIndex
 from .paths import Path
 from .table import Row, Table
+
+if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
+    from ..reading import model as m
 
 _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")
 
@@ -70,10 +73,12 @@ def read_data(
     return data, st.findings
 
 
-def certificate_of(data: dict, name: str = "<input>") -> m.Certificate:
+def certificate_of(data: dict, name: str = "<input>") -> "m.Certificate":
     """The typed model of what :func:`read_data` read."""
+    from ..reading import model
+
     try:
-        return m.Certificate.model_validate(data)
+        return model.Certificate.model_validate(data)
     except Exception as exc:  # pydantic ValidationError: a table/model mismatch, not user input
         raise ConversionError(Finding("TABLE-FIELD", f"table and model disagree: {exc}", file=name)) from None
 
@@ -98,7 +103,7 @@ class _Entry:
         path = row.paths[side]
         self.row, self.path, self.attr, self.is_list = row, path, row.attr, row.is_list
         self.group = row.kind == "group"
-        self.vtype = row.model_type
+        self.vtype = row.shape
         self.codelist = row.codelist if side == "dip" else None
         plain_step = (
             len(path.steps) == 1
@@ -116,11 +121,11 @@ class _Entry:
         # a list read through several steps merges what repeated intermediate elements hold
         self.merge_check = row.is_list and len(path.steps) > 1 and not path.otherwise
         self.plain_leaf = (
-            row.kind == "value" and path.attribute is None and row.model_type is not m.DateTime
+            row.kind == "value" and path.attribute is None and row.shape is not shapes.DateTime
             and self.codelist is None
         )
         self.plain_write = (
-            row.kind == "value" and self.tag is not None and self.codelist is None and row.model_type is not m.DateTime
+            row.kind == "value" and self.tag is not None and self.codelist is None and row.shape is not shapes.DateTime
         )
 
 
@@ -348,9 +353,9 @@ def read_leaf(el: etree._Element, row: Row, path, st: ReadState):
         text = text_of(el)
         data = {"value": text} if (text or "").strip() else None
     else:
-        vtype = row.model_type
+        vtype = row.shape
         data = side.read_value(el, vtype)
-        if vtype is m.DateTime:
+        if vtype is shapes.DateTime:
             for child in el:  # DateTimeString: its format attributes belong to the date codec
                 st.visited.add(child)
                 st.values.add(child)
@@ -464,7 +469,7 @@ def _preview(el) -> str:
 # --------------------------------------------------------------------------------- write
 
 
-def write_tree(cert: Union[m.Certificate, dict], table: Table, side: Side, order=None) -> etree._Element:
+def write_tree(cert: Union["m.Certificate", dict], table: Table, side: Side, order=None) -> etree._Element:
     """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order.
 
     ``cert`` is a Certificate or the plain dictionaries :func:`read_data` reads (a conversion
@@ -608,7 +613,18 @@ def _sort_needed(table: Table, side: Side, order) -> bool:
 
 
 def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
-    entries = [e for _, _, e in _write_plan(rows, side, order) if not isinstance(e, _Discriminator)]
+    # the entries of the context's write plan (rows of "." groups joining it), in any order:
+    # which elements they create does not depend on the schema, so no write plan is built here
+    entries: list = []
+
+    def add(rows_: list[Row]) -> None:
+        for entry in _plan(rows_, side.name).entries:
+            if entry.group and entry.path.is_self:
+                add(entry.row.children)
+            else:
+                entries.append(entry)
+
+    add(rows)
     created = {tuple(s.tag for s in e.path.steps) for e in entries}
     for e in entries:
         tags = tuple(s.tag for s in e.path.steps)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator, Optional
 
-from ..reading import model as m
+from ..reading import shapes as m
 from .table import Row, Table, load_table
 
 _INDEX = re.compile(r"\[\d+\]")

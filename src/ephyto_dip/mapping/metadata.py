@@ -14,7 +14,7 @@ from typing import Optional
 from lxml import etree
 
 from ..findings import Finding, TableError
-from ..reading.model import value_at
+from ..reading.shapes import value_at
 from ..reading.xmltext import text_of
 from .formats import parse_format
 from .sides import DIP_NS, DIP_NSMAP

@@ -12,7 +12,7 @@ from typing import Optional
 
 from lxml import etree
 
-from ..reading import model as m
+from ..reading import shapes as m
 from ..reading.xmltext import text_of
 
 SPS_NS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"

@@ -18,9 +18,7 @@ from functools import cached_property
 from pathlib import Path as FsPath
 from typing import Optional, Union
 
-from pydantic import BaseModel
-
-from ..reading import model as m
+from ..reading import shapes
 from ..findings import Finding, TableError
 from .codelists import CodeList, load_codelist
 from .paths import Path, PathSyntaxError, parse_path
@@ -66,7 +64,7 @@ class Row:
     attr: str = ""  # last field segment without []
     is_list: bool = False
     kind: str = ""  # "group" | "value" | "str"
-    model_type: Optional[type] = None
+    shape: Optional[type] = None  # the field's class in ephyto_dip.reading.shapes (str for a plain string)
     parent: Optional["Row"] = None
     children: list["Row"] = dc_field(default_factory=list)
     paths: dict[str, Optional[Path]] = dc_field(default_factory=dict)
@@ -78,6 +76,15 @@ class Row:
 
     def __getitem__(self, column: str) -> str:
         return self.cells.get(column, "")
+
+    @property
+    def model_type(self) -> Optional[type]:
+        """The field's class in :mod:`ephyto_dip.reading.model` (``str`` for a plain string)."""
+        if self.shape is None or self.shape is str:
+            return self.shape
+        from ..reading import model
+
+        return getattr(model, self.shape.__name__)
 
     @property
     def format_in_dip(self) -> str:
@@ -200,9 +207,9 @@ def _link(table: Table, name: str) -> list[Finding]:
                     )
                 )
                 continue
-        owner = parent.model_type if parent else m.Certificate
+        owner = parent.shape if parent else shapes.Certificate
         try:
-            row.model_type, declared_list = field_type(owner, row.attr)
+            row.shape, declared_list = shape_field(owner, row.attr)
         except KeyError:
             errors.append(
                 Finding(
@@ -225,9 +232,9 @@ def _link(table: Table, name: str) -> list[Finding]:
                 )
             )
             continue
-        if isinstance(row.model_type, type) and issubclass(row.model_type, m.Value):
+        if isinstance(row.shape, type) and issubclass(row.shape, shapes.Value):
             row.kind = "value"
-        elif isinstance(row.model_type, type) and issubclass(row.model_type, BaseModel):
+        elif isinstance(row.shape, type) and issubclass(row.shape, shapes.Shape):
             row.kind = "group"
             groups[row.field] = row
         else:
@@ -238,7 +245,13 @@ def _link(table: Table, name: str) -> list[Finding]:
     return errors
 
 
-def field_type(owner: type[BaseModel], attr: str) -> tuple[type, bool]:
+def shape_field(owner: type, attr: str) -> tuple[type, bool]:
+    """(element type, is_list) of ``owner.attr`` for a class of :mod:`ephyto_dip.reading.shapes`."""
+    typ, is_list, _ = owner.FIELDS[attr]
+    return typ, is_list
+
+
+def field_type(owner: type, attr: str) -> tuple[type, bool]:
     """(element type, is_list) of ``owner.attr``, looking through Optional and list."""
     info = owner.model_fields[attr]
     ann = info.annotation

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import TYPE_CHECKING, Iterator, Optional, Union
 
-from pydantic import BaseModel
-
-from ..reading import model as m
 from ..findings import Finding, TableError
 from ..reading.doctypes import model_certificate
+from ..reading.shapes import field_names, is_value
 from ..tsv import load_cached, split_metadata, tsv_dict_reader
+
+if TYPE_CHECKING:
+    from ..reading import model as m
 
 SCOPES = ("certificate", "item")
 KINDS = ("export", "re-export", "replacement")
@@ -105,9 +106,12 @@ def kinds_of(cert: m.Certificate) -> set[str]:
 # ------------------------------------------------------------------------- filled or not
 
 
+# the functions below take the model (ephyto_dip.reading.model) or its shape (ephyto_dip.reading.shapes) alike
+
+
 def blank(v) -> bool:
     """A value that is absent, empty, or the NULL placeholder."""
-    t = v.value.strip() if isinstance(v, m.Value) else ""
+    t = v.value.strip() if is_value(v) else ""
     return not t or t.upper() == "NULL"
 
 
@@ -119,11 +123,12 @@ def filled(obj) -> bool:
             if filled(o):
                 return True
         return False
-    if isinstance(obj, m.Value):
+    if is_value(obj):
         return not blank(obj)
-    if isinstance(obj, BaseModel):
+    names = field_names(type(obj))
+    if names:
         d = obj.__dict__  # the fields' values (extra fields are forbidden)
-        for f in type(obj).model_fields:
+        for f in names:
             v = d[f]
             if v is not None and not (v.__class__ is list and not v) and filled(v):
                 return True

@@ -6,7 +6,9 @@ document type and status, ISO 3166 countries, UN/ECE Rec 19 transport modes, Rec
 Rec 21 package types, the IPPC tag acronyms of notes, complete replacement and re-export
 notes, ISO 8601 dates, decodable attachments, decimal quantities and ``NULL`` placeholders.
 
-Rules run on the model, so they apply to either side. Each finding names what it found by a
+Rules run on the model, so they apply to either side: on a :class:`~ephyto_dip.reading.model.Certificate`
+or, as ``validate`` and ``convert`` call them, on its pydantic-free shape
+(:mod:`ephyto_dip.reading.shapes`), with the same findings. Each finding names what it found by a
 model path (``items[0].packages[1].type_code``); given a ``locate`` callable (see
 :class:`ephyto_dip.mapping.locate.Locator`) the finding gets the input's line and XPath.
 
@@ -23,15 +25,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 from lxml import etree
-from pydantic import BaseModel
 
-from ..reading import model as m
 from ..findings import ERROR, WARNING, Finding
-from .mandatory import blank, load_mandatory, missing
 from ..reading.doctypes import ephyto_types, ephyto_types_text
+from ..reading.shapes import field_names, is_value
+from .mandatory import blank, load_mandatory, missing
+
+if TYPE_CHECKING:
+    from ..reading import model as m
 
 # ----------------------------------------------------------------------------- code lists
 
@@ -192,7 +196,7 @@ def _place(f: Finding, locate: Locate) -> Finding:
 
 
 def _text(v) -> str:
-    return v.value.strip() if isinstance(v, m.Value) else ""
+    return v.value.strip() if is_value(v) else ""
 
 
 def _get(obj, dotted: str):
@@ -203,22 +207,28 @@ def _get(obj, dotted: str):
     return obj
 
 
-def iter_values(obj: BaseModel, path: str = "") -> Iterator[tuple[str, m.Value]]:
+def iter_values(obj, path: str = "") -> Iterator[tuple[str, m.Value]]:
     """Every leaf value of a model with its model path (``items[0].net_weight``)."""
     out: list = []
     _collect_values(obj, path, out)
     return iter(out)
 
 
-_FIELD_NAMES: dict = {}
+_VALUE, _GROUP = 1, 2
+_KINDS: dict = {}  # class -> _VALUE, _GROUP or 0
 
 
-def _collect_values(obj: BaseModel, path: str, out: list) -> None:
+def _kind(cls: type) -> int:
+    k = _KINDS.get(cls)
+    if k is None:
+        k = _KINDS[cls] = _VALUE if isinstance(getattr(cls, "XML_ATTRIBUTES", None), dict) else \
+            _GROUP if field_names(cls) else 0
+    return k
+
+
+def _collect_values(obj, path: str, out: list) -> None:
     # a certificate is mostly empty lists and None: read the instance dict, skip those first
-    cls = type(obj)
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+    names = field_names(type(obj))
     d = obj.__dict__
     prefix = f"{path}." if path else ""
     for fname in names:
@@ -230,14 +240,17 @@ def _collect_values(obj: BaseModel, path: str, out: list) -> None:
                 continue
             here = prefix + fname
             for i, item in enumerate(val):
-                if isinstance(item, m.Value):
+                k = _kind(type(item))
+                if k == _VALUE:
                     out.append((f"{here}[{i}]", item))
-                elif isinstance(item, BaseModel):
+                elif k == _GROUP:
                     _collect_values(item, f"{here}[{i}]", out)
-        elif isinstance(val, m.Value):
-            out.append((prefix + fname, val))
-        elif isinstance(val, BaseModel):
-            _collect_values(val, prefix + fname, out)
+        else:
+            k = _kind(type(val))
+            if k == _VALUE:
+                out.append((prefix + fname, val))
+            elif k == _GROUP:
+                _collect_values(val, prefix + fname, out)
 
 
 def _note_texts(notes: list[m.Note], path: str) -> Iterator[tuple[str, m.Text]]:
@@ -528,16 +541,17 @@ def _values(cert: m.Certificate, values: list, ck: _Checker) -> None:
                 ck.add("RULE-NULL-PLACEHOLDER", f"the text NULL stands in for the {xml} attribute", path, WARNING, a)
         if not text:
             continue
-        if isinstance(v, m.DateTime):
+        cls = type(v).__name__  # (the model's class or its shape: the same names)
+        if cls == "DateTime":
             problem = _date_problem(text, v.format)
             if problem:
                 ck.add("RULE-DATE", problem, path, value=text)
-        elif isinstance(v, m.Binary):
+        elif cls == "Binary":
             problem = _base64_problem(v.value)
             if problem:
                 label = f"attachment {v.filename!r}" if v.filename else "attachment"
                 ck.add("RULE-BASE64", f"{label} is not valid base64: {problem}", path, value=_preview(text))
-        elif isinstance(v, (m.Measure, m.Quantity, m.Numeric)) and not _DECIMAL.fullmatch(text):
+        elif cls in ("Measure", "Quantity", "Numeric") and not _DECIMAL.fullmatch(text):
             ck.add("RULE-DECIMAL", f"{text!r} is not a decimal number", path, value=text)
     _negative_amounts(cert, ck)
     _note_values(cert, ck)

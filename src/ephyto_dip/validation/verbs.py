@@ -173,5 +173,5 @@ def document_findings(doc: Document, *, thorough: bool = False, rules: bool = Tr
                 located.append(Locator(doc.certificate_root, tab, doc.side, doc.kept))
             return located[0](path)
 
-        findings += check_certificate(doc.certificate, name=doc.name, side=doc.side, locate=locate, table=tab)
+        findings += check_certificate(doc.shape, name=doc.name, side=doc.side, locate=locate, table=tab)
     return doc.relocate(findings)  # JSON input: pointers, not XPaths
