@@ -17,9 +17,17 @@ from typing import Iterator, Optional, Union
 from lxml import etree
 
 from ..documents import Document, read
-from ..reading.sources import Source
-from ..findings import ERROR, EphytoDipError, Finding, InputError, TableError, UsageError, ValidationError
+from ..findings import (
+    ERROR,
+    EphytoDipError,
+    Finding,
+    InputError,
+    TableError,
+    UsageError,
+    ValidationError,
+)
 from ..reading.schemas import dip_xsd_path, ephyto_xsd_path, schema_errors
+from ..reading.sources import Source
 from ..reading.xmlsafe import DEFAULT_LIMITS, Limits
 
 
