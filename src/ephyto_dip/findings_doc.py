@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from .findings import CODES
+from .review.markdown import md_text
 
 # Sections in document order: (code prefixes, title).
 SECTIONS = (
@@ -92,7 +93,7 @@ def _section(code: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md_text(text, keep_markup=True)
 
 
 def render_findings_doc() -> str:

@@ -25,15 +25,14 @@ from ..findings import ERROR, WARNING, Finding, TableError
 from ..mapping.exclusions import load_exclusions
 from ..mapping.formats import format_wider
 from ..mapping.table import Table, default_table_path, parse_table
-from ..tsv import read_table_text
 from ..reading.schema_info import SchemaInfo
+from ..tsv import read_table_text
 from .codelist_check import check_codelists
 from .coverage import check_boxes, check_fields, load_boxes, model_fields  # noqa: F401  (model_fields: API)
 from .gaps import gap_list  # noqa: F401  (the gaps verb, beside check)
 from .reversibility import check_reversibility
 from .schema_paths import CHECK_CODES, Resolver, unmapped_elements
 from .wco_sources import check_wco_claims, cites_element
-
 
 # ===================================================================================== check
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path as FsPath
 from typing import Optional, Union
 
-
 from ..findings import ERROR, WARNING, Finding, TableError
 from ..mapping.codelists import POLICIES, CodeList, parse_codelist
 from ..mapping.table import Row, Table

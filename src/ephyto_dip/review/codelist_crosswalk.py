@@ -12,6 +12,7 @@ from pathlib import Path as FsPath
 from ..findings import ERROR, Finding, TableError
 from ..mapping.table import Table
 from ..tsv import load_cached, split_metadata, tsv_reader
+from .markdown import md_text
 
 FILE = "codelist-crosswalks.tsv"
 COLUMNS = ("list", "ephyto_codes", "wco_codes", "mapping_ids", "translation", "code_source", "predicate",
@@ -78,7 +79,7 @@ def check_codelist_crosswalk(table: Table, path: FsPath) -> list[Finding]:
 def markdown(path: FsPath) -> str:
     """The code-list crosswalks as a section of docs/crosswalk.md."""
     def md(t: str) -> str:
-        return (t or "").replace("|", "\\|")
+        return md_text(t or "", keep_markup=True)
 
     lines = ["## Code-list crosswalks", "",
              f"From `mappings/{FsPath(path).name}`: how each ePhyto code list becomes the DIP's. A translation table "

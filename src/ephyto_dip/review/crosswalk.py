@@ -20,6 +20,7 @@ from typing import Optional, Union
 from ..findings import ERROR, WARNING, Finding, TableError
 from ..mapping.table import Row, Table
 from ..tsv import load_cached, split_metadata, tsv_reader
+from .markdown import md_text
 
 COLUMNS = (
     "box", "ispm12_ref", "mapping_ids", "ephyto_xpath", "uncefact_uid", "un_tded", "wco_id", "wco_class",
@@ -183,7 +184,7 @@ def check_shipped(table: Table, crosswalk_path: Union[str, FsPath, None] = None,
 
 
 def _md(text: str) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    return md_text(text or "", keep_markup=True)
 
 
 def crosswalk_markdown(crosswalk: Crosswalk) -> str:
@@ -221,8 +222,8 @@ def crosswalk_markdown(crosswalk: Crosswalk) -> str:
 
 def crosswalk_document() -> str:
     """docs/crosswalk.md: the box-level crosswalk, then the code-list crosswalks."""
-    from .codelist_crosswalk import markdown
     from ..resources import resource_path
+    from .codelist_crosswalk import markdown
 
     return crosswalk_markdown(load_crosswalk()) + "\n" + markdown(resource_path("mappings", "codelist-crosswalks.tsv"))
 

@@ -12,6 +12,7 @@ from pathlib import Path as FsPath
 from typing import Union
 
 from .dmr import DMR_KEYS, covered, data_dir, no_new_element, proposals
+from .markdown import md_text
 
 FORM_KEYS = tuple(k for k in DMR_KEYS if k != "mapping_ids") + ("un_tded", "mapping_ids")
 _LABELS = {"name": "Name", "definition": "Definition", "class": "Class (where it would sit)", "format": "Format",
@@ -23,8 +24,8 @@ _LABELS = {"name": "Name", "definition": "Definition", "class": "Class (where it
 
 def gaps_data(table_path: Union[str, FsPath, None] = None) -> dict:
     """Everything ``gaps`` reports, from the element table at ``table_path`` (the shipped one by default)."""
-    from .alignment import gap_list
     from ..mapping.table import default_table_path, load_table
+    from .alignment import gap_list
 
     table = load_table(table_path)
     where = data_dir(table_path)
@@ -39,7 +40,7 @@ def gaps_data(table_path: Union[str, FsPath, None] = None) -> dict:
 
 
 def _md(text) -> str:
-    return str(text or "").replace("|", "\\|").replace("\n", " ")
+    return md_text(text or "", keep_markup=True)
 
 
 def _value(key: str, value) -> str:
@@ -125,8 +126,8 @@ def gaps_document(data: dict) -> str:
 
 def proposal_document(directory=None) -> str:
     """docs/wco-dmr.md: every DMR of ``wco-dmr.tsv`` in the WCO DMR form, with all the rows it names."""
-    from .dmr import load
     from ..resources import resource_path
+    from .dmr import load
 
     dmrs, _ = load(FsPath(directory) if directory else resource_path("mappings"))
     heads = [ln for ln in dmrs if not ln["element"]]

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Union
 
-
 from ..mapping.formats import format_wider
 from ..mapping.table import Table, default_table_path
-
-
 
 # ====================================================================================== gaps
 

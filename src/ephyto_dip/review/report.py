@@ -23,11 +23,12 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from ..findings import Finding
-from ..mapping.metadata import certificate_element
-from ..mapping.engine import rows_for, select_nodes
 from ..mapping.child_index import ChildIndex
+from ..mapping.engine import rows_for, select_nodes
+from ..mapping.metadata import certificate_element
 from ..mapping.table import PREDICATES, Row, Table, load_table
 from ..reading.xmltext import text_of
+from .markdown import md_text
 
 # What each SSSOM/SKOS predicate says, in the words of a reviewer (subject: ePhyto, object: WCO).
 PREDICATE_LABELS = {
@@ -363,15 +364,6 @@ def render_markdown(report: Report) -> str:
 
 
 # what can start markup inside a line (emphasis, code, links, HTML, strikethrough, a cell break)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-
-
-def md_text(value) -> str:
-    """Plain text made inert in a GFM table cell: no markup, no HTML, no broken cell."""
-    text = re.sub(r"[\t\r\n]+", " ", str(value))
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("&", "&amp;"))
-
-
 def _md_finalize(value):
     if isinstance(value, Markup):  # already made safe (md_code)
         return value

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-
 from ..findings import ERROR, WARNING, Finding
 from ..mapping.paths import Step
 from ..mapping.sides import DIP_EXT_NS

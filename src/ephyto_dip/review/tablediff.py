@@ -15,6 +15,7 @@ from typing import Union
 
 from ..findings import WARNING, Finding, TableError
 from ..tsv import read_table_text, split_metadata, tsv_reader
+from .markdown import md_text
 
 
 @dataclass
@@ -226,8 +227,6 @@ def render_json(d: TableDiff) -> str:
 
 
 def _md(value: str) -> str:
-    from .report import md_text
-
     return md_text(value) if value else "*(empty)*"
 
 

@@ -18,8 +18,8 @@ from typing import Iterable, Optional
 
 from ..findings import Finding, TableError
 from ..mapping.table import Row, Table
-from ..tsv import read_table_text, split_metadata, tsv_reader
 from ..resources import resource_path
+from ..tsv import read_table_text, split_metadata, tsv_reader
 
 CLASS_ID = re.compile(r"\d\d[A-Z]$")
 ROOT = "(root)"
