@@ -305,3 +305,20 @@ def test_convert_refuses_content_the_schema_does_not_allow(tmp_path, capsys, cas
     err = capsys.readouterr().err
     assert "Traceback" not in err and any(all(n in ln for n in needles) for ln in err.splitlines() if ": error: " in ln)
     assert list(out.parent.iterdir()) == []  # no output, no temporary file
+
+
+def test_the_bundled_file_parser_expands_no_entity_and_fetches_nothing(tmp_path):
+    # every bundled XSD and code list is parsed with this one parser: a file that tried to pull
+    # in a local file or a URL through an entity gets the entity left unexpanded
+    from lxml import etree
+
+    from ephyto_dip.reading.xmlsafe import schema_file_parser
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    doc = tmp_path / "x.xsd"
+    doc.write_text(f'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e SYSTEM "{secret.as_uri()}">'
+                   '<!ENTITY n SYSTEM "http://127.0.0.1:9/x">]><s>&e;&n;</s>', encoding="utf-8")
+    root = etree.parse(str(doc), schema_file_parser()).getroot()
+    assert "TOP SECRET" not in etree.tostring(root, encoding="unicode")
+    assert [type(c).__name__ for c in root] == ["_Entity", "_Entity"]

@@ -23,7 +23,14 @@ from lxml import etree
 from ..findings import WARNING, Finding, TableError, UnsupportedDocumentError
 from ..reading.schema_info import SchemaInfo, schema_info
 from ..reading.xmllayout import Layout
-from ..reading.xmlsafe import DEFAULT_LIMITS, Limits, element_xpath, parse_bytes, read_file
+from ..reading.xmlsafe import (
+    DEFAULT_LIMITS,
+    Limits,
+    element_xpath,
+    parse_bytes,
+    read_file,
+    schema_file_parser,
+)
 from .quantities import Amount, kilograms, parse_amount
 from .rules import Rules, as_rules
 from .values import digits, text, tokens
@@ -45,7 +52,7 @@ def _compiled_xsd(decl_schema: str, decl_ns: str, env_schema: Optional[str], env
     wrapper = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">' + "".join(
         f"<xs:import namespace={quoteattr(ns)} schemaLocation={quoteattr(Path(p).as_uri())}/>" for ns, p in imports
     ) + "</xs:schema>"
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = schema_file_parser()
     base = (Path(decl_schema).parent / "ephyto-dip-wrapper.xsd").as_uri()  # never one of the imported files
     try:
         return etree.XMLSchema(etree.fromstring(wrapper.encode(), parser, base_url=base))

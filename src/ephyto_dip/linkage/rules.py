@@ -21,8 +21,9 @@ from typing import Callable, Mapping, Optional, Union
 from lxml import etree
 
 from ..findings import ERROR, INFO, WARNING, Finding, Severity, TableError
-from ..tsv import read_table_text, split_metadata, tsv_reader
+from ..reading.xmlsafe import schema_file_parser
 from ..resources import resource_path
+from ..tsv import read_table_text, split_metadata, tsv_reader
 from .values import fold
 
 DEFAULT_RULES = ("mappings", "attach-uk-cds.tsv")
@@ -312,7 +313,7 @@ def _schema_path(value: Optional[str], base_dir, key: str, bad) -> Optional[Path
 
 
 def _target_namespace(path: Path) -> Optional[str]:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = schema_file_parser()
     try:
         return etree.parse(str(path), parser).getroot().get("targetNamespace")
     except (OSError, etree.XMLSyntaxError):

@@ -15,12 +15,14 @@ and cache an empty child list: DIPs in table order, invalid, for the life of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from lxml import etree
+
+from .xmlsafe import schema_file_parser
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _XS = f"{{{XS}}}"
@@ -63,7 +65,7 @@ class SchemaInfo:
         key = str(path)
         if key in self._docs:
             return
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
+        parser = schema_file_parser(remove_comments=True)
         root = etree.parse(str(path), parser).getroot()
         self._docs[key] = root
         tns = root.get("targetNamespace", "")

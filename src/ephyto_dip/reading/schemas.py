@@ -25,6 +25,7 @@ from lxml import etree
 
 from ..resources import resource_path
 from .schema_info import SchemaInfo, schema_info
+from .xmlsafe import schema_file_parser
 
 EPHYTO_XSD = ("schemas", "ephyto", "cfe-xsd", "data", "standard", "SPSCertificate_17p0.xsd")
 EPHYTO_PRUNED_DIR = ("schemas", "ephyto", "sps17-pruned")
@@ -63,7 +64,7 @@ def _shared(path: str) -> tuple[etree.XMLSchema, threading.Lock]:
         with _compile_lock:
             hit = _compiled.get(path)
             if hit is None:
-                parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+                parser = schema_file_parser()
                 hit = _compiled[path] = (etree.XMLSchema(etree.parse(path, parser)), threading.Lock())
     return hit
 

@@ -203,7 +203,9 @@ class Certificate(Shape):
 
     @property
     def is_reexport(self) -> bool:
-        from .doctypes import is_reexport  # the re-export type(s): mappings/sps-document-types.tsv
+        from .doctypes import (
+            is_reexport,  # the re-export type(s): mappings/sps-document-types.tsv
+        )
 
         return bool(self.type_code and is_reexport(self.type_code.value))
 

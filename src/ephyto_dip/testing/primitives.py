@@ -10,8 +10,8 @@ from functools import lru_cache
 from hypothesis import strategies as st
 from lxml import etree
 
+from ..reading.xmlsafe import schema_file_parser
 from ..resources import resource_path
-
 
 #: certificate kinds :func:`certificates` knows: type 851/657, status 70/40, replacement notes
 #: (status 44 "replaced" describes the old certificate; no DIP states it, see status-function.tsv)
@@ -194,7 +194,7 @@ def iso_countries() -> tuple[str, ...]:
     """ISO 3166-1 alpha-2 codes, as enumerated by the bundled SPS 17 identifier list."""
     path = resource_path("schemas", "ephyto", "cfe-xsd", "identifierlist", "standard",
                          "ISO_ISOTwo-letterCountryCode_SecondEdition2006.xsd")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = schema_file_parser()
     root = etree.parse(str(path), parser).getroot()
     codes = root.xpath("//xsd:enumeration/@value", namespaces={"xsd": "http://www.w3.org/2001/XMLSchema"})
     return tuple(sorted(set(codes)))

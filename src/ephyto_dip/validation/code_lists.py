@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 from lxml import etree
 
+from ..reading.xmlsafe import schema_file_parser
 from .mandatory import load_mandatory
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def code_list(file: str) -> CodeList:
     """Load ``schemas/codelists/<file>`` (cached per process)."""
     from ..resources import resource_path
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    parser = schema_file_parser()
     tree = etree.parse(str(resource_path("schemas", "codelists", file)), parser)
     names: dict[str, Optional[str]] = {}
     for enum in tree.iter(f"{_XSD}enumeration"):
