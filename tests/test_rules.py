@@ -4,8 +4,6 @@ the locator that gives rule findings their line, the CLI, and docs/findings.md."
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 from lxml import etree

@@ -7,7 +7,6 @@ I/O problems still raise :class:`~ephyto_dip.findings.InputError`.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from typing import Optional, Union
 

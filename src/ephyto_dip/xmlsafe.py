@@ -12,7 +12,6 @@ import codecs
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional, Union
 
 from lxml import etree
