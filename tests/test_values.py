@@ -88,7 +88,7 @@ def test_comments_and_pis_between_elements_are_ignored():
 
 def test_a_split_value_in_a_dip_is_read_whole():
     dip = ed.convert(sample("05").read_bytes()).to_bytes()
-    split = _edit(dip, f">{NUMBER}<", f">4914<!--c-->123<![CDATA[37]]><?x?>BO<")
+    split = _edit(dip, f">{NUMBER}<", ">4914<!--c-->123<![CDATA[37]]><?x?>BO<")
     _same_conversion(dip, split)
 
 

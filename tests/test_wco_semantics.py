@@ -92,7 +92,7 @@ def test_an_agency_name_longer_than_the_wco_format_is_left_out_not_cut():
     data = data.replace(f"<ram:Name>{cert.issuer.name.value}</ram:Name>".encode(), b"<ram:Name>" + long_name + b"</ram:Name>", 1)
     root = ed.convert(data, name="long.xml").root
     assert root.find(f"{D}ResponsibleAgencyName") is None
-    assert certificate_element(root).find(f".//{{*}}Issuer/{{*}}Name").text == long_name.decode()
+    assert certificate_element(root).find(".//{*}Issuer/{*}Name").text == long_name.decode()
 
 
 def test_a_bare_certificate_without_the_envelope_still_reads():

@@ -13,6 +13,7 @@ from ..reading import shapes as m
 from .table import Row, Table, load_table
 
 _INDEX = re.compile(r"\[\d+\]")
+_FIELDS: dict = {}  # model path -> its table field, remembered (bounded)
 _FORMAT = re.compile(r"^(a|n|an)(\.\.)?(\d+)(?:,(\d+))?$")
 
 
@@ -48,8 +49,14 @@ def too_long(values: Iterable[tuple[str, m.Value]], table: Optional[Table] = Non
     limits = _limited_rows(table or load_table())
     if not limits:
         return
+    fields = _FIELDS
     for path, v in values:
-        hit = limits.get(_INDEX.sub("[]", path))
+        field = fields.get(path)
+        if field is None:  # model path -> table field ("items[0].x" -> "items[].x"); paths repeat
+            if len(fields) >= 8192:
+                fields.clear()
+            field = fields[path] = _INDEX.sub("[]", path)
+        hit = limits.get(field)
         if hit is None:
             continue
         row, size, fraction = hit

@@ -525,6 +525,7 @@ class _Untrusted(Exception):
 
 
 _EMPTY: dict = {}
+_DEFAULTS: dict = {}
 
 
 def _construct(cls: type, data: dict):
@@ -556,8 +557,11 @@ def _construct(cls: type, data: dict):
                 raise _Untrusted(name)
             values[name] = _construct(typ, v)
     if len(data) != len(fields):
-        for name, (typ, is_list, default) in fields.items():
-            if default != NONE and name not in data:
+        defaults = _DEFAULTS.get(cls)
+        if defaults is None:  # the fields whose default is not None, worked out once per class
+            defaults = _DEFAULTS[cls] = tuple((n, t, d) for n, (t, _, d) in fields.items() if d != NONE)
+        for name, typ, default in defaults:
+            if name not in data:
                 if default == REQUIRED:
                     raise _Untrusted(name)
                 values[name] = [] if default == LIST else _construct(typ, _EMPTY)
