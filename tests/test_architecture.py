@@ -29,7 +29,7 @@ MAX_LINES = 400
 GENERATED = {"reading/shapes.py"}
 # modules still over MAX_LINES, with their size when this list was written: it may only shrink
 STILL_TO_SPLIT = {
-    "mapping/engine.py": 663, "reading/model.py": 627, "documents.py": 418,
+    "reading/model.py": 627,
 }
 
 

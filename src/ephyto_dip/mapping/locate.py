@@ -21,7 +21,8 @@ from typing import Optional, Union
 from lxml import etree
 
 from ..reading.xmlsafe import element_xpath
-from .engine import read_context, read_leaf, ReadState, rows_for, select_nodes
+from .engine import ReadState, read_context, read_leaf, select_nodes
+from .plans import rows_for
 from .sides import SIDES, Side
 from .table import Row, Table
 

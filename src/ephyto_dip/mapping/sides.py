@@ -13,19 +13,18 @@ from typing import Optional
 from lxml import etree
 
 from ..reading import shapes as m
+from ..reading.namespaces import (  # noqa: F401  (the sides' namespaces, used from here)
+    DIP_DS_NS,
+    DIP_EXT_NS,
+    DIP_NS,
+    DIP_NSMAP,
+    DS_SIG_NS,
+    EPHYTO_NSMAP,
+    RAM_NS,
+    SPS_NS,
+    UDT_NS,
+)
 from ..reading.xmltext import text_of
-
-SPS_NS = "urn:un:unece:uncefact:data:standard:SPSCertificate:17"
-RAM_NS = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
-UDT_NS = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:21"
-DS_SIG_NS = "http://www.w3.org/2000/09/xmldsig#"
-EPHYTO_NSMAP = {"rsm": SPS_NS, "ram": RAM_NS, "udt": UDT_NS}
-
-DIP_NS = "urn:ephyto-dip:datamodel:ePhytoDIP:1"
-DIP_DS_NS = "urn:ephyto-dip:datamodel:ePhytoDIP_DS:1"
-DIP_EXT_NS = "urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1"
-DIP_NSMAP = {None: DIP_NS, "ds": DIP_DS_NS, "ippc": DIP_EXT_NS}
-
 
 _KNOWN: dict = {}
 _FIELDS: dict = {}  # value type -> {XML attribute: model field}

@@ -24,8 +24,9 @@ from markupsafe import Markup, escape
 
 from ..findings import Finding
 from ..mapping.child_index import ChildIndex
-from ..mapping.engine import rows_for, select_nodes
+from ..mapping.engine import select_nodes
 from ..mapping.metadata import certificate_element
+from ..mapping.plans import rows_for
 from ..mapping.table import PREDICATES, Row, Table, load_table
 from ..reading.xmltext import text_of
 from .markdown import md_text

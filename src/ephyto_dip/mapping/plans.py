@@ -1,0 +1,179 @@
+"""The table planned once per context and side: for each group of rows, which rows a set of child
+names calls for, which are one plain step (read straight off the child index, written as one
+new child), and a selector compiled for every other path shape. The reader, the writer, the
+locator and the review page all select through these entries."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..reading import shapes
+from .paths import Path
+from .table import Row
+
+if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
+    pass
+
+
+# ------------------------------------------------------------------------------ plans
+
+
+class Entry:
+    """How one row reads and writes on one side, worked out once per table.
+
+    ``tag`` is set when the row's path is one plain step (no predicate, position or
+    alternative): the elements it reads are then the context's children of that tag, and
+    a value is written as one new child of that tag. Other rows read through ``select``,
+    a selector compiled for their path's shape, and write through :meth:`Path.create`.
+    ``plain_leaf``: a value read as its text (no attribute path, date or code list).
+    """
+
+    __slots__ = ("row", "path", "attr", "is_list", "group", "tag", "select", "merge_check", "plain_leaf",
+                 "plain_write", "codelist", "vtype")
+
+    def __init__(self, row: Row, side: str, siblings: list[Row]):
+        path = row.paths[side]
+        self.row, self.path, self.attr, self.is_list = row, path, row.attr, row.is_list
+        self.group = row.kind == "group"
+        self.vtype = row.shape
+        self.codelist = row.codelist if side == "dip" else None
+        plain_step = (
+            len(path.steps) == 1
+            and path.attribute is None
+            and not path.alternatives
+            and not (path.steps[0].claims_by_literal or path.steps[0].position is not None or path.otherwise)
+        )
+        self.tag = path.steps[0].tag if plain_step else None
+        if path.is_self:
+            self.select = _select_self
+        elif path.otherwise:
+            self.select = _otherwise_selector(path, siblings, side)
+        else:
+            self.select = path.select_own
+        # a list read through several steps merges what repeated intermediate elements hold
+        self.merge_check = row.is_list and len(path.steps) > 1 and not path.otherwise
+        self.plain_leaf = (
+            row.kind == "value" and path.attribute is None and row.shape is not shapes.DateTime
+            and self.codelist is None
+        )
+        self.plain_write = (
+            row.kind == "value" and self.tag is not None and self.codelist is None and row.shape is not shapes.DateTime
+        )
+
+
+def _select_self(ctx, index, visited=None) -> list:
+    return [ctx]
+
+
+def _otherwise_selector(path: Path, siblings: list[Row], side: str):
+    """``[otherwise]``: the last step's elements that no literal-predicate sibling row claims.
+
+    Which rows compete for the same elements depends only on the table: worked out once.
+    """
+    parent, last = path.parent.select_own, path.steps[-1].select
+    constants = path.steps[-1].extra
+    claimers: list = []
+
+    def select(ctx, index, visited=None):
+        if not claimers:
+            claimers.append(_claimer_paths(rows_for(siblings, side), path, side))
+        claimed: set = set()
+        for claimer in claimers[0]:
+            claimed.update(claimer.select_own(ctx, index))
+        nodes = [n for p in parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
+        if visited is not None:
+            visited.update(nodes)
+            for n in nodes:  # the constants after [otherwise] were read to select them
+                visited.update(c for tag, _ in constants for c in index.children(n, tag)[:1])
+        return nodes
+
+    return select
+
+
+class _Plan:
+    """The rows of one context on one side, and which of them a set of child tags calls for."""
+
+    __slots__ = ("rows", "active", "entries", "_by_row", "_by_tag", "_always", "_present")
+
+    _MAX_SHAPES = 512  # distinct child-tag sets remembered per context: memory stays bounded
+
+    def __init__(self, rows: list[Row], side: str):
+        self.rows = rows
+        self.active = [r for r in rows if r.paths.get(side) is not None]
+        self.entries = [Entry(r, side, rows) for r in self.active]
+        self._by_row = {id(e.row): e for e in self.entries}
+        self._by_tag: dict = {}
+        self._always = []
+        for pos, (row, entry) in enumerate(zip(self.active, self.entries)):
+            tags = row.paths[side].first_tags
+            if not tags:
+                self._always.append(pos)
+            for t in tags:
+                self._by_tag.setdefault(t, []).append(pos)
+        self._present: dict = {}
+
+    def entry(self, row: Row) -> Entry:
+        return self._by_row[id(row)]
+
+    def present(self, tags) -> list[Entry]:
+        """The entries that can find something among children with ``tags``, in table order.
+
+        A context has a few dozen rows but holds a few children; looking rows up by the tags
+        present keeps reading proportional to the certificate, not to the table. Certificates
+        repeat the same shapes, so the answer is remembered per set of tags.
+        """
+        key = frozenset(tags)
+        hit = self._present.get(key)
+        if hit is None:
+            picked = set(self._always)
+            for t in key:
+                picked.update(self._by_tag.get(t, ()))
+            hit = [self.entries[i] for i in sorted(picked)]
+            if len(self._present) >= self._MAX_SHAPES:
+                self._present.clear()
+            self._present[key] = hit
+        return hit
+
+
+_PLANS: dict = {}
+MAX_PLANS = 4096  # contexts × sides of the tables in use; a process that reloads edited tables stays bounded
+
+
+def plan_for(rows: list[Row], side: str) -> _Plan:
+    key = (id(rows), side)
+    plan = _PLANS.get(key)
+    if plan is None or plan.rows is not rows:  # (a plan keeps its rows alive: this is a safeguard)
+        if len(_PLANS) >= MAX_PLANS:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(rows, side)
+    return plan
+
+
+def rows_for(rows: list[Row], side: str) -> list[Row]:
+    """The rows with a path on ``side``."""
+    return plan_for(rows, side).active
+
+
+def _claimer_paths(rows: list[Row], other: "Path", side: str) -> list:
+    """The paths (cut at ``other``'s last step) of the rows that claim elements by literal.
+
+    Worked out once per table: which rows compete for the same elements depends only on
+    the table, not on the certificate.
+    """
+    k = len(other.steps) - 1
+    prefix = [s.tag for s in other.steps[:k]]
+    out = []
+    for row in rows:
+        path = row.paths.get(side)
+        if path is None or path.otherwise:
+            continue
+        if path.is_self and row.kind == "group":
+            out.extend(_claimer_paths(rows_for(row.children, side), other, side))
+        elif (
+            len(path.steps) > k
+            and [s.tag for s in path.steps[:k]] == prefix
+            and path.steps[k].tag == other.steps[k].tag
+            and path.steps[k].claims_by_literal
+        ):
+            out.append(type(path)(path.text, path.steps[: k + 1]))
+    return out

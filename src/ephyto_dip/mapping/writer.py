@@ -1,0 +1,213 @@
+"""The generic writer: a side's tree from the reader's dictionaries (or a model), in schema order,
+through the table's plans."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from lxml import etree
+
+from ..findings import ConversionError, Finding
+from .codelists import UnmappedCode
+from .sides import Side
+from .table import Row, Table
+
+if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
+    from ..reading import model as m
+from .plans import MAX_PLANS, Entry, plan_for
+
+# --------------------------------------------------------------------------------- write
+
+
+def write_tree(cert: Union["m.Certificate", dict], table: Table, side: Side, order=None) -> etree._Element:
+    """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order.
+
+    ``cert`` is a Certificate or the plain dictionaries :func:`read_data` reads (a conversion
+    writes those directly; a model is first dumped to them, ``None`` fields left out).
+
+    With ``order``, each context's rows are written in the schema order of their elements, so
+    the tree comes out ordered. Only a table where one row writes *into* an element another
+    row creates (``A`` and ``A/B`` side by side) can leave an element's children out of
+    order; for such a table the tree is sorted afterwards.
+    """
+    data = cert if isinstance(cert, dict) else cert.model_dump(exclude_none=True)
+    root = side.new_root()
+    _write_context(root, data, table.roots, side, order)
+    if order is not None and _sort_needed(table, side, order):
+        order.sort(root)
+    return root
+
+
+def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, order) -> None:
+    for via, attr, entry in _write_plan(rows, side, order):
+        owner = obj
+        for step in via:  # rows of a "." group: their values sit on the group's object
+            owner = owner.get(step)
+            if owner is None:
+                break
+        if owner is None:
+            continue
+        if attr is None:  # a group's discriminator
+            etree.SubElement(el, entry.tag).text = entry.value
+            continue
+        val = owner.get(attr)
+        if val is None:
+            continue
+        if entry.is_list:
+            if not val:
+                continue
+        else:
+            val = (val,)
+        if entry.plain_write:  # most rows: one new child per value, its text and attributes
+            tag = entry.tag
+            for item in val:
+                child = etree.SubElement(el, tag)
+                child.text = item["value"]
+                if len(item) > 1:  # attributes besides the value
+                    side.write_attributes(child, item, entry.vtype)
+        else:
+            _write_values(el, val, entry, side, order, owner)
+
+
+def _write_values(el: etree._Element, values, entry: Entry, side: Side, order, owner: Optional[dict] = None) -> None:
+    """Write one row's values; ``owner`` (the model data holding them) decides code-list ``when`` rows."""
+    row, path = entry.row, entry.path
+    for item in values:
+        if entry.group:
+            # the predicate's child is written by the group's own plan, in its schema place
+            if entry.tag is not None:
+                target = etree.SubElement(el, entry.tag)
+            else:
+                target = path.create(el, repeat_last=True, discriminator=False)
+            _write_context(target, item, row.children, side, order)
+            if _holds_nothing(target, path.steps[-1]):  # a group without values is not written
+                target.getparent().remove(target)
+            continue
+        if row.kind == "str":
+            item = {"value": item}
+        if entry.codelist is not None:
+            try:
+                item = {**item, "value": entry.codelist.to_dip(item["value"], owner)}
+            except UnmappedCode as exc:
+                raise ConversionError(
+                    Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
+                ) from None
+        if path.attribute is not None:
+            owner = path.create(el, repeat_last=False) if path.steps else el
+            owner.set(path.attribute, item["value"])
+        else:
+            side.write_value(path.create(el, repeat_last=True), item, entry.vtype)
+
+
+class _Discriminator:
+    """A child a group's predicates name (``[Subject='X']``, a constant), written among the group's values."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value: Optional[str]):
+        self.tag, self.value = tag, value
+
+
+_WRITE_PLANS: dict = {}
+
+
+def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...], Optional[str], Any]]:
+    """``(via, field, entry)`` for a context, in the schema order of what they write
+    (``field`` None: a :class:`_Discriminator`).
+
+    Rows of a ``.`` group write into the context itself, so they join its plan (``via`` names
+    the group fields on the way to their object). Cached per table, side and schema.
+    """
+    key = (id(rows), side.name, id(order))
+    hit = _WRITE_PLANS.get(key)
+    if hit is not None and hit[0] is rows and hit[1] is order:
+        return hit[2]
+    ctx_type = _context_type(rows[0], side, order) if rows and order is not None else None
+    keyed: list = []
+
+    def add(rows_: list[Row], via: tuple[str, ...]) -> None:
+        plan = plan_for(rows_, side.name)
+        for entry in plan.entries:
+            if entry.group and entry.path.is_self:
+                add(entry.row.children, via + (entry.attr,))
+            else:
+                keyed.append((_schema_key(entry.path.steps, ctx_type, order), via, entry))
+
+    owner = rows[0].parent if rows else None
+    if owner is not None and owner.paths[side.name].steps:
+        last = owner.paths[side.name].steps[-1]
+        for tag, value in last.child_predicates:  # first among its namesakes: the predicate reads the first
+            keyed.append((_schema_key([tag], ctx_type, order), (), _Discriminator(tag, value)))
+    add(rows, ())
+    if order is not None:
+        keyed.sort(key=lambda k: k[0])  # stable: rows writing the same element keep table order
+    plan = [(via, None if isinstance(e, _Discriminator) else e.attr, e) for _, via, e in keyed]
+    if len(_WRITE_PLANS) >= MAX_PLANS:
+        _WRITE_PLANS.clear()
+    _WRITE_PLANS[key] = (rows, order, plan)
+    return plan
+
+
+_SORT_NEEDED: dict = {}
+
+
+def _sort_needed(table: Table, side: Side, order) -> bool:
+    """Whether some context of ``table`` has a row whose path passes through an element that
+    another row of the context creates (its children then come from two plans). Worked out
+    once per table, side and schema."""
+    key = (id(table), side.name, id(order))
+    hit = _SORT_NEEDED.get(key)
+    if hit is None or hit[0] is not table or hit[1] is not order:
+        hit = _SORT_NEEDED[key] = (table, order, _passes_through_another(table.roots, side, order))
+    return hit[2]
+
+
+def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
+    # the entries of the context's write plan (rows of "." groups joining it), in any order:
+    # which elements they create does not depend on the schema, so no write plan is built here
+    entries: list = []
+
+    def add(rows_: list[Row]) -> None:
+        for entry in plan_for(rows_, side.name).entries:
+            if entry.group and entry.path.is_self:
+                add(entry.row.children)
+            else:
+                entries.append(entry)
+
+    add(rows)
+    created = {tuple(s.tag for s in e.path.steps) for e in entries}
+    for e in entries:
+        tags = tuple(s.tag for s in e.path.steps)
+        if any(tags[:k] in created for k in range(1, len(tags))):
+            return True
+        if e.group and _passes_through_another(e.row.children, side, order):
+            return True
+    return False
+
+
+def _context_type(row: Row, side: Side, order) -> Optional[str]:
+    """Schema type of the element ``row``'s path starts from."""
+    if row.parent is None:
+        return order.element_type(side.root_tag)
+    parent_type = _context_type(row.parent, side, order)
+    for step in row.parent.paths[side.name].steps:
+        parent_type = order.position(parent_type, step.tag)[1]
+    return parent_type
+
+
+def _schema_key(steps, type_key: Optional[str], order) -> tuple[int, ...]:
+    """Positions of a path's steps in the schema, level by level (empty without a schema)."""
+    if order is None:
+        return ()
+    key = []
+    for step in steps:
+        pos, type_key = order.position(type_key, step if isinstance(step, str) else step.tag)
+        key.append(pos)
+    return tuple(key)
+
+
+def _holds_nothing(el: etree._Element, step) -> bool:
+    if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
+        return False
+    written = {tag for tag, _ in step.child_predicates}  # the predicates' children: not values
+    return all(c.tag in written for c in el) and len(el) <= len(written)
