@@ -77,3 +77,14 @@ def test_check_command_reports_the_false_claim_on_one_line(tmp_path, capsys):
     assert main(["check", "--table", str(path)]) == 1
     lines = [ln for ln in capsys.readouterr().out.splitlines() if "TABLE-WCO" in ln]
     assert len(lines) == 1 and "[EPD-183]" in lines[0] and f"{path}:" in lines[0]
+
+
+def test_a_registry_without_its_columns_is_a_one_line_table_error(tmp_path):
+    from ephyto_dip.findings import TableError
+
+    bad = tmp_path / "wco-sources.tsv"
+    bad.write_text("label\tfile\nHMRC DEC 3.6\tschemas/wco-dec/hmrc-cds-dec-elements.tsv\n", encoding="utf-8")
+    with pytest.raises(TableError) as caught:
+        load_sources(str(bad))
+    f = caught.value.findings[0]
+    assert f.code == "TABLE-SYNTAX" and f.file == str(bad) and "path_column" in f.message

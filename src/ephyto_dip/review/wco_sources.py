@@ -24,6 +24,8 @@ from ..tsv import read_table_text, split_metadata, tsv_reader
 CLASS_ID = re.compile(r"\d\d[A-Z]$")
 ROOT = "(root)"
 SEARCHED = "searched:"
+REGISTRY_COLUMNS = ("label", "file", "path_column", "id_column", "name_column", "format_column", "class_column",
+                    "format_is_official", "search_required")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,11 @@ def load_sources(registry: Optional[str] = None) -> tuple[WcoSource, ...]:
     path = Path(registry) if registry else _registry_path()
     _, body, _ = split_metadata(read_table_text(path, "WCO source registry"))
     rows = list(tsv_reader(body))
-    header, entries = rows[0], rows[1:]
+    header, entries = (rows[0], rows[1:]) if rows else ([], [])
+    absent = [c for c in REGISTRY_COLUMNS if c not in header]
+    if absent:
+        raise TableError(Finding("TABLE-SYNTAX", f"the WCO source registry needs the columns {', '.join(absent)}",
+                                 file=str(path)))
     out = []
     for cells in entries:
         if not any(cells):
@@ -72,9 +78,9 @@ def _load_list(spec: dict[str, str], registry: Path) -> WcoSource:
     file = resource_path(*spec["file"].split("/"))
     _, body, _ = split_metadata(read_table_text(file, f"WCO element list {spec['label']}"))
     rows = list(tsv_reader(body))
-    header = rows[0]
-    missing = [spec[k] for k in ("path_column", "id_column", "name_column", "format_column")
-               if spec[k] not in header]
+    header = rows[0] if rows else []
+    missing = [spec[k] for k in ("path_column", "id_column", "name_column", "format_column", "class_column")
+               if spec.get(k) and spec[k] not in header]
     if missing:
         raise TableError(Finding("TABLE-SYNTAX", f"WCO element list {spec['label']} has no column "
                                  f"{', '.join(missing)} (as {registry.name} says)", file=str(file), line=1))
