@@ -532,3 +532,26 @@ def test_another_sps_document_is_refused_with_its_untdid_name():
     f = caught.value.findings[0]
     assert f.code == "DOC-UNSUPPORTED-TYPE" and "636 (health certificate: as the EU's TRACES sends its common health entry documents (CHED)" in f.message
     assert "851 (phytosanitary certificate) or 657 (phytosanitary re-export certificate)" in f.message
+
+
+# ------------------------------------------------------- note rules from mappings/note-rules.tsv
+
+def test_note_rules_take_their_fields_from_the_element_table():
+    from ephyto_dip.validation.note_rules import note_rules
+
+    rules = note_rules()
+    assert [(r.acronym, r.field, r.if_missing) for r in rules["replacement"]][0] == (
+        "ADRPN", "replaced_certificate_number", "error")
+    assert [r.acronym for r in rules["re-export"] if r.if_missing == "core"] == ["RPCST", "RPCCO", "RPCRF"]
+
+
+def test_a_note_rule_edited_in_a_copy_of_the_table_takes_effect_and_a_stray_acronym_is_named(tmp_path):
+    from ephyto_dip.validation.note_rules import parse_note_rules
+
+    text = (REPO / "mappings" / "note-rules.tsv").read_text(encoding="utf-8")
+    stricter = parse_note_rules(text.replace("replacement\tADRPR\twarning", "replacement\tADRPR\terror"), "copy.tsv")
+    assert next(r for r in stricter["replacement"] if r.acronym == "ADRPR").if_missing == "error"
+    with pytest.raises(TableError) as bad:
+        parse_note_rules(text + "re-export\tRPCXX\tcore\t\tnot an acronym the table reads\n", "copy.tsv")
+    f = bad.value.findings[0]
+    assert "RPCXX" in f.message and f.line == len(text.splitlines()) + 1 and f.file == "copy.tsv"

@@ -21,30 +21,11 @@ from .code_lists import (
     code_list,
 )
 from .mandatory import blank, load_mandatory, missing
+from .note_rules import note_rules
 
 if TYPE_CHECKING:
     from ..reading import model as m
 
-REPLACEMENT_NOTES = (  # acronym, Replacement field, what it holds
-    ("ADRPN", "replaced_certificate_number", "number of the replaced certificate"),
-    ("ADRP", "statement", "replacement statement"),
-    ("ADRPR", "reason", "reason for replacement"),
-    ("ADRD", "replaced_issue_date", "issue date of the replaced certificate"),
-)
-REEXPORT_NOTES = (  # acronym, ReExport field; the first three are the re-export certificate's core
-    ("RPCST", "statement"),
-    ("RPCCO", "origin_country"),
-    ("RPCRF", "original_certificate_number"),
-    ("RPCOR", "original_attached"),
-    ("RPCTC", "certified_copy_attached"),
-    ("RPCPK", "packed"),
-    ("RPCRP", "repacked"),
-    ("RPCOC", "original_containers"),
-    ("RPCNC", "new_containers"),
-    ("RPCPC", "based_on_original_certificate"),
-    ("RPCAI", "additional_inspection"),
-)
-REEXPORT_CORE = ("RPCST", "RPCCO", "RPCRF")
 
 _REC20 = re.compile(r"[A-Z0-9]{2,3}")
 _REC21 = re.compile(r"[A-Z0-9]{2}")
@@ -253,45 +234,48 @@ def check_note_subjects(cert: m.Certificate, ck: Checker) -> None:
 
 
 def check_replacement(cert: m.Certificate, ck: Checker) -> None:
-    rep = cert.replacement
-    present = [ac for ac, f, _ in REPLACEMENT_NOTES if notes_filled(getattr(rep, f))]
+    rep, rules = cert.replacement, note_rules()["replacement"]
+    present = [r.acronym for r in rules if notes_filled(getattr(rep, r.field))]
     if not present:
         return
-    first = next(f for ac, f, _ in REPLACEMENT_NOTES if ac in present)
+    first = next(r.field for r in rules if r.acronym in present)
     anchor = f"replacement.{first}[0]"
-    for acronym, fname, what in REPLACEMENT_NOTES:
-        if acronym in present:
+    for r in rules:
+        if r.acronym in present or r.if_missing not in ("error", "warning"):
             continue
-        notes = getattr(rep, fname)
-        path = f"replacement.{fname}[0]" if notes else anchor
-        severity = ERROR if acronym == "ADRPN" else WARNING
-        ck.add("RULE-REPLACEMENT", f"a replacement certificate ({', '.join(present)} present) has no {acronym} "
-               f"note ({what})", path, severity)
-    if "ADRPN" in present and not blank(cert.id):
+        notes = getattr(rep, r.field)
+        path = f"replacement.{r.field}[0]" if notes else anchor
+        ck.add("RULE-REPLACEMENT", f"a replacement certificate ({', '.join(present)} present) has no {r.acronym} "
+               f"note ({r.holds})", path, ERROR if r.if_missing == "error" else WARNING)
+    number = next((r for r in rules if r.field == "replaced_certificate_number"), None)
+    if number is not None and number.acronym in present and not blank(cert.id):
         replaced = {value_text(c) for n in rep.replaced_certificate_number for c in n.contents}
         if value_text(cert.id) in replaced:
-            ck.add("RULE-REPLACEMENT", f"the replaced certificate number (ADRPN) is this certificate's own number "
-                   f"{value_text(cert.id)!r}", "replacement.replaced_certificate_number[0]", WARNING, value_text(cert.id))
+            ck.add("RULE-REPLACEMENT", f"the replaced certificate number ({number.acronym}) is this certificate's own "
+                   f"number {value_text(cert.id)!r}", "replacement.replaced_certificate_number[0]", WARNING,
+                   value_text(cert.id))
 
 
 def check_reexport(cert: m.Certificate, ck: Checker) -> None:
     if blank(cert.type_code):
         return
+    rules = note_rules()["re-export"]
+    core = [r.acronym for r in rules if r.if_missing == "core"]
+    field_of = {r.acronym: r.field for r in rules}
     carried = []  # per item: acronyms with content
     for _, item in item_level(cert):
-        carried.append([ac for ac, f in REEXPORT_NOTES if notes_filled(getattr(item.re_export, f))])
+        carried.append([r.acronym for r in rules if notes_filled(getattr(item.re_export, r.field))])
     if cert.is_reexport:
-        if not any(set(acs) & set(REEXPORT_CORE) for acs in carried):
+        if not any(set(acs) & set(core) for acs in carried):
             ck.add("RULE-REEXPORT", "a re-export certificate (657) carries no re-export notes "
-                   f"({', '.join(REEXPORT_CORE)}) on any item", "items[0]" if cert.items else "items")
+                   f"({', '.join(core)}) on any item", "items[0]" if cert.items else "items")
             return
         for (ip, _), acs in zip(item_level(cert), carried):
-            missing = [ac for ac in REEXPORT_CORE if ac not in acs]
+            missing = [ac for ac in core if ac not in acs]
             if missing:
                 ck.add("RULE-REEXPORT", f"re-export item without {', '.join(missing)}", ip, WARNING)
         return
     for (ip, _), acs in zip(item_level(cert), carried):
         if acs:
-            fname = dict(REEXPORT_NOTES)[acs[0]]
             ck.add("RULE-REEXPORT", f"re-export notes {', '.join(acs)} on a certificate of type "
-                   f"{value_text(cert.type_code)}, not 657 (re-export)", f"{ip}.re_export.{fname}[0]", WARNING)
+                   f"{value_text(cert.type_code)}, not 657 (re-export)", f"{ip}.re_export.{field_of[acs[0]]}[0]", WARNING)
