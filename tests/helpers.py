@@ -52,3 +52,18 @@ def value_inventory(root: etree._Element) -> Counter:
             if not k.startswith(XSI):
                 inv[("@" + k, v)] += 1
     return inv
+
+
+def edit_tsv(text: str, key: str, changes: dict[str, str], key_column: str = "mapping_id") -> str:
+    """``text`` (a project TSV) with the cells ``changes`` set on the row whose ``key_column`` is ``key``."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if not ln.startswith("#"))
+    header = lines[start].split("\t")
+    for i in range(start + 1, len(lines)):
+        cells = lines[i].split("\t")
+        if cells[header.index(key_column)] == key:
+            for column, value in changes.items():
+                cells[header.index(column)] = value
+            lines[i] = "\t".join(cells)
+            return "\n".join(lines) + "\n"
+    raise AssertionError(f"no row {key}")

@@ -14,7 +14,7 @@ from ephyto_dip.review.crosswalk import (
 from ephyto_dip.findings import ERROR, WARNING
 from ephyto_dip.mapping.table import load_table, parse_table
 
-from .helpers import REPO
+from .helpers import REPO, edit_tsv
 from .test_report import _open, chromium  # noqa: F401  (the browser fixture)
 
 CROSSWALK = REPO / "mappings" / "ispm12-crosswalk.tsv"
@@ -22,24 +22,10 @@ TABLE = REPO / "mappings" / "ephyto-dip.tsv"
 BOXES = [b.box for b in load_boxes()]
 
 
-def _edit(text: str, key: str, column: str, value: str, key_column: str) -> str:
-    """``text`` (a TSV) with ``column`` set to ``value`` on the row whose ``key_column`` is ``key``."""
-    lines = text.splitlines()
-    start = next(i for i, ln in enumerate(lines) if not ln.startswith("#"))
-    header = lines[start].split("\t")
-    for i in range(start + 1, len(lines)):
-        cells = lines[i].split("\t")
-        if cells[header.index(key_column)] == key:
-            cells[header.index(column)] = value
-            lines[i] = "\t".join(cells)
-            return "\n".join(lines) + "\n"
-    raise AssertionError(f"no row {key}")
-
-
 def _cw(edits: dict) -> str:
     text = CROSSWALK.read_text(encoding="utf-8")
     for (box, column), value in edits.items():
-        text = _edit(text, box, column, value, "box")
+        text = edit_tsv(text, box, {column: value}, "box")
     return text
 
 
@@ -95,9 +81,8 @@ def test_a_missing_box_is_an_error():
 def test_a_row_matched_since_is_a_warning_not_an_error():
     """A NoTermFound primary row gains a WCO element: check still passes, and says to re-judge the box."""
     text = TABLE.read_text(encoding="utf-8")
-    for column, value in (("wco_id", "137"), ("wco_class", "23A Commodity"), ("wco_name", "Description of goods"),
-                          ("predicate", "skos:broadMatch"), ("wco_format", "an..512")):
-        text = _edit(text, "EPD-195", column, value, "mapping_id")
+    text = edit_tsv(text, "EPD-195", {"wco_id": "137", "wco_class": "23A Commodity", "wco_name": "Description of goods",
+                                      "predicate": "skos:broadMatch", "wco_format": "an..512"})
     table = parse_table(text, "t.tsv")
     found = [f for f in check_crosswalk(table, load_crosswalk(), BOXES) if f.mapping_id == "EPD-195"]
     assert [(f.severity, f.code) for f in found] == [(WARNING, "TABLE-CROSSWALK")]

@@ -12,31 +12,17 @@ from ephyto_dip.review.dmr import DMR_KEYS, check_accounted, covered, no_new_ele
 from ephyto_dip.findings import ERROR
 from ephyto_dip.mapping.table import load_table, parse_table
 
-from .helpers import REPO
+from .helpers import REPO, edit_tsv
 
 MAPPINGS = REPO / "mappings"
 TABLE = MAPPINGS / "ephyto-dip.tsv"
 REJUDGE = REPO / "docs" / "proposals" / "rejudge.tsv"
 
 
-def _edit(text: str, key: str, changes: dict[str, str], key_column: str = "mapping_id") -> str:
-    lines = text.splitlines()
-    start = next(i for i, ln in enumerate(lines) if not ln.startswith("#"))
-    header = lines[start].split("\t")
-    for i in range(start + 1, len(lines)):
-        cells = lines[i].split("\t")
-        if cells[header.index(key_column)] == key:
-            for c, v in changes.items():
-                cells[header.index(c)] = v
-            lines[i] = "\t".join(cells)
-            return "\n".join(lines) + "\n"
-    raise AssertionError(key)
-
-
 def _table(changes: dict[str, dict[str, str]]):
     text = TABLE.read_text(encoding="utf-8")
     for key, c in changes.items():
-        text = _edit(text, key, c)
+        text = edit_tsv(text, key, c)
     return parse_table(text, "t.tsv")
 
 
@@ -168,7 +154,7 @@ def test_check_reports_an_unaccounted_row(tmp_path, capsys):
         shutil.copy(MAPPINGS / f, tmp_path / f)
     shutil.copytree(MAPPINGS / "codelists", tmp_path / "codelists")
     t = tmp_path / "ephyto-dip.tsv"
-    t.write_text(_edit(TABLE.read_text(encoding="utf-8"), "EPD-193", {
+    t.write_text(edit_tsv(TABLE.read_text(encoding="utf-8"), "EPD-193", {
         "wco_id": "", "wco_class": "", "wco_name": "", "wco_format": "", "predicate": "sssom:NoTermFound"}),
         encoding="utf-8")
     assert main(["check", "--table", str(t)]) == 1
