@@ -29,10 +29,10 @@ CERT = ROOT / "examples" / "attach" / "constructed_CL-GB_851_courgettes.xml"
 DECL = ROOT / "examples" / "attach" / "Step1_TT_IM030a.xml"
 
 import ephyto_dip as ed  # noqa: E402
+from bench import floor_once, median_ms  # noqa: E402  (benchmarks/bench.py: one floor for every benchmark)
 from ephyto_dip.linkage import attach, open_ledger  # noqa: E402
 from ephyto_dip.linkage.ledger import CertifiedLine, Request  # noqa: E402
 from ephyto_dip.linkage.quantities import Amount  # noqa: E402
-from bench import floor_once, median_ms  # noqa: E402  (benchmarks/bench.py: one floor for every benchmark)
 
 KG = {"KGM": Decimal(1)}
 

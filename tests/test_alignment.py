@@ -12,12 +12,12 @@ import shutil
 import pytest
 from lxml import etree
 
-from ephyto_dip.review.alignment import check_table, model_fields
 from ephyto_dip.cli import main
 from ephyto_dip.documents import read
 from ephyto_dip.findings import ERROR, WARNING, TableError
 from ephyto_dip.mapping.exclusions import excluded_reason, load_exclusions, parse_exclusions
 from ephyto_dip.mapping.table import load_table
+from ephyto_dip.review.alignment import check_table, model_fields
 
 from .helpers import REPO, sample
 

@@ -17,7 +17,8 @@ import pytest
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip.reading import model as m
+from ephyto_dip.cli import main
+from ephyto_dip.findings import ERROR, INFO, WARNING, ConversionError, TableError, UnsupportedDocumentError
 from ephyto_dip.linkage import (
     AttachResult,
     additional_documents,
@@ -27,8 +28,7 @@ from ephyto_dip.linkage import (
     parse_rules,
     validate_declaration,
 )
-from ephyto_dip.cli import main
-from ephyto_dip.findings import ERROR, INFO, WARNING, ConversionError, TableError, UnsupportedDocumentError
+from ephyto_dip.reading import model as m
 from ephyto_dip.resources import resource_path
 
 from .helpers import DATA, EXAMPLES, REPO, sample
@@ -658,7 +658,7 @@ def test_the_declaration_keeps_its_line_endings_declaration_and_encoding(tmp_pat
     assert b"\r" not in out and out.startswith(b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n')
     # a Latin-1 declaration stays Latin-1, byte order mark and spelling of the declaration too
     latin = lf.replace(b'encoding="UTF-8"', b"encoding='ISO-8859-1'", 1).replace(
-        "<md:MetaData".encode(), "<!-- déclaration -->\n<md:MetaData".encode(), 1)
+        b"<md:MetaData", "<!-- déclaration -->\n<md:MetaData".encode(), 1)
     latin = latin.decode("utf-8").encode("iso-8859-1", "xmlcharrefreplace")
     result = attach(certificate(line("070700", net="100", unit="KGM"), sent_from="US"), latin, name="latin.xml")
     assert result.ok, result.findings

@@ -7,12 +7,17 @@ import sys
 
 import pytest
 
-from ephyto_dip.review.alignment import check_table, load_boxes
-from ephyto_dip.review.crosswalk import (
-    COPIED, check_crosswalk, copied_cells, crosswalk_document, load_crosswalk, parse_crosswalk,
-)
 from ephyto_dip.findings import ERROR, WARNING
 from ephyto_dip.mapping.table import load_table, parse_table
+from ephyto_dip.review.alignment import check_table, load_boxes
+from ephyto_dip.review.crosswalk import (
+    COPIED,
+    check_crosswalk,
+    copied_cells,
+    crosswalk_document,
+    load_crosswalk,
+    parse_crosswalk,
+)
 
 from .helpers import REPO, edit_tsv
 from .test_report import _open, chromium  # noqa: F401  (the browser fixture)

@@ -13,11 +13,11 @@ from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip.cli import main
+from ephyto_dip.documents import serialize
+from ephyto_dip.findings import InputError, UnsupportedDocumentError
 from ephyto_dip.mapping.dipjson import _leaf
 from ephyto_dip.mapping.dipjson_read import parse_json
 from ephyto_dip.mapping.dipjson_shape import JsonNumber, Member
-from ephyto_dip.documents import serialize
-from ephyto_dip.findings import InputError, UnsupportedDocumentError
 from ephyto_dip.reading.schemas import dip_xsd_path
 from ephyto_dip.reading.xmlsafe import Limits
 

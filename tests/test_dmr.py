@@ -8,9 +8,9 @@ import shutil
 from lxml import etree
 
 from ephyto_dip.cli import main
-from ephyto_dip.review.dmr import DMR_KEYS, check_accounted, covered, no_new_element, proposals
 from ephyto_dip.findings import ERROR
 from ephyto_dip.mapping.table import load_table, parse_table
+from ephyto_dip.review.dmr import DMR_KEYS, check_accounted, covered, no_new_element, proposals
 
 from .helpers import REPO, edit_tsv
 

@@ -14,7 +14,7 @@ from ephyto_dip.reading.schemas import dip_xsd
 from .helpers import REPO
 
 sys.path.insert(0, str(REPO / "tools"))
-from make_golden import golden_pairs  # noqa: E402
+from make_golden import golden_pairs
 
 PAIRS = list(golden_pairs())
 

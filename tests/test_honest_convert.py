@@ -12,8 +12,8 @@ from lxml import etree
 
 import ephyto_dip as ed
 from ephyto_dip.cli import main
-from ephyto_dip.validation.mandatory import default_path, missing, parse_mandatory
 from ephyto_dip.mapping.codelists import load_codelist
+from ephyto_dip.validation.mandatory import default_path, missing, parse_mandatory
 from ephyto_dip.validation.rules import STATUSES, code_list
 
 from .helpers import EXAMPLES, SAMPLES, certificate_root, sample, value_inventory

@@ -9,13 +9,13 @@ import re
 import pytest
 from lxml import etree
 
-from ephyto_dip.reading import model as m
 from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR, INFO, WARNING, LedgerError
 from ephyto_dip.linkage import attach, open_ledger, parse_rules
+from ephyto_dip.reading import model as m
 
 from .helpers import EXAMPLES, REPO
-from .test_attach import (D, IM030A, NUMBER, certificate, declaration, goods_items, line, references, write_cert)
+from .test_attach import IM030A, NUMBER, D, certificate, declaration, goods_items, line, references, write_cert
 
 EU = REPO / "mappings" / "attach-eu-certex.tsv"
 COURGETTES = ("07099310", "Fresh courgettes", "600")
@@ -309,9 +309,8 @@ def test_a_failure_before_commit_leaves_nothing_reserved(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         attach(CERT, courgettes("100", "A"), ledger=ledger, before_commit=interrupted)
-    with open_ledger(ledger) as opened:
-        with opened.transaction(NUMBER) as tx:
-            assert not tx.known()
+    with open_ledger(ledger) as opened, opened.transaction(NUMBER) as tx:
+        assert not tx.known()
 
 
 def test_a_ledger_of_another_schema_version_is_refused_unchanged(tmp_path):

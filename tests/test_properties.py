@@ -14,10 +14,10 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import ephyto_dip as ed
-from ephyto_dip.testing import strategies as eds
 from ephyto_dip.documents import read, serialize
 from ephyto_dip.mapping.sides import DIP_DS_NS, edifact_to_iso, iso_to_edifact
 from ephyto_dip.reading.schemas import dip_xsd, ephyto_xsd
+from ephyto_dip.testing import strategies as eds
 
 # the Hub envelope header has no place in an SPSCertificate: only the DIP carries it
 ANY_FOR_DIP = st.one_of(eds.certificates(), eds.certificates(hub_envelope=True))

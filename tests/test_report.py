@@ -8,7 +8,6 @@ what the table says they should be. Without Chromium they fail: CI installs it.
 from __future__ import annotations
 
 import json
-
 import re
 import shutil
 import subprocess
@@ -18,11 +17,11 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
-from ephyto_dip.mapping.metadata import certificate_element
-from ephyto_dip.reading import model as m
 from ephyto_dip import read, to_dip
 from ephyto_dip.cli import main
+from ephyto_dip.mapping.metadata import certificate_element
 from ephyto_dip.mapping.table import load_table
+from ephyto_dip.reading import model as m
 from ephyto_dip.review.report import EXAMPLE_VALUE_MAX, PREDICATE_LABELS, build_report, render_html, render_markdown
 
 from .helpers import sample

@@ -11,8 +11,8 @@ import pytest
 from lxml import html
 
 from ephyto_dip.cli import main
-from ephyto_dip.review.decisions import HASH_COLUMNS, apply_decisions, parse_decisions, row_hash
 from ephyto_dip.mapping.table import load_table, parse_table
+from ephyto_dip.review.decisions import HASH_COLUMNS, apply_decisions, parse_decisions, row_hash
 from ephyto_dip.review.report import build_report, render_html
 
 from .helpers import REPO

@@ -9,13 +9,13 @@ import pytest
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip.reading import model as m
 from ephyto_dip.cli import main
 from ephyto_dip.documents import serialize, to_dip
 from ephyto_dip.findings import CODES, ERROR, WARNING, TableError
 from ephyto_dip.findings_doc import render_findings_doc
 from ephyto_dip.mapping.locate import Locator
 from ephyto_dip.mapping.table import load_table
+from ephyto_dip.reading import model as m
 from ephyto_dip.validation.rules import (
     COUNTRIES,
     PACKAGE_TYPES,

@@ -274,9 +274,9 @@ def test_a_discriminator_is_written_first_among_elements_of_its_name():
 def test_the_writer_plans_schema_order_so_the_final_sort_moves_nothing(path):
     """The write plan puts each context's rows in the schema order of their elements; the
     sort after it is a safety net, and on real certificates it must find nothing to move."""
-    from ephyto_dip.mapping.writer import _write_context
     from ephyto_dip.mapping.sides import DIP, EPHYTO
     from ephyto_dip.mapping.table import load_table
+    from ephyto_dip.mapping.writer import _write_context
     from ephyto_dip.reading.schemas import dip_schema_info, ephyto_schema_info
 
     content = ed.read(path).content
@@ -294,9 +294,9 @@ def test_a_table_where_one_row_writes_into_anothers_element_is_sorted_after_writ
     import copy
     from pathlib import Path
 
-    from ephyto_dip.mapping.writer import _sort_needed, _write_context, write_tree
     from ephyto_dip.mapping.sides import EPHYTO
     from ephyto_dip.mapping.table import load_table, parse_table
+    from ephyto_dip.mapping.writer import _sort_needed, _write_context, write_tree
     from ephyto_dip.reading.schemas import ephyto_schema_info
 
     shipped = load_table()

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 
 import ephyto_dip as ed
 import ephyto_dip.testing.strategies as eds
+from ephyto_dip.mapping.table import load_table
 from ephyto_dip.reading import model as m
 from ephyto_dip.reading import shapes
-from ephyto_dip.mapping.table import load_table
 from ephyto_dip.validation.rules import check_certificate, iter_values
 
 from .helpers import EXAMPLES, REPO, SAMPLES

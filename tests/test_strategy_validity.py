@@ -10,9 +10,9 @@ import pytest
 from hypothesis import Phase, given, settings
 
 import ephyto_dip as ed
-from ephyto_dip.testing import strategies as eds
 from ephyto_dip.documents import serialize
 from ephyto_dip.findings import CODES, ERROR
+from ephyto_dip.testing import strategies as eds
 from ephyto_dip.validation.rules import COUNTRIES, code_list
 
 WRITERS = {"ephyto": ed.to_ephyto, "dip": ed.to_dip}

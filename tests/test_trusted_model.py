@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import ephyto_dip as ed
-from ephyto_dip.reading import model as m
 from ephyto_dip.documents import serialize, to_dip
+from ephyto_dip.reading import model as m
 
 from .helpers import SAMPLES
 

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import ephyto_dip as ed
-from ephyto_dip.testing import strategies as eds
-from ephyto_dip.linkage import attach
 from ephyto_dip.documents import serialize
+from ephyto_dip.linkage import attach
 from ephyto_dip.reading.xmltext import text_of
+from ephyto_dip.testing import strategies as eds
 
 from .helpers import sample
 from .test_attach import IM030A, certificate, line
@@ -105,7 +105,7 @@ def test_envelope_content_split_by_a_comment_is_read_whole(encoding):
     raw = sample("05").read_bytes()
     content = base64.b64encode(raw).decode() if encoding == "base64" else escape(raw.decode("utf-8"))
     half = len(content) // 2
-    while content[half - 1] == "&" or "&" in content[half - 6:half] and ";" not in content[half - 6:half]:
+    while content[half - 1] == "&" or ("&" in content[half - 6:half] and ";" not in content[half - 6:half]):
         half += 1  # cut between escapes, not inside one
     envelope = ('<Envelope xmlns="http://ephyto.ippc.int/HUB.Entities"><From>BO</From><To>EC</To>'
                 "<CertificateType>851</CertificateType><NPPOCertificateNumber>491412337BO</NPPOCertificateNumber>"

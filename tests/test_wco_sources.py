@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from ephyto_dip.review.alignment import check_table
 from ephyto_dip.cli import main
 from ephyto_dip.findings import ERROR
 from ephyto_dip.mapping.table import load_table
+from ephyto_dip.review.alignment import check_table
 from ephyto_dip.review.wco_sources import load_sources
 
 from .test_alignment import table_copy

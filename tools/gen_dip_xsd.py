@@ -29,10 +29,10 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ephyto_dip.mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS  # noqa: E402
-from ephyto_dip.mapping.metadata import load_envelope  # noqa: E402
-from ephyto_dip.mapping.table import Row, parse_table  # noqa: E402
 from ephyto_dip.mapping import dipjson_schema  # noqa: E402
+from ephyto_dip.mapping.metadata import load_envelope  # noqa: E402
+from ephyto_dip.mapping.sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS  # noqa: E402
+from ephyto_dip.mapping.table import Row, parse_table  # noqa: E402
 from ephyto_dip.reading import model as m  # noqa: E402
 from ephyto_dip.reading.schema_info import SchemaInfo  # noqa: E402
 
@@ -115,7 +115,7 @@ def load_wco_elements() -> dict[tuple[str, str], dict[str, str]]:
 class Node:
     def __init__(self, tag: str):
         self.tag = tag  # Clark name
-        self.children: "OrderedDict[str, Node]" = OrderedDict()
+        self.children: OrderedDict[str, Node] = OrderedDict()
         self.max_unbounded = False
         self.datatype: str | None = None
         self.datatypes: set[str] = set()  # every row's data type (several: a combined base type)

@@ -16,6 +16,7 @@ import argparse
 import inspect
 import sys
 import textwrap
+import types
 import typing
 from pathlib import Path
 
@@ -34,8 +35,6 @@ still give the pydantic classes and model.
 """
 
 from __future__ import annotations
-
-from typing import Optional
 
 # how a field defaults: required, None, a new empty list, a new empty instance of its class
 REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
@@ -104,7 +103,7 @@ def _construct(cls: type, data: dict):
     return obj
 
 
-def certificate_from_reader(data: dict) -> Optional[Certificate]:
+def certificate_from_reader(data: dict) -> Certificate | None:
     """The :class:`Certificate` shape of what the reader read; None if the data is not in the
     reader's shapes (then the caller builds the validated model, which reports why)."""
     try:
@@ -149,7 +148,7 @@ def _field_type(ann) -> tuple[str, bool]:
     is_list = False
     while True:
         origin = typing.get_origin(ann)
-        if origin is typing.Union:
+        if origin is typing.Union or origin is types.UnionType:
             args = [a for a in typing.get_args(ann) if a is not type(None)]
             (ann,) = args
         elif origin is list:

@@ -26,9 +26,9 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from ephyto_dip.review.crosswalk import COPIED, copied_cells, default_crosswalk_path, parse_crosswalk  # noqa: E402
 from ephyto_dip.mapping.table import load_table  # noqa: E402
 from ephyto_dip.output import write_atomic  # noqa: E402
+from ephyto_dip.review.crosswalk import COPIED, copied_cells, default_crosswalk_path, parse_crosswalk  # noqa: E402
 
 XSD = "{http://www.w3.org/2001/XMLSchema}"
 CCTS_UID = "{urn:un:unece:uncefact:documentation:standard:CoreComponentsTechnicalSpecification:2}UniqueID"

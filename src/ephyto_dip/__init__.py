@@ -37,14 +37,14 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # typed for checkers; imported on first use at run time (below)
     from .conversion import Conversion, convert, warm_up
-    from .mapping.dipjson import to_json
     from .documents import Document, detect, read, serialize, to_dip, to_ephyto
     from .linkage import additional_documents, attach, open_ledger
+    from .mapping.dipjson import to_json
     from .mapping.table import Table, load_table
     from .reading.model import Certificate
     from .reading.sources import Source
-    from .validation.verbs import is_valid, iter_findings, validate
     from .reading.xmlsafe import Limits
+    from .validation.verbs import is_valid, iter_findings, validate
 
 # Every verb is imported on first use: `import ephyto_dip` stays cheap (the pydantic model, the
 # table engine and the customs side load when a verb first needs them; ``warm_up()`` does it at
@@ -78,25 +78,28 @@ def __dir__() -> list[str]:
 __all__ = [
     "CODES",
     "Certificate",
-    "additional_documents",
-    "attach",
     "Conversion",
     "ConversionError",
     "Document",
     "EphytoDipError",
     "Finding",
-    "Severity",
-    "Source",
     "InputError",
     "LedgerError",
     "Limits",
     "OutputError",
+    "Severity",
+    "Source",
     "Table",
     "TableError",
     "UnsupportedDocumentError",
     "UsageError",
+    "ValidationError",
+    "additional_documents",
+    "attach",
     "convert",
     "detect",
+    "is_valid",
+    "iter_findings",
     "load_table",
     "open_ledger",
     "read",
@@ -105,8 +108,5 @@ __all__ = [
     "to_ephyto",
     "to_json",
     "validate",
-    "is_valid",
-    "iter_findings",
-    "ValidationError",
     "warm_up",
 ]

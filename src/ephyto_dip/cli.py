@@ -12,7 +12,7 @@ import inspect
 import os
 import re
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 COMMANDS = {
     "convert": "ephyto_dip.commands.convert",
@@ -28,12 +28,11 @@ COMMANDS = {
 
 from .commands.common import EXIT_OK, EXIT_USAGE
 
-
 _ROLE = re.compile(r":[a-z]+:`([^`]*)`")  # :class:`Finding` -> Finding
 _LITERAL = re.compile(r"``([^`]*)``|`([^`]*)`")  # ``--table`` -> --table
 
 
-def plain_text(text: Optional[str]) -> Optional[str]:
+def plain_text(text: str | None) -> str | None:
     """A docstring as plain text for --help: reST roles and literals unwrapped, indentation removed."""
     if not text or text is argparse.SUPPRESS:
         return text
@@ -59,7 +58,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     from . import __version__
 
     parser = _Parser(
@@ -96,7 +95,7 @@ _HELP = {
 }
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(only=command if command in COMMANDS else None)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import Optional, Union
 
 from lxml import etree
 
-from .mapping.dipjson import to_json
 from .documents import Document, read, serialize, to_dip, to_ephyto
-from .reading.sources import Source
 from .findings import ERROR, ConversionError, Finding, UsageError
+from .mapping.dipjson import to_json
 from .mapping.table import Table, load_table
-from .validation.verbs import document_findings, xsd_findings
+from .reading.sources import Source
 from .reading.xmlsafe import DEFAULT_LIMITS, Limits
+from .validation.verbs import document_findings, xsd_findings
 
 FORMATS = ("xml", "json")
 
@@ -30,7 +29,7 @@ class Conversion:
 
     document: Document
     target: str  # "dip" or "ephyto"
-    root: Optional[etree._Element]
+    root: etree._Element | None
     input_findings: list[Finding] = field(default_factory=list)
     output_findings: list[Finding] = field(default_factory=list)
 
@@ -61,11 +60,11 @@ class Conversion:
 
 
 def convert(
-    source: Union[Source, Document],
+    source: Source | Document,
     *,
-    to: Optional[str] = None,
-    name: Optional[str] = None,
-    table: Union[Table, str, os.PathLike, None] = None,
+    to: str | None = None,
+    name: str | None = None,
+    table: Table | str | os.PathLike | None = None,
     limits: Limits = DEFAULT_LIMITS,
     lenient: bool = False,
     validate_input: bool = True,
@@ -97,7 +96,7 @@ def convert(
     return Conversion(doc, target, root, found, out)
 
 
-def warm_up(*samples: Union[Source, Document], table: Union[Table, str, os.PathLike, None] = None) -> None:
+def warm_up(*samples: Source | Document, table: Table | str | os.PathLike | None = None) -> None:
     """Load now what a first conversion would: a service calls this once at start-up.
 
     Compiles both schemas, loads the table, resolves the schema types the writers order by,

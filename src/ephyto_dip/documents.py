@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -53,10 +53,10 @@ class Document:
     name: str
     findings: list[Finding] = field(default_factory=list)
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
-    _certificate: Optional[m.Certificate] = field(default=None, repr=False, compare=False)
-    json_pointers: Optional[dict] = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
-    kept: Optional[dict] = field(default=None, repr=False, compare=False)  # what read_data recorded for the Locator
-    _shape: Optional[object] = field(default=None, repr=False, compare=False)
+    _certificate: m.Certificate | None = field(default=None, repr=False, compare=False)
+    json_pointers: dict | None = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
+    kept: dict | None = field(default=None, repr=False, compare=False)  # what read_data recorded for the Locator
+    _shape: object | None = field(default=None, repr=False, compare=False)
 
     def relocate(self, findings: list[Finding]) -> list[Finding]:
         """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
@@ -100,8 +100,8 @@ class Document:
 def read(
     source: Source,
     *,
-    name: Optional[str] = None,
-    table: Union[Table, str, os.PathLike, None] = None,
+    name: str | None = None,
+    table: Table | str | os.PathLike | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Document:
     """Read an ePhyto certificate, a Hub envelope or a DIP document into a Document.
@@ -172,13 +172,13 @@ def _certificate_root(root: etree._Element, kind: str, name: str) -> etree._Elem
 # ------------------------------------------------------------------------------ writing
 
 
-def to_ephyto(cert: Union[m.Certificate, dict], table: Union[Table, str, None] = None) -> etree._Element:
+def to_ephyto(cert: m.Certificate | dict, table: Table | str | None = None) -> etree._Element:
     """The certificate (a model, or a Document's ``content``) as an SPSCertificate 17 tree."""
     tab = table if isinstance(table, Table) else load_table(table)
     return write_tree(cert, tab, EPHYTO, ephyto_schema_info())
 
 
-def to_dip(cert: Union[m.Certificate, dict], table: Union[Table, str, None] = None) -> etree._Element:
+def to_dip(cert: m.Certificate | dict, table: Table | str | None = None) -> etree._Element:
     """The certificate (a model, or a Document's ``content``) as an ePhyto DIP document: the
     WCO DM ``MetaData`` envelope, then the ``PhytosanitaryCertificate``."""
     tab = table if isinstance(table, Table) else load_table(table)
@@ -191,4 +191,4 @@ def serialize(root: etree._Element, pretty: bool = True) -> bytes:
 
 
 
-__all__ = ["Document", "read", "detect", "to_ephyto", "to_dip", "serialize", "EphytoDipError"]
+__all__ = ["Document", "EphytoDipError", "detect", "read", "serialize", "to_dip", "to_ephyto"]

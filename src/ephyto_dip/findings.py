@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # generated from CODES below (findings_doc --constants), so not needed to run it
     from .codes import FindingCode
@@ -145,12 +145,12 @@ class Finding:
     code: FindingCode  # a key of CODES; ephyto_dip.codes names each as a constant
     message: str
     severity: Severity = ERROR
-    file: Optional[str] = None
-    line: Optional[int] = None
-    xpath: Optional[str] = None
-    mapping_id: Optional[str] = None
-    value: Optional[str] = None
-    detail: Optional[str] = None  # what is too long for one line (allowed values, why): JSON and --verbose
+    file: str | None = None
+    line: int | None = None
+    xpath: str | None = None
+    mapping_id: str | None = None
+    value: str | None = None
+    detail: str | None = None  # what is too long for one line (allowed values, why): JSON and --verbose
 
     def __post_init__(self) -> None:
         if self.code not in CODES:  # a typo in a code is a bug, not a finding
@@ -158,9 +158,9 @@ class Finding:
         if not isinstance(self.severity, Severity):  # "warning" as a plain string still works
             object.__setattr__(self, "severity", Severity(self.severity))
 
-    def to_dict(self) -> dict[str, Union[str, int]]:
+    def to_dict(self) -> dict[str, str | int]:
         """The finding as JSON-ready data: the fields that are set, severity as its string."""
-        out: dict[str, Union[str, int]] = {}
+        out: dict[str, str | int] = {}
         for k in ("code", "message", "severity", "file", "line", "xpath", "mapping_id", "value", "detail"):
             v = getattr(self, k)
             if v is not None:
@@ -184,7 +184,7 @@ class EphytoDipError(Exception):
 
     findings: list[Finding]
 
-    def __init__(self, findings: Union[list[Finding], Finding]):
+    def __init__(self, findings: list[Finding] | Finding):
         if isinstance(findings, Finding):
             findings = [findings]
         self.findings = findings

@@ -5,15 +5,14 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from .findings import Finding, OutputError
-
 
 _counter = itertools.count()
 
 
-def write_atomic(path: os.PathLike | str, data: bytes, inputs: Iterable[Optional[os.PathLike | str]] = ()) -> None:
+def write_atomic(path: os.PathLike | str, data: bytes, inputs: Iterable[os.PathLike | str | None] = ()) -> None:
     """Write ``data`` to ``path`` so that a failure never leaves a partial file behind.
 
     ``path`` must not be one of ``inputs`` (by any spelling): see :func:`refuse_overwriting_input`.
@@ -61,7 +60,7 @@ def same_file(a: os.PathLike | str, b: os.PathLike | str) -> bool:
         return _resolved(a) == _resolved(b)
 
 
-def refuse_overwriting_input(output: os.PathLike | str, inputs: Iterable[Optional[os.PathLike | str]]) -> None:
+def refuse_overwriting_input(output: os.PathLike | str, inputs: Iterable[os.PathLike | str | None]) -> None:
     """Raise :class:`OutputError` (``IO-OVERWRITE-INPUT``) if ``output`` is one of ``inputs``.
 
     Called before anything is converted or written: the certificate must never be replaced
@@ -96,8 +95,8 @@ def refuse_output_dir_in_input_dir(out_dir: os.PathLike | str, in_dir: os.PathLi
         here = parent
 
 
-def refuse_output_over_input(source: os.PathLike | str, output: Optional[os.PathLike | str],
-                             also: Iterable[Optional[os.PathLike | str]] = ()) -> None:
+def refuse_output_over_input(source: os.PathLike | str, output: os.PathLike | str | None,
+                             also: Iterable[os.PathLike | str | None] = ()) -> None:
     """The guard of ``convert``: a file output must not be its input (nor ``also``, e.g. the
     mapping table); a directory's output directory must not be, or lie inside, the input
     directory. ``None`` or ``-`` is stdout."""

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, TypeVar, Union
+from typing import TypeVar
 
 from .findings import Finding, TableError
 
@@ -41,7 +42,7 @@ def tsv_dict_reader(body: list[str]) -> csv.DictReader:
     return csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
-def read_table_text(path: Union[str, Path], what: str = "table") -> str:
+def read_table_text(path: str | Path, what: str = "table") -> str:
     """The text of a table file; TableError (one finding, exit 2) when it is not a readable UTF-8 file.
 
     Every table goes through here so that ``--table DIR``, a missing file or a spreadsheet
@@ -65,7 +66,7 @@ def read_table_text(path: Union[str, Path], what: str = "table") -> str:
             file=str(p), line=line)) from None
 
 
-def load_cached(path: Union[str, Path], parse: Callable[[str, str], T], what: str) -> T:
+def load_cached(path: str | Path, parse: Callable[[str, str], T], what: str) -> T:
     """``parse(text, name)`` of the file at ``path``, parsed once per process and modification."""
     p = Path(path)
     try:

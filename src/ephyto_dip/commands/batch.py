@@ -13,8 +13,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, Optional
 
 from ..findings import Finding
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
@@ -115,7 +115,7 @@ class Progress:
 
 
 def summarise(args, src: Path, jobs: list[tuple], skipped: list[Path], worker: Callable[[tuple], dict],
-              warm: Callable[[], None], verb: str, out_dir: Optional[Path] = None) -> int:
+              warm: Callable[[], None], verb: str, out_dir: Path | None = None) -> int:
     """Run a batch and report it: each failure by file, each warning (text), a closing line."""
     workers = worker_count(args.jobs)
     if skipped and not args.quiet:

@@ -29,8 +29,8 @@ def register(sub) -> None:
 
 def _review_counts(table) -> dict:
     """Reviewed and unreviewed rows, by status (empty if the table does not parse)."""
-    from ..review.decisions import review_counts
     from ..mapping.table import load_table
+    from ..review.decisions import review_counts
 
     try:
         return review_counts(load_table(table).rows)

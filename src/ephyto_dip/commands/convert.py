@@ -87,7 +87,7 @@ def run_single(args, src: Path) -> int:
         print_findings(exc.findings)
         return exit_code_for(exc)
     findings = _reported(result, args.lenient)
-    print_findings(f for f in findings if f.severity == ERROR or not args.quiet and f.severity == WARNING)
+    print_findings(f for f in findings if f.severity == ERROR or (not args.quiet and f.severity == WARNING))
     if result.root is None or _failed(findings, args.strict):
         return EXIT_FINDINGS
     data = result.to_bytes(_format(args))

@@ -33,8 +33,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..linkage import load_rules, open_ledger
     from ..findings import Finding, UsageError
+    from ..linkage import load_rules, open_ledger
 
     try:
         if args.operation != "balance" and not args.declaration:

@@ -35,9 +35,9 @@ def run(args) -> int:
     if getattr(args, "verb", None) != "apply":
         sys.stderr.write("ephyto-dip review: say what to do: ephyto-dip review apply DECISIONS [--table TABLE] [-o OUT]\n")
         return EXIT_USAGE
-    from ..review.decisions import apply_files
     from ..mapping.table import default_table_path
     from ..output import write_atomic
+    from ..review.decisions import apply_files
 
     table = args.table or str(default_table_path())
     try:

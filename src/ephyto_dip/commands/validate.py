@@ -90,9 +90,9 @@ def _validate_one(job: tuple) -> dict:
 
 
 def warm() -> None:
-    from ..validation import verbs  # noqa: F401
     from ..mapping.table import load_table
     from ..reading.schemas import dip_xsd, ephyto_pruned_xsd
+    from ..validation import verbs  # noqa: F401
 
     load_table()
     ephyto_pruned_xsd()

@@ -10,21 +10,21 @@ declaration is never changed in place.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Union
 
 from lxml import etree
 
-from ..reading import model as m
 from ..findings import ERROR, WARNING, ConversionError, Finding, UsageError
 from ..jsontypes import JSONObject
+from ..reading import model as m
 from ..reading.sources import Source
 from ..reading.xmllayout import Layout
 from ..reading.xmlsafe import DEFAULT_LIMITS, Limits
 from . import certificate as c
-from . import coverage
-from . import reserving
+from . import coverage, reserving
 from .checks import certificate_problems, ched_problems, declaration_checks
 from .declaration import (
     declaration_of,
@@ -62,10 +62,10 @@ class AttachResult:
     matches: list[Match]
     name: str = "<declaration>"
     certificate_name: str = "<certificate>"
-    certificate_number: Optional[str] = None
-    layout: Optional[Layout] = None  # line endings, encoding and XML declaration of the input
-    declaration_id: Optional[str] = None
-    answer: Optional[Answer] = None  # the ledger's, when one was given
+    certificate_number: str | None = None
+    layout: Layout | None = None  # line endings, encoding and XML declaration of the input
+    declaration_id: str | None = None
+    answer: Answer | None = None  # the ledger's, when one was given
     profile: str = "uk-cds"
     provenance: str = ""  # the form the certificate came in (Hub envelope, bare ePhyto, DIP) [31]
 
@@ -108,13 +108,13 @@ class AttachResult:
         return out
 
 
-def attach(cert_source: Union[m.Certificate, "Document", Source], declaration_source: Union[Source, etree._Element],
-           rules: RulesArg = None, *, status: Optional[str] = None,
-           name: Optional[str] = None, limits: Limits = DEFAULT_LIMITS,
-           ledger: Union[Ledger, str, None] = None, declaration_id: Optional[str] = None,
-           links: Optional[Mapping[int, Sequence[str]]] = None, ched: Optional[str] = None, office: str = "",
-           today: Optional[date] = None,
-           before_commit: Optional[Callable[["AttachResult"], None]] = None) -> AttachResult:
+def attach(cert_source: m.Certificate | Document | Source, declaration_source: Source | etree._Element,
+           rules: RulesArg = None, *, status: str | None = None,
+           name: str | None = None, limits: Limits = DEFAULT_LIMITS,
+           ledger: Ledger | str | None = None, declaration_id: str | None = None,
+           links: Mapping[int, Sequence[str]] | None = None, ched: str | None = None, office: str = "",
+           today: date | None = None,
+           before_commit: Callable[[AttachResult], None] | None = None) -> AttachResult:
     """Reference a certificate on every goods item of a declaration it covers.
 
     ``cert_source``: a Certificate, a Document, or an ePhyto / Hub envelope / DIP file or bytes.
@@ -231,8 +231,8 @@ def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: 
             before_commit(result)
 
 
-def additional_documents(cert, declaration_root: Optional[etree._Element] = None, rules: RulesArg = None, *,
-                         status: Optional[str] = None) -> list[AttachmentFragment]:
+def additional_documents(cert, declaration_root: etree._Element | None = None, rules: RulesArg = None, *,
+                         status: str | None = None) -> list[AttachmentFragment]:
     """The ``AdditionalDocument`` elements that reference ``cert``, for systems that build declarations.
 
     Without a declaration: one fragment (``goods_item`` None) standing for every certificate

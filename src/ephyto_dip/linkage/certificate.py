@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Optional
 
-from ..reading import model as m
 from ..findings import INFO, Finding
+from ..reading import model as m
 from ..reading.doctypes import default_type
 from .quantities import Amount, kilograms, parse_amount
 from .rules import Rules
@@ -25,10 +24,10 @@ class CertificateLine:
     short_hs_codes: list[str]  # too short to match on (a heading): they only constrain word matching
     tokens: frozenset
     names: str
-    quantity: Optional[Amount]  # the basis of the write-off: net weight, else gross weight, else net volume
-    certified_kg: Optional[Decimal]
+    quantity: Amount | None  # the basis of the write-off: net weight, else gross weight, else net volume
+    certified_kg: Decimal | None
     certified_text: str
-    quantity_problem: Optional[str]
+    quantity_problem: str | None
     origins: frozenset[str]
 
     @property
@@ -88,7 +87,7 @@ def certificate_lines(cert: m.Certificate, rules: Rules) -> list[CertificateLine
     return out
 
 
-def _basis(item: m.TradeLineItem, rules: Rules) -> tuple[Optional[Amount], str, Optional[str]]:
+def _basis(item: m.TradeLineItem, rules: Rules) -> tuple[Amount | None, str, str | None]:
     for measure, which, default in ((item.net_weight, "net weight", rules.certificate_mass_unit_if_missing),
                                     (item.gross_weight, "gross weight", rules.certificate_mass_unit_if_missing),
                                     (item.net_volume, "net volume", None)):
@@ -107,7 +106,7 @@ def code(value) -> str:
     return value.value.strip() if value is not None and value.value else ""
 
 
-def country(c: Optional[m.Country]) -> str:
+def country(c: m.Country | None) -> str:
     return code(c.id) if c is not None else ""
 
 
@@ -129,7 +128,7 @@ def replaced_numbers(cert: m.Certificate) -> list[str]:
     return note_texts(cert.replacement.replaced_certificate_number)
 
 
-def iso_date(value: str) -> Optional[date]:
+def iso_date(value: str) -> date | None:
     """The day of an ISO 8601 date or date-time ('2026-02-01', '2026-02-01T10:00:00Z', '20260201')."""
     d = digits(value[:10])
     if len(d) >= 8:
@@ -140,5 +139,5 @@ def iso_date(value: str) -> Optional[date]:
     return None
 
 
-def issue_date(cert: m.Certificate) -> Optional[date]:
+def issue_date(cert: m.Certificate) -> date | None:
     return iso_date(code(cert.issue_date_time))

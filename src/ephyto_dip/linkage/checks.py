@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Optional
 
-
-from ..reading import model as m
 from ..findings import INFO, WARNING, Finding
+from ..reading import model as m
 from . import certificate as c
 from .declaration import Declaration
 from .matching import Plan
@@ -22,7 +20,7 @@ from .values import fold, text
 
 
 def certificate_problems(cert: m.Certificate, rules: Rules, name: str,
-                         replaced_by: Optional[str] = None) -> list[Finding]:
+                         replaced_by: str | None = None) -> list[Finding]:
     """Why the certificate cannot be referenced at all: no number, a type without document code,
     no lines, or a status that does not cover goods [2, 3, 5]."""
     out = []
@@ -51,7 +49,7 @@ def certificate_problems(cert: m.Certificate, rules: Rules, name: str,
 
 
 def declaration_checks(cert: m.Certificate, decl: Declaration, plan: Plan, rules: Rules,
-                       cert_name: str, today: Optional[date] = None) -> list[Finding]:
+                       cert_name: str, today: date | None = None) -> list[Finding]:
     """Dates, parties and countries of the certificate against the declaration [6–13, 27, 28]."""
     return (_dates(cert, decl, rules, cert_name, today or date.today())
             + _consignee(cert, decl, rules) + _consignor(cert, decl, rules)
@@ -220,7 +218,7 @@ def _container(value: str) -> str:
     return re.sub(r"[\s-]", "", value).upper()
 
 
-def ched_problems(ched: Optional[str], rules: Rules, name: str) -> list[Finding]:
+def ched_problems(ched: str | None, rules: Rules, name: str) -> list[Finding]:
     """[25] the pre-notification the national system matches beside the certificate (UK, EU: CHED-PP)."""
     if rules.ched_document is None:
         return []

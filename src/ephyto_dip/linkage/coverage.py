@@ -4,14 +4,15 @@ of one declaration against what the lines certify (the running balance is the le
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Mapping
 
 from ..findings import WARNING, Finding
 from .matching import Plan
 from .reference import existing_references, phyto_references, remove_reference
 from .rules import Rules
 from .values import fmt, names
+
 
 def unmatched_lines(plan: Plan, rules: Rules, cert_name: str) -> list[Finding]:
     out = []

@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Union
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
@@ -44,7 +43,7 @@ _xsd_lock = threading.Lock()
 
 
 @lru_cache(maxsize=8)
-def _compiled_xsd(decl_schema: str, decl_ns: str, env_schema: Optional[str], env_ns: Optional[str]) -> etree.XMLSchema:
+def _compiled_xsd(decl_schema: str, decl_ns: str, env_schema: str | None, env_ns: str | None) -> etree.XMLSchema:
     # The envelope takes the Declaration through a strict xs:any: one wrapper importing both
     # schema documents validates a full instance and a bare Declaration alike.
     imports = [(env_ns, env_schema)] if env_schema else []
@@ -61,7 +60,7 @@ def _compiled_xsd(decl_schema: str, decl_ns: str, env_schema: Optional[str], env
                                  file=decl_schema)) from None
 
 
-def declaration_xsd(rules: Union[Rules, str, os.PathLike, None] = None) -> etree.XMLSchema:
+def declaration_xsd(rules: Rules | str | os.PathLike | None = None) -> etree.XMLSchema:
     """The compiled declaration schema (envelope + DEC) of a rules table."""
     r = as_rules(rules)
     with _xsd_lock:
@@ -69,19 +68,19 @@ def declaration_xsd(rules: Union[Rules, str, os.PathLike, None] = None) -> etree
                              str(r.envelope_schema) if r.envelope_schema else None, r.envelope_ns)
 
 
-def declaration_schema_info(rules: Union[Rules, str, os.PathLike, None] = None) -> SchemaInfo:
+def declaration_schema_info(rules: Rules | str | os.PathLike | None = None) -> SchemaInfo:
     return schema_info(str(as_rules(rules).declaration_schema))
 
 
-def xsd_errors(top: etree._Element, rules: Rules) -> list[tuple[str, Optional[int], Optional[str]]]:
+def xsd_errors(top: etree._Element, rules: Rules) -> list[tuple[str, int | None, str | None]]:
     schema = declaration_xsd(rules)
     with _xsd_lock:  # the error log belongs to the schema object
         schema.validate(top.getroottree() if top.getparent() is None else etree.ElementTree(copy.deepcopy(top)))
         return [(e.message, e.line or None, e.path or None) for e in schema.error_log]
 
 
-def validate_declaration(source, rules: Union[Rules, str, os.PathLike, None] = None,
-                         name: Optional[str] = None) -> list[Finding]:
+def validate_declaration(source, rules: Rules | str | os.PathLike | None = None,
+                         name: str | None = None) -> list[Finding]:
     """XSD-DEC findings for a declaration (path, bytes or element) against the rules' schema."""
     r = as_rules(rules)
     d = read_declaration(source, r, name)
@@ -114,15 +113,15 @@ class GoodsItem:
     element: etree._Element
     sequence: int
     xpath: str
-    line: Optional[int]
+    line: int | None
     hs_codes: list[str]
     description: str
     tokens: frozenset
-    net: Optional[Amount]  # NetNetWeightMeasure in its unit
-    net_kg: Optional[Decimal]
+    net: Amount | None  # NetNetWeightMeasure in its unit
+    net_kg: Decimal | None
     net_text: str  # how the declaration states it, for messages
-    net_problem: Optional[str]
-    tariff_quantity: Optional[Amount]  # supplementary units, when stated with a unit
+    net_problem: str | None
+    tariff_quantity: Amount | None  # supplementary units, when stated with a unit
     origins: frozenset[str]  # Origin/CountryCode of the table's origin type codes
     export_country: str  # ExportCountry/ID (DE 5/14), else the shipment's
 
@@ -138,7 +137,7 @@ class Declaration:
     top: etree._Element  # root of the document: md:MetaData or the Declaration itself
     declaration: etree._Element
     name: str
-    layout: Optional[Layout] = None  # of the file or bytes read; None for an element passed in
+    layout: Layout | None = None  # of the file or bytes read; None for an element passed in
     items: list[GoodsItem] = field(default_factory=list)
 
     def value(self, *path: str) -> str:
@@ -158,7 +157,7 @@ class Declaration:
         return text(self.top, f"{{{ns}}}ResponsibleCountryCode")
 
     @property
-    def date(self) -> Optional[date]:
+    def date(self) -> date | None:
         """AcceptanceDateTime, else IssueDateTime (DE 2/1 lodging): the day the declaration speaks for."""
         for what in ("AcceptanceDateTime", "IssueDateTime"):
             ns = f"{{{etree.QName(self.declaration).namespace}}}"
@@ -171,7 +170,7 @@ class Declaration:
         return None
 
 
-def wco_date(stamp: str) -> Optional[date]:
+def wco_date(stamp: str) -> date | None:
     """The day of a WCO DM date-time string (formats 102 CCYYMMDD and 304 CCYYMMDDHHMMSS±ZZ)."""
     d = digits(stamp[:8])
     if len(d) == 8:
@@ -182,7 +181,7 @@ def wco_date(stamp: str) -> Optional[date]:
     return None
 
 
-def read_declaration(source, rules: Rules, name: Optional[str] = None, limits: Limits = DEFAULT_LIMITS,
+def read_declaration(source, rules: Rules, name: str | None = None, limits: Limits = DEFAULT_LIMITS,
                      copy_tree: bool = False) -> Declaration:
     """A declaration from a path, bytes or an lxml element (copied when ``copy_tree``)."""
     layout = None

@@ -18,11 +18,11 @@ win. Quantities are exact decimals, stored as text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Iterator, Mapping, Optional, Sequence
 
 from ..findings import Finding, LedgerError, UsageError
 from ..jsontypes import JSONObject
@@ -108,7 +108,7 @@ class Balance:
     allocations: tuple[Allocation, ...]
     document_statuses: Mapping[str, str] = field(default_factory=dict)  # declaration -> its status code
 
-    def line(self, label: str) -> Optional[LineBalance]:
+    def line(self, label: str) -> LineBalance | None:
         return next((ln for ln in self.lines if ln.line == label), None)
 
     def open_to(self, declaration_id: str, label: str) -> Decimal:
@@ -158,10 +158,10 @@ class Answer:
     declaration_id: str
     accepted: bool
     balance: Balance
-    reason: Optional[str] = None  # REASONS code of a refused reservation
-    failed_goods_item: Optional[int] = None
-    failed_line: Optional[str] = None
-    outcome: Optional[str] = None  # OUTCOMES code of a release or cancel
+    reason: str | None = None  # REASONS code of a refused reservation
+    failed_goods_item: int | None = None
+    failed_line: str | None = None
+    outcome: str | None = None  # OUTCOMES code of a release or cancel
     message: str = ""
 
     def to_dict(self) -> JSONObject:
@@ -234,7 +234,7 @@ class Transaction:
                                    sum((a.quantity for a in mine if a.state == CONSUMED), Decimal(0))))
         return Balance(self.number, cert[0][0] if cert else "", tuple(out), allocs, statuses)
 
-    def declaration_state(self, declaration_id: str) -> Optional[str]:
+    def declaration_state(self, declaration_id: str) -> str | None:
         rows = self.store.rows("SELECT state FROM declaration WHERE number = ? AND declaration_id = ?",
                                (self.number, declaration_id))
         return rows[0][0] if rows else None
@@ -265,7 +265,7 @@ class Transaction:
                                      "with its whole quantity", file=self.store.location))
         balance = self.balance()
 
-        def refuse(reason: str, message: str, item: Optional[int] = None, line: Optional[str] = None,
+        def refuse(reason: str, message: str, item: int | None = None, line: str | None = None,
                    drop: bool = False) -> Answer:
             if drop:  # a refusal for quantity is the declaration's new position: its hold goes
                 self._drop(declaration_id)
@@ -377,7 +377,7 @@ class Ledger:
         with self.transaction(number) as tx:
             return tx.cancel(declaration_id)
 
-    def replaced_by(self, number: str) -> Optional[str]:
+    def replaced_by(self, number: str) -> str | None:
         """The certificate that replaces ``number``, when the ledger has seen it."""
         rows = self.store.rows("SELECT replacing FROM replacement WHERE replaced = ?", (number,))
         return rows[0][0] if rows else None
@@ -385,7 +385,7 @@ class Ledger:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc) -> None:

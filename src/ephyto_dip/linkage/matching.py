@@ -10,12 +10,12 @@ must exist (CERTEX reason 07) and its code must agree with the goods item's (rea
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
 
-from ..reading import model as m
 from ..findings import Finding
 from ..jsontypes import JSONObject
+from ..reading import model as m
 from .certificate import CertificateLine, certificate_lines
 from .declaration import GoodsItem
 from .rules import Rules
@@ -51,7 +51,7 @@ def variants(word: str) -> set[str]:
     return v
 
 
-def _match_hs(line: CertificateLine, item: GoodsItem, rules: Rules) -> Optional[Match]:
+def _match_hs(line: CertificateLine, item: GoodsItem, rules: Rules) -> Match | None:
     best, pair = 0, None
     for c in line.hs_codes:
         for d in item.hs_codes:
@@ -64,7 +64,7 @@ def _match_hs(line: CertificateLine, item: GoodsItem, rules: Rules) -> Optional[
                  f"HS {pair[0]} ~ {pair[1]}: {best} digits agree")
 
 
-def _match_words(line: CertificateLine, item: GoodsItem, rules: Rules) -> Optional[Match]:
+def _match_words(line: CertificateLine, item: GoodsItem, rules: Rules) -> Match | None:
     if not line.tokens or not item.tokens:
         return None
     if line.short_hs_codes and item.hs_codes and not any(
@@ -102,7 +102,7 @@ class Plan:
 
 
 def plan(cert: m.Certificate, items: list[GoodsItem], rules: Rules,
-         links: Optional[Mapping[int, Sequence[str]]] = None, name: str = "<declaration>") -> Plan:
+         links: Mapping[int, Sequence[str]] | None = None, name: str = "<declaration>") -> Plan:
     """Every (line, goods item) pair that matches; with ``links``, the declared pairs, checked."""
     lines = certificate_lines(cert, rules)
     if links is not None:

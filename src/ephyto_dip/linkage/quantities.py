@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Mapping, Optional
 
 from .values import fmt
 
@@ -19,7 +19,7 @@ class Amount:
         return f"{fmt(self.value)} {self.unit}"
 
 
-def parse_amount(value: str, unit: Optional[str]) -> tuple[Optional[Amount], Optional[str]]:
+def parse_amount(value: str, unit: str | None) -> tuple[Amount | None, str | None]:
     """``(amount, None)``, or ``(None, why not)`` for a value without unit or not a finite number."""
     if not unit:
         return None, f"{value} has no unit and the rules table assumes none"
@@ -32,7 +32,7 @@ def parse_amount(value: str, unit: Optional[str]) -> tuple[Optional[Amount], Opt
     return Amount(amount, unit), None
 
 
-def convert(amount: Amount, unit: str, mass_units: Mapping[str, Decimal]) -> Optional[Decimal]:
+def convert(amount: Amount, unit: str, mass_units: Mapping[str, Decimal]) -> Decimal | None:
     """``amount`` in ``unit``, exactly; None when the two units do not convert."""
     if amount.unit == unit:
         return amount.value
@@ -41,5 +41,5 @@ def convert(amount: Amount, unit: str, mass_units: Mapping[str, Decimal]) -> Opt
     return None
 
 
-def kilograms(amount: Optional[Amount], mass_units: Mapping[str, Decimal]) -> Optional[Decimal]:
+def kilograms(amount: Amount | None, mass_units: Mapping[str, Decimal]) -> Decimal | None:
     return None if amount is None or amount.unit not in mass_units else amount.value * mass_units[amount.unit]

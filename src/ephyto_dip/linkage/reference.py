@@ -3,9 +3,9 @@ declaration schema puts it, indented like its siblings, and brought up to date w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Mapping, Optional
 
 from lxml import etree
 
@@ -25,8 +25,8 @@ class AttachmentFragment:
     """An ``AdditionalDocument`` element (DEC namespace) and the goods item it belongs to."""
 
     element: etree._Element
-    goods_item: Optional[int]  # SequenceNumeric; None without a declaration
-    goods_item_xpath: Optional[str]
+    goods_item: int | None  # SequenceNumeric; None without a declaration
+    goods_item_xpath: str | None
     lines: tuple[str, ...]  # the certificate lines it stands for
 
 
@@ -39,12 +39,12 @@ def _template_values(cert: m.Certificate) -> dict[str, str]:
     }
 
 
-def _document_code(cert: m.Certificate, rules: Rules) -> Optional[tuple[str, str]]:
+def _document_code(cert: m.Certificate, rules: Rules) -> tuple[str, str] | None:
     type_code = cert.type_code.value.strip() if cert.type_code else default_type()
     return rules.documents.get(type_code)
 
 
-def reference_values(cert: m.Certificate, rules: Rules, status: Optional[str]) -> dict[str, str]:
+def reference_values(cert: m.Certificate, rules: Rules, status: str | None) -> dict[str, str]:
     """The AdditionalDocument's values: code, ID and Name from the table's templates, status."""
     category, type_ = _document_code(cert, rules) or ("", "")
     values = _template_values(cert)
@@ -62,8 +62,8 @@ def ched_values(ched: str, rules: Rules, status: str) -> dict[str, str]:
     return {"CategoryCode": category, "ID": ched, "TypeCode": type_, "LPCOExemptionCode": status}
 
 
-def goods_item_type(rules: Rules, decl: Optional[etree._Element] = None,
-               item_el: Optional[etree._Element] = None) -> Optional[str]:
+def goods_item_type(rules: Rules, decl: etree._Element | None = None,
+               item_el: etree._Element | None = None) -> str | None:
     """Type key of a goods item, walking the schema down from Declaration (None if it strays)."""
     si = declaration_schema_info(rules)
     ns = f"{{{rules.declaration_ns}}}"
@@ -86,15 +86,15 @@ def goods_item_type(rules: Rules, decl: Optional[etree._Element] = None,
     return type_key
 
 
-def document_type(rules: Rules, decl: Optional[etree._Element] = None,
-                   item_el: Optional[etree._Element] = None) -> Optional[str]:
+def document_type(rules: Rules, decl: etree._Element | None = None,
+                   item_el: etree._Element | None = None) -> str | None:
     item_type = goods_item_type(rules, decl, item_el)
     d = declaration_schema_info(rules).child(item_type, f"{{{rules.declaration_ns}}}{ADDITIONAL_DOCUMENT}") \
         if item_type else None
     return d.type_key if d else None
 
 
-def child_order(rules: Rules, type_key: Optional[str]) -> list[str]:
+def child_order(rules: Rules, type_key: str | None) -> list[str]:
     if type_key:
         order = [etree.QName(c.tag).localname for c in declaration_schema_info(rules).children(type_key)]
         if order:
@@ -102,8 +102,8 @@ def child_order(rules: Rules, type_key: Optional[str]) -> list[str]:
     return list(_DOCUMENT_ORDER)
 
 
-def build_reference(values: Mapping[str, str], rules: Rules, type_key: Optional[str],
-                     write_off_kg: Optional[Decimal] = None) -> etree._Element:
+def build_reference(values: Mapping[str, str], rules: Rules, type_key: str | None,
+                     write_off_kg: Decimal | None = None) -> etree._Element:
     ns = rules.declaration_ns
     el = etree.Element(f"{{{ns}}}{ADDITIONAL_DOCUMENT}", nsmap={None: ns})
     for local in child_order(rules, type_key):
@@ -128,7 +128,7 @@ def existing_references(item_el: etree._Element, values: Mapping[str, str], rule
 
 
 def put_reference(item: GoodsItem, values: Mapping[str, str], rules: Rules, decl: etree._Element,
-                   status: Optional[str]) -> str:
+                   status: str | None) -> str:
     """Add the reference to the goods item, or bring an existing one up to date: 'added' | 'updated' | 'present'."""
     type_key = document_type(rules, decl, item.element)
     write_off = item.net_kg if rules.write_off == "net_mass" and item.net_kg is not None else None
@@ -140,8 +140,8 @@ def put_reference(item: GoodsItem, values: Mapping[str, str], rules: Rules, decl
     return "added"
 
 
-def _update_reference(ad: etree._Element, values: Mapping[str, str], rules: Rules, type_key: Optional[str],
-                      status: Optional[str], write_off: Optional[Decimal]) -> str:
+def _update_reference(ad: etree._Element, values: Mapping[str, str], rules: Rules, type_key: str | None,
+                      status: str | None, write_off: Decimal | None) -> str:
     ns = f"{{{rules.declaration_ns}}}"
     wanted = {}
     current = text(ad, ns + "LPCOExemptionCode")
@@ -227,7 +227,7 @@ def _indent(parent: etree._Element, new: etree._Element, index: int) -> None:
         _indent_children(new, indent, unit)
 
 
-def _leading_ws(el: etree._Element) -> Optional[str]:
+def _leading_ws(el: etree._Element) -> str | None:
     prev = el.getprevious()
     ws = prev.tail if prev is not None else (el.getparent().text if el.getparent() is not None else None)
     return ws if ws and "\n" in ws and not ws.strip() else None

@@ -11,7 +11,6 @@ sent as declared and the ledger answers 10 (unit mismatch).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 from ..findings import INFO, Finding
 from .certificate import CertificateLine
@@ -29,7 +28,7 @@ def certified_lines(plan: Plan) -> list[CertifiedLine]:
             for ln in plan.lines if ln.quantity is not None]
 
 
-def _amount(item: GoodsItem, line: CertificateLine, rules: Rules) -> Optional[Amount]:
+def _amount(item: GoodsItem, line: CertificateLine, rules: Rules) -> Amount | None:
     unit = line.quantity.unit if line.quantity else None
     if unit in rules.mass_units:
         return item.net

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import re
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Mapping, Optional, Union
 
 from lxml import etree
 
@@ -47,14 +47,14 @@ class Rules:
     profile: str  # the shape of a ledger answer: "uk-cds" or "eu-certex"
     metadata: Mapping[str, str]
     declaration_schema: Path
-    envelope_schema: Optional[Path]
+    envelope_schema: Path | None
     declaration_ns: str
-    envelope_ns: Optional[str]
+    envelope_ns: str | None
     documents: Mapping[str, tuple[str, str]]  # certificate TypeCode -> (CategoryCode, TypeCode)
     document_id: str  # template: {number} {type_code} {export_country} {issue_year}
     document_name: str  # template, empty = no Name
-    ched_document: Optional[tuple[str, str]]  # the pre-notification's own reference (UK, EU: C 085 CHED-PP)
-    ched_pattern: Optional[re.Pattern]
+    ched_document: tuple[str, str] | None  # the pre-notification's own reference (UK, EU: C 085 CHED-PP)
+    ched_pattern: re.Pattern | None
     phyto_document_codes: frozenset[str]  # category+type codes that count as a phytosanitary reference
     default_status: str
     default_status_part: str  # with a ledger: the default when the write-off leaves quantity (UK: AP)
@@ -64,7 +64,7 @@ class Rules:
     certificate_statuses: Mapping[str, str]  # certificate StatusCode -> its name, for messages
     declaring_countries: frozenset[str]  # the importing country must be one of these; empty: the declaration's
     origin_type_codes: frozenset[str]  # Origin/TypeCode values that state the country of origin
-    max_age_days: Optional[int]  # days between issue and declaration; None = not checked
+    max_age_days: int | None  # days between issue and declaration; None = not checked
     importer_id_schemes: frozenset[str]  # consignee identifier schemes comparable with Importer/ID
     legal_forms: frozenset[str]  # words dropped before comparing party names
     classification_types: frozenset[str]
@@ -75,7 +75,7 @@ class Rules:
     stopwords: frozenset[str]
     generic_words: frozenset[str]
     declaration_mass_unit: str
-    certificate_mass_unit_if_missing: Optional[str]
+    certificate_mass_unit_if_missing: str | None
     mass_units: Mapping[str, Decimal]  # unit code -> kilograms per unit
     quantity_tolerance: Decimal  # a fraction: 0.02 = declared may exceed certified by 2 %
     write_off: str  # "none" | "net_mass"
@@ -90,7 +90,7 @@ class Rules:
         return f"{status} ({name})" if name else status
 
 
-def load_rules(path: Union[str, os.PathLike, None] = None) -> Rules:
+def load_rules(path: str | os.PathLike | None = None) -> Rules:
     """The rules table at ``path`` (default: the shipped UK CDS table), cached per file version."""
     p = Path(path) if path else resource_path(*DEFAULT_RULES)
     try:
@@ -100,7 +100,7 @@ def load_rules(path: Union[str, os.PathLike, None] = None) -> Rules:
     return _load_rules_cached(str(p), mtime)
 
 
-def as_rules(rules: Union[Rules, str, os.PathLike, None]) -> Rules:
+def as_rules(rules: Rules | str | os.PathLike | None) -> Rules:
     return rules if isinstance(rules, Rules) else load_rules(rules)
 
 
@@ -118,7 +118,7 @@ class _Parse:
         self.lines = text.splitlines()
         self.errors: list[Finding] = []
 
-    def bad(self, message: str, line: Optional[int] = None) -> None:
+    def bad(self, message: str, line: int | None = None) -> None:
         self.errors.append(Finding("ATTACH-RULES", message, file=self.name, line=line))
 
     def words(self, key: str) -> frozenset[str]:
@@ -149,7 +149,7 @@ class _Parse:
         return value
 
 
-def parse_rules(text: str, name: str = "<rules>", base_dir: Union[str, os.PathLike, None] = None) -> Rules:
+def parse_rules(text: str, name: str = "<rules>", base_dir: str | os.PathLike | None = None) -> Rules:
     """Parse a rules table; TableError(ATTACH-RULES) names every bad key or row."""
     p = _Parse(text, name)
     meta = p.meta
@@ -299,7 +299,7 @@ def _rows(p: _Parse):
     return statuses, uses, cert_statuses, plant, units
 
 
-def _schema_path(value: Optional[str], base_dir, key: str, bad) -> Optional[Path]:
+def _schema_path(value: str | None, base_dir, key: str, bad) -> Path | None:
     """Absolute, or relative to the shipped data (schemas/…), or relative to the table's folder."""
     if not value:
         return None
@@ -312,7 +312,7 @@ def _schema_path(value: Optional[str], base_dir, key: str, bad) -> Optional[Path
     return None
 
 
-def _target_namespace(path: Path) -> Optional[str]:
+def _target_namespace(path: Path) -> str | None:
     parser = schema_file_parser()
     try:
         return etree.parse(str(path), parser).getroot().get("targetNamespace")

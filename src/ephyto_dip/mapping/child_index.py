@@ -3,7 +3,7 @@ hundred rows looking at the same element cost one pass over its children."""
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -13,7 +13,7 @@ NONE: list = []  # shared empty result: never appended to
 Selector = Callable[..., list]
 
 
-def first_child(el: etree._Element, tag: str) -> Optional[etree._Element]:
+def first_child(el: etree._Element, tag: str) -> etree._Element | None:
     for c in el.iterchildren(tag):
         return c
     return None
@@ -45,7 +45,7 @@ class ChildIndex:
     def children(self, node: etree._Element, tag: str) -> list:
         return self.groups(node).get(tag, [])
 
-    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: Optional[str]) -> tuple:
+    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: str | None) -> tuple:
         """(children ``tag`` whose first ``pred_child`` reads ``value``, those ``pred_child``s)."""
         key = (node, tag, pred_child)
         table = self._disc.get(key)

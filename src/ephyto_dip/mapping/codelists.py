@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
 
 from ..findings import Finding, TableError
 from ..reading.shapes import value_at
@@ -47,10 +46,10 @@ class CodeList:
         return self.metadata.get("unmapped", "error")
 
     @property
-    def fixed(self) -> Optional[str]:
+    def fixed(self) -> str | None:
         return self.metadata.get("fixed")
 
-    def to_dip(self, value: str, context: Optional[dict] = None) -> str:
+    def to_dip(self, value: str, context: dict | None = None) -> str:
         """The DIP code for ``value``; ``context`` (the model data beside it) decides ``when`` rows."""
         options = self.choices.get(value.strip())
         if options is not None and (len(options) > 1 or options[0][1]):

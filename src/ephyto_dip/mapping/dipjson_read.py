@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from lxml import etree
 
@@ -195,7 +194,7 @@ class _Builder:
             if k in attrs:
                 child.set(k, attrs[k])
 
-    def value_text(self, m: Member, v, pointer: str) -> Optional[str]:
+    def value_text(self, m: Member, v, pointer: str) -> str | None:
         if m.kind == "decimal":
             if isinstance(v, JsonNumber) or (type(v) is str and DECIMAL.fullmatch(v)):
                 return str(v)
@@ -219,7 +218,7 @@ class _Builder:
             dts.set(k, v)
 
 
-def locate(doc_pointers: dict, root: etree._Element, xpath: Optional[str]) -> Optional[str]:
+def locate(doc_pointers: dict, root: etree._Element, xpath: str | None) -> str | None:
     """The JSON pointer of the element a plain XPath names (``element_xpath``'s, or libxml2's ``/*/*[19]``)."""
     if not xpath or not xpath.startswith("/"):
         return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from typing import Optional
 
 from lxml import etree
 
@@ -42,7 +41,7 @@ class Member:
 
     key: str  # JSON key: the local name, ``ippc:`` for the extension namespace
     tag: str  # Clark name
-    type_key: Optional[str]
+    type_key: str | None
     repeats: bool
     required: bool
     kind: str  # "aggregate", "date", "decimal", "indicator", "string"
@@ -54,7 +53,7 @@ def json_key(tag: str) -> str:
     return f"ippc:{q.localname}" if q.namespace == DIP_EXT_NS else q.localname
 
 
-def leaf_kind(info: SchemaInfo, type_key: Optional[str]) -> tuple[str, tuple[str, ...]]:
+def leaf_kind(info: SchemaInfo, type_key: str | None) -> tuple[str, tuple[str, ...]]:
     """(kind, attributes) of a type; kind "aggregate" for element content."""
     if type_key == DATE_TYPE:
         (dts,) = info.children(type_key)
@@ -70,10 +69,10 @@ def leaf_kind(info: SchemaInfo, type_key: Optional[str]) -> tuple[str, tuple[str
     return "string", sc.attributes
 
 
-_MEMBERS: "weakref.WeakKeyDictionary[SchemaInfo, dict]" = weakref.WeakKeyDictionary()
+_MEMBERS: weakref.WeakKeyDictionary[SchemaInfo, dict] = weakref.WeakKeyDictionary()
 
 
-def members(info: SchemaInfo, type_key: Optional[str]) -> dict[str, Member]:
+def members(info: SchemaInfo, type_key: str | None) -> dict[str, Member]:
     """The JSON members an aggregate type allows, keyed and in schema order."""
     per_info = _MEMBERS.get(info)
     if per_info is None:

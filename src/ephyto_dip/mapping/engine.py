@@ -8,7 +8,7 @@ order. Both know nothing of any particular field: adding a row is how a field is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -19,10 +19,9 @@ from ..reading.xmltext import text_of
 from .child_index import ChildIndex
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
+from .plans import plan_for
 from .sides import LENIENT, Side
 from .table import Row, Table
-
-from .plans import plan_for
 from .writer import write_tree  # noqa: F401  (used from here)
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
@@ -32,9 +31,9 @@ _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.
 
 
 class ReadState:
-    __slots__ = ("side", "visited", "findings", "name", "index", "values", "kept")
+    __slots__ = ("findings", "index", "kept", "name", "side", "values", "visited")
 
-    def __init__(self, side: Side, name: str, kept: Optional[dict] = None):
+    def __init__(self, side: Side, name: str, kept: dict | None = None):
         self.side = side
         self.kept = kept  # (context element, row id) -> the elements kept for the row (see read_data)
         self.visited: set = set()
@@ -43,7 +42,7 @@ class ReadState:
         self.name = name
         self.index = ChildIndex()
 
-    def finding(self, code, message, el=None, row: Optional[Row] = None, severity=WARNING, value=None):
+    def finding(self, code, message, el=None, row: Row | None = None, severity=WARNING, value=None):
         self.findings.append(
             Finding(
                 code,
@@ -59,7 +58,7 @@ class ReadState:
 
 
 def read_data(
-    root: etree._Element, table: Table, side: Side, name: str = "<input>", kept: Optional[dict] = None
+    root: etree._Element, table: Table, side: Side, name: str = "<input>", kept: dict | None = None
 ) -> tuple[dict, list[Finding]]:
     """Read ``root`` (an SPSCertificate or a DIP root) into plain dictionaries shaped like a
     :class:`~ephyto_dip.reading.model.Certificate`: what the writer takes, with no model to build.
@@ -75,7 +74,7 @@ def read_data(
     return data, st.findings
 
 
-def certificate_of(data: dict, name: str = "<input>") -> "m.Certificate":
+def certificate_of(data: dict, name: str = "<input>") -> m.Certificate:
     """The typed model of what :func:`read_data` read."""
     from ..reading import model
 
@@ -157,7 +156,7 @@ def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> dict:
     return out
 
 
-def _report_alternatives(extra: list, row: Row, st: "ReadState") -> None:
+def _report_alternatives(extra: list, row: Row, st: ReadState) -> None:
     """Elements found only through a read-only alternative are where the schema has none."""
     for n in extra:
         st.finding(
@@ -169,7 +168,7 @@ def _report_alternatives(extra: list, row: Row, st: "ReadState") -> None:
         )
 
 
-def select_nodes(ctx, row: Row, rows: list[Row], side: str, index: ChildIndex, visited: Optional[set] = None) -> list:
+def select_nodes(ctx, row: Row, rows: list[Row], side: str, index: ChildIndex, visited: set | None = None) -> list:
     """The elements ``row`` (one of ``rows``, a context's rows as in the table) reads under ``ctx``.
 
     The one place that says how a row selects: the reader, the locator and the review page

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Optional, Union
 
 from lxml import etree
 
 from ..findings import Finding, TableError
+from ..tsv import load_cached, tsv_reader
 from .paths import PathSyntaxError, parse_path
 from .sides import DIP_NS, SIDES
-from ..tsv import load_cached, tsv_reader
 
 COLUMNS = ("side", "path", "reason")
 
@@ -58,7 +57,7 @@ class Exclusions:
     def for_side(self, side: str) -> list[Exclusion]:
         return [e for e in self.items if e.side == side]
 
-    def match(self, side: str, position: tuple[str, ...]) -> Optional[Exclusion]:
+    def match(self, side: str, position: tuple[str, ...]) -> Exclusion | None:
         for e in self.items:
             if e.side == side and e.matches(position):
                 return e
@@ -128,7 +127,7 @@ def _compile(side, text_path, reason, line, namespaces) -> Exclusion:
     return Exclusion(side, text_path, tags, anywhere, reason, line)
 
 
-def load_exclusions(path: Union[str, FsPath, None] = None) -> Exclusions:
+def load_exclusions(path: str | FsPath | None = None) -> Exclusions:
     """The exclusions at ``path`` or the shipped ``mappings/exclusions.tsv`` (cached per process)."""
     return load_cached(path or default_exclusions_path(), parse_exclusions, "exclusions")
 
@@ -141,7 +140,7 @@ def element_position(element: etree._Element, side) -> tuple[str, ...]:
     """
     root_tag = SIDES[getattr(side, "name", side)].root_tag
     tags: list[str] = []
-    el: Optional[etree._Element] = element
+    el: etree._Element | None = element
     while el is not None:
         if isinstance(el.tag, str):
             tags.append(el.tag)
@@ -151,7 +150,7 @@ def element_position(element: etree._Element, side) -> tuple[str, ...]:
     return tuple(reversed(tags))
 
 
-def excluded_reason(element: etree._Element, side, exclusions: Optional[Exclusions] = None) -> Optional[str]:
+def excluded_reason(element: etree._Element, side, exclusions: Exclusions | None = None) -> str | None:
     """Why ``element`` (of an input document of ``side``) is deliberately not carried, or None.
 
     ``side`` is ``"ephyto"``/``"dip"`` or a :class:`~ephyto_dip.mapping.sides.Side`.

@@ -7,7 +7,7 @@ a receiver that holds only the WCO format would have to cut it, so each one is n
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
 
 from ..reading import shapes as m
 from .table import Row, Table, load_table
@@ -17,7 +17,7 @@ _FIELDS: dict = {}  # model path -> its table field, remembered (bounded)
 _FORMAT = re.compile(r"^(a|n|an)(\.\.)?(\d+)(?:,(\d+))?$")
 
 
-def parse_format(fmt: str) -> Optional[tuple[str, bool, int, int]]:
+def parse_format(fmt: str) -> tuple[str, bool, int, int] | None:
     """``(kind, up_to, size, fraction digits)`` of a WCO format (``an..70`` → ("an", True, 70, 0)), or None."""
     mt = _FORMAT.match(fmt or "")
     return (mt.group(1), bool(mt.group(2)), int(mt.group(3)), int(mt.group(4) or 0)) if mt else None
@@ -43,7 +43,7 @@ def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
     return out
 
 
-def too_long(values: Iterable[tuple[str, m.Value]], table: Optional[Table] = None
+def too_long(values: Iterable[tuple[str, m.Value]], table: Table | None = None
              ) -> Iterator[tuple[str, m.Value, Row, str]]:
     """``(model path, value, row, what exceeds)`` for each value beyond its WCO format."""
     limits = _limited_rows(table or load_table())

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Union
 
 from lxml import etree
 
@@ -39,10 +38,10 @@ class Location:
 
     element: etree._Element
     exact: bool  # False: the path leads further than the input goes; this is the nearest element
-    row: Optional[Row] = None  # the table row of the element (None for the root)
+    row: Row | None = None  # the table row of the element (None for the root)
 
     @property
-    def line(self) -> Optional[int]:
+    def line(self) -> int | None:
         return self.element.sourceline
 
     @property
@@ -50,11 +49,11 @@ class Location:
         return element_xpath(self.element)
 
     @property
-    def mapping_id(self) -> Optional[str]:
+    def mapping_id(self) -> str | None:
         return self.row.id if self.row is not None else None
 
 
-def parse_model_path(model_path: str) -> list[tuple[str, Optional[int]]]:
+def parse_model_path(model_path: str) -> list[tuple[str, int | None]]:
     """``items[1].packages[0].type_code`` → [('items', 1), ('packages', 0), ('type_code', None)]."""
     out = []
     for part in model_path.split("."):
@@ -73,7 +72,7 @@ class Locator:
     :func:`engine.read_data`), nothing is re-read.
     """
 
-    def __init__(self, root: etree._Element, table: Table, side: Union[str, Side], kept: Optional[dict] = None):
+    def __init__(self, root: etree._Element, table: Table, side: str | Side, kept: dict | None = None):
         self.root = root
         self.table = table
         self.side = SIDES[side] if isinstance(side, str) else side
@@ -84,13 +83,13 @@ class Locator:
         # a reader state of our own: its child index speeds up selection; its findings are dropped
         self._scratch = ReadState(self.side, "<locate>")
 
-    def __call__(self, model_path: str) -> Optional[Location]:
+    def __call__(self, model_path: str) -> Location | None:
         try:
             return self.locate(model_path)
         except ModelPathError:
             return None
 
-    def locate(self, model_path: str) -> Optional[Location]:
+    def locate(self, model_path: str) -> Location | None:
         """The element ``model_path`` was read from, or the nearest one that exists.
 
         None if the path does not belong to this side at all (e.g. ``hub_envelope`` on an
@@ -137,6 +136,6 @@ class Locator:
             scratch.findings.clear()
 
 
-def locate(root: etree._Element, table: Table, side: Union[str, Side], model_path: str) -> Optional[Location]:
+def locate(root: etree._Element, table: Table, side: str | Side, model_path: str) -> Location | None:
     """One-off :meth:`Locator.locate` (build a :class:`Locator` to locate many paths)."""
     return Locator(root, table, side)(model_path)

@@ -9,16 +9,15 @@ certificate, so reading a DIP takes the certificate out of it and carries nothin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from lxml import etree
 
 from ..findings import Finding, TableError
 from ..reading.shapes import value_at
 from ..reading.xmltext import text_of
+from ..tsv import load_cached, split_metadata, tsv_reader
 from .formats import parse_format
 from .sides import DIP_NS, DIP_NSMAP
-from ..tsv import load_cached, split_metadata, tsv_reader
 
 METADATA_TAG = f"{{{DIP_NS}}}MetaData"
 CERTIFICATE_TAG = f"{{{DIP_NS}}}PhytosanitaryCertificate"
@@ -80,7 +79,7 @@ def wrap(certificate: etree._Element, data: dict) -> etree._Element:
     return root
 
 
-def certificate_element(root: etree._Element) -> Optional[etree._Element]:
+def certificate_element(root: etree._Element) -> etree._Element | None:
     """The ``PhytosanitaryCertificate`` of a DIP document: the root itself, or the envelope's child."""
     if root.tag == CERTIFICATE_TAG:
         return root
@@ -93,7 +92,7 @@ def certificate_element(root: etree._Element) -> Optional[etree._Element]:
 PROFILE_ELEMENTS = ("AgencyAssignedCustomizationCode", "AgencyAssignedCustomizationVersionCode")
 
 
-def profile_mismatch(root: etree._Element) -> Optional[tuple[str, str, str]]:
+def profile_mismatch(root: etree._Element) -> tuple[str, str, str] | None:
     """``(element, found, expected)`` when a DIP envelope names another profile or version than
     the envelope table writes; ``None`` when it agrees (or is a bare certificate, or is silent)."""
     if root.tag != METADATA_TAG:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional
 
 from lxml import etree
 
@@ -56,10 +55,10 @@ class PathSyntaxError(ValueError):
 class Step:
     tag: str  # Clark notation {ns}local
     qname: str  # as written, for messages
-    pred_child: Optional[str] = None  # Clark tag of the discriminating child
-    pred_attr: Optional[str] = None
-    pred_value: Optional[str] = None
-    position: Optional[int] = None
+    pred_child: str | None = None  # Clark tag of the discriminating child
+    pred_attr: str | None = None
+    pred_value: str | None = None
+    position: int | None = None
     position_from: bool = False
     otherwise: bool = False
     # further child predicates ((Clark tag, literal), …) after the first: all must hold
@@ -89,7 +88,7 @@ class Step:
         return self._extra_hold(el)
 
     @cached_property
-    def select(self) -> "Selector":
+    def select(self) -> Selector:
         """``select(node, index, visited)``: the children of ``node`` this step matches.
 
         Compiled once per step into a closure for its shape. With ``visited`` (a set), the
@@ -168,8 +167,8 @@ class Path:
 
     text: str
     steps: tuple[Step, ...]
-    attribute: Optional[str] = None
-    alternatives: tuple["Path", ...] = ()
+    attribute: str | None = None
+    alternatives: tuple[Path, ...] = ()
 
     @cached_property
     def is_self(self) -> bool:
@@ -185,7 +184,7 @@ class Path:
         return bool(self.steps) and self.steps[-1].otherwise
 
     @property
-    def parent(self) -> "Path":
+    def parent(self) -> Path:
         """This path without its last step."""
         return Path(self.text, self.steps[:-1])
 
@@ -217,7 +216,7 @@ class Path:
 
         return select
 
-    def select_extra(self, node, index: "ChildIndex", main: list, visited: Optional[set] = None) -> list:
+    def select_extra(self, node, index: ChildIndex, main: list, visited: set | None = None) -> list:
         """Elements only the read-only alternatives reach (``b`` of ``a | b``), after ``main``."""
         extra: list = []
         for alt in self.alternatives:
@@ -226,7 +225,7 @@ class Path:
                     extra.append(n)
         return extra
 
-    def intermediate_fanout(self, node: etree._Element, index: Optional[ChildIndex] = None) -> Optional[str]:
+    def intermediate_fanout(self, node: etree._Element, index: ChildIndex | None = None) -> str | None:
         """Name of the first non-final step that matches more than once (writer merges them)."""
         index = index if index is not None else ChildIndex()
         current = [node]
@@ -254,7 +253,7 @@ class Path:
         return current
 
 
-def parse_path(text: str, namespaces: dict[str, str], default_ns: Optional[str]) -> Path:
+def parse_path(text: str, namespaces: dict[str, str], default_ns: str | None) -> Path:
     """Compile a table cell. ``namespaces`` maps prefixes; unprefixed names take ``default_ns``."""
     text = text.strip()
     if not text:
@@ -341,7 +340,7 @@ def _attr_name(name: str, text: str) -> str:
     return name
 
 
-def _clark(qname: str, namespaces: dict[str, str], default_ns: Optional[str], text: str) -> str:
+def _clark(qname: str, namespaces: dict[str, str], default_ns: str | None, text: str) -> str:
     if ":" in qname:
         prefix, local = qname.split(":", 1)
         if prefix not in namespaces:

@@ -28,8 +28,20 @@ class Entry:
     ``plain_leaf``: a value read as its text (no attribute path, date or code list).
     """
 
-    __slots__ = ("row", "path", "attr", "is_list", "group", "tag", "select", "merge_check", "plain_leaf",
-                 "plain_write", "codelist", "vtype")
+    __slots__ = (
+        "attr",
+        "codelist",
+        "group",
+        "is_list",
+        "merge_check",
+        "path",
+        "plain_leaf",
+        "plain_write",
+        "row",
+        "select",
+        "tag",
+        "vtype",
+    )
 
     def __init__(self, row: Row, side: str, siblings: list[Row]):
         path = row.paths[side]
@@ -93,7 +105,7 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
 class _Plan:
     """The rows of one context on one side, and which of them a set of child tags calls for."""
 
-    __slots__ = ("rows", "active", "entries", "_by_row", "_by_tag", "_always", "_present")
+    __slots__ = ("_always", "_by_row", "_by_tag", "_present", "active", "entries", "rows")
 
     _MAX_SHAPES = 512  # distinct child-tag sets remembered per context: memory stays bounded
 
@@ -154,7 +166,7 @@ def rows_for(rows: list[Row], side: str) -> list[Row]:
     return plan_for(rows, side).active
 
 
-def _claimer_paths(rows: list[Row], other: "Path", side: str) -> list:
+def _claimer_paths(rows: list[Row], other: Path, side: str) -> list:
     """The paths (cut at ``other``'s last step) of the rows that claim elements by literal.
 
     Worked out once per table: which rows compete for the same elements depends only on

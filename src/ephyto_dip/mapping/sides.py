@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from lxml import etree
 
@@ -38,7 +37,7 @@ class Side:
     nsmap: dict
 
     # ---- reading ----------------------------------------------------------------------
-    def read_value(self, el: etree._Element, vtype: type[m.Value]) -> Optional[dict]:
+    def read_value(self, el: etree._Element, vtype: type[m.Value]) -> dict | None:
         """The value held by ``el`` as a dict for ``vtype``.
 
         An empty (or whitespace-only) element is kept as the empty value ``""``: real senders
@@ -132,7 +131,7 @@ _EDI_204 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$", re.ASCII)
 _EDI_304 = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{4})$", re.ASCII)
 
 
-def iso_to_edifact(value: str) -> tuple[str, Optional[str]]:
+def iso_to_edifact(value: str) -> tuple[str, str | None]:
     """``(text, formatCode)``: 102/204/304 where the ISO form maps exactly; else verbatim."""
     if mt := _ISO_DATE.match(value):
         return "".join(mt.groups()), "102"
@@ -144,7 +143,7 @@ def iso_to_edifact(value: str) -> tuple[str, Optional[str]]:
     return value, None
 
 
-def edifact_to_iso(text: str, code: Optional[str]) -> str:
+def edifact_to_iso(text: str, code: str | None) -> str:
     if code == "102" and (mt := _EDI_102.match(text)):
         return "-".join(mt.groups())
     if code == "204" and (mt := _EDI_204.match(text)):

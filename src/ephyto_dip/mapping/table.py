@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from functools import cached_property
 from pathlib import Path as FsPath
-from typing import Optional, Union
+from typing import Union
 
-from ..reading import shapes
 from ..findings import Finding, TableError
+from ..reading import shapes
+from ..tsv import load_cached, split_metadata, tsv_reader
 from .codelists import CodeList, load_codelist
 from .paths import Path, PathSyntaxError, parse_path
-from ..tsv import load_cached, split_metadata, tsv_reader
 
 REQUIRED_COLUMNS = (
     "mapping_id",
@@ -64,11 +65,11 @@ class Row:
     attr: str = ""  # last field segment without []
     is_list: bool = False
     kind: str = ""  # "group" | "value" | "str"
-    shape: Optional[type] = None  # the field's class in ephyto_dip.reading.shapes (str for a plain string)
-    parent: Optional["Row"] = None
-    children: list["Row"] = dc_field(default_factory=list)
-    paths: dict[str, Optional[Path]] = dc_field(default_factory=dict)
-    codelist: Optional[CodeList] = None
+    shape: type | None = None  # the field's class in ephyto_dip.reading.shapes (str for a plain string)
+    parent: Row | None = None
+    children: list[Row] = dc_field(default_factory=list)
+    paths: dict[str, Path | None] = dc_field(default_factory=dict)
+    codelist: CodeList | None = None
 
     @property
     def id(self) -> str:
@@ -78,7 +79,7 @@ class Row:
         return self.cells.get(column, "")
 
     @property
-    def model_type(self) -> Optional[type]:
+    def model_type(self) -> type | None:
         """The field's class in :mod:`ephyto_dip.reading.model` (``str`` for a plain string)."""
         if self.shape is None or self.shape is str:
             return self.shape
@@ -103,7 +104,7 @@ class Table:
     columns: list[str]
     rows: list[Row]
     namespaces: dict[str, dict[str, str]]  # side -> prefix -> uri
-    default_ns: dict[str, Optional[str]]
+    default_ns: dict[str, str | None]
     derived: dict = dc_field(default_factory=dict, repr=False, compare=False)  # what modules compute from the rows, once
 
     @cached_property
@@ -117,7 +118,7 @@ def default_table_path() -> FsPath:
     return resource_path("mappings", "ephyto-dip.tsv")
 
 
-def load_table(path: Union[str, FsPath, None] = None) -> Table:
+def load_table(path: str | FsPath | None = None) -> Table:
     """Load (and cache per process) the table at ``path`` or the shipped one."""
     return load_cached(path or default_table_path(), parse_table, "table")
 
@@ -138,7 +139,7 @@ def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
     if missing:
         raise TableError(Finding("TABLE-SYNTAX", f"missing columns: {', '.join(missing)}", file=name))
     namespaces: dict[str, dict[str, str]] = {s: {} for s in SIDES}
-    default_ns: dict[str, Optional[str]] = {s: None for s in SIDES}
+    default_ns: dict[str, str | None] = dict.fromkeys(SIDES)
     for key, value in metadata.items():
         if key.startswith("prefix."):
             _, side, prefix = key.split(".", 2)

@@ -3,7 +3,7 @@ through the table's plans."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
@@ -19,7 +19,7 @@ from .plans import MAX_PLANS, Entry, plan_for
 # --------------------------------------------------------------------------------- write
 
 
-def write_tree(cert: Union["m.Certificate", dict], table: Table, side: Side, order=None) -> etree._Element:
+def write_tree(cert: m.Certificate | dict, table: Table, side: Side, order=None) -> etree._Element:
     """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order.
 
     ``cert`` is a Certificate or the plain dictionaries :func:`read_data` reads (a conversion
@@ -69,7 +69,7 @@ def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, o
             _write_values(el, val, entry, side, order, owner)
 
 
-def _write_values(el: etree._Element, values, entry: Entry, side: Side, order, owner: Optional[dict] = None) -> None:
+def _write_values(el: etree._Element, values, entry: Entry, side: Side, order, owner: dict | None = None) -> None:
     """Write one row's values; ``owner`` (the model data holding them) decides code-list ``when`` rows."""
     row, path = entry.row, entry.path
     for item in values:
@@ -104,14 +104,14 @@ class _Discriminator:
 
     __slots__ = ("tag", "value")
 
-    def __init__(self, tag: str, value: Optional[str]):
+    def __init__(self, tag: str, value: str | None):
         self.tag, self.value = tag, value
 
 
 _WRITE_PLANS: dict = {}
 
 
-def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...], Optional[str], Any]]:
+def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...], str | None, Any]]:
     """``(via, field, entry)`` for a context, in the schema order of what they write
     (``field`` None: a :class:`_Discriminator`).
 
@@ -185,7 +185,7 @@ def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
     return False
 
 
-def _context_type(row: Row, side: Side, order) -> Optional[str]:
+def _context_type(row: Row, side: Side, order) -> str | None:
     """Schema type of the element ``row``'s path starts from."""
     if row.parent is None:
         return order.element_type(side.root_tag)
@@ -195,7 +195,7 @@ def _context_type(row: Row, side: Side, order) -> Optional[str]:
     return parent_type
 
 
-def _schema_key(steps, type_key: Optional[str], order) -> tuple[int, ...]:
+def _schema_key(steps, type_key: str | None, order) -> tuple[int, ...]:
     """Positions of a path's steps in the schema, level by level (empty without a schema)."""
     if order is None:
         return ()

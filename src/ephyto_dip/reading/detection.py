@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import replace
-from typing import Optional
 
 from lxml import etree
 
@@ -102,7 +101,7 @@ def _local(el) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
-def _find_envelope(root: etree._Element) -> Optional[etree._Element]:
+def _find_envelope(root: etree._Element) -> etree._Element | None:
     """The Hub envelope element: the one holding NPPOCertificateNumber (and Content or a certificate)."""
     for el in root.iter():
         if not isinstance(el.tag, str):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
 
 from ..findings import Finding, TableError
 from ..tsv import load_cached, split_metadata, tsv_dict_reader
@@ -52,7 +51,7 @@ def parse_document_types(text: str, name: str) -> dict[str, DocumentType]:
     return out
 
 
-def document_types(path: Union[str, Path, None] = None) -> dict[str, DocumentType]:
+def document_types(path: str | Path | None = None) -> dict[str, DocumentType]:
     return load_cached(path or default_path(), parse_document_types, "SPS document type list")
 
 
@@ -65,12 +64,12 @@ def default_type() -> str:
     return next(c for c, t in document_types().items() if t.default)
 
 
-def is_reexport(code: Optional[str]) -> bool:
+def is_reexport(code: str | None) -> bool:
     t = document_types().get((code or "").strip())
     return t is not None and t.model_certificate == "re-export"
 
 
-def model_certificate(code: Optional[str]) -> str:
+def model_certificate(code: str | None) -> str:
     """``re-export`` for a re-export certificate; ``export`` for any other (or an unknown) type."""
     return "re-export" if is_reexport(code) else "export"
 

@@ -8,7 +8,7 @@ Each value type carries the XML attributes of its UN/CEFACT data type (``languag
 ``unitCode``, ``listName`` …) as typed fields; ``XML_ATTRIBUTES`` names them.
 """
 
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,8 +51,8 @@ class Value(_Model):
 class Text(Value):
     """UDT TextType: a text in one language."""
 
-    language_id: Optional[str] = None
-    language_locale_id: Optional[str] = None
+    language_id: str | None = None
+    language_locale_id: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
         "language_id": "languageID",
         "language_locale_id": "languageLocaleID",
@@ -62,15 +62,15 @@ class Text(Value):
 class Code(Value):
     """UDT CodeType: a code with its list metadata."""
 
-    list_id: Optional[str] = None
-    list_agency_id: Optional[str] = None
-    list_agency_name: Optional[str] = None
-    list_name: Optional[str] = None
-    list_version_id: Optional[str] = None
-    name: Optional[str] = None
-    language_id: Optional[str] = None
-    list_uri: Optional[str] = None
-    list_scheme_uri: Optional[str] = None
+    list_id: str | None = None
+    list_agency_id: str | None = None
+    list_agency_name: str | None = None
+    list_name: str | None = None
+    list_version_id: str | None = None
+    name: str | None = None
+    language_id: str | None = None
+    list_uri: str | None = None
+    list_scheme_uri: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
         "list_id": "listID",
         "list_agency_id": "listAgencyID",
@@ -87,13 +87,13 @@ class Code(Value):
 class Identifier(Value):
     """UDT IDType: an identifier with its scheme metadata."""
 
-    scheme_id: Optional[str] = None
-    scheme_name: Optional[str] = None
-    scheme_agency_id: Optional[str] = None
-    scheme_agency_name: Optional[str] = None
-    scheme_version_id: Optional[str] = None
-    scheme_data_uri: Optional[str] = None
-    scheme_uri: Optional[str] = None
+    scheme_id: str | None = None
+    scheme_name: str | None = None
+    scheme_agency_id: str | None = None
+    scheme_agency_name: str | None = None
+    scheme_version_id: str | None = None
+    scheme_data_uri: str | None = None
+    scheme_uri: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
         "scheme_id": "schemeID",
         "scheme_name": "schemeName",
@@ -108,8 +108,8 @@ class Identifier(Value):
 class Measure(Value):
     """UDT MeasureType: a decimal with its UN/ECE Rec 20 unit."""
 
-    unit_code: Optional[str] = None
-    unit_code_list_version_id: Optional[str] = None
+    unit_code: str | None = None
+    unit_code_list_version_id: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
         "unit_code": "unitCode",
         "unit_code_list_version_id": "unitCodeListVersionID",
@@ -119,10 +119,10 @@ class Measure(Value):
 class Quantity(Value):
     """UDT QuantityType: a counted quantity."""
 
-    unit_code: Optional[str] = None
-    unit_code_list_id: Optional[str] = None
-    unit_code_list_agency_id: Optional[str] = None
-    unit_code_list_agency_name: Optional[str] = None
+    unit_code: str | None = None
+    unit_code_list_id: str | None = None
+    unit_code_list_agency_id: str | None = None
+    unit_code_list_agency_name: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
         "unit_code": "unitCode",
         "unit_code_list_id": "unitCodeListID",
@@ -134,26 +134,26 @@ class Quantity(Value):
 class Numeric(Value):
     """UDT NumericType."""
 
-    format: Optional[str] = None
+    format: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {"format": "format"}
 
 
 class DateTime(Value):
     """UDT DateTimeType. ``value`` is the lexical form as sent (ISO 8601 in practice)."""
 
-    format: Optional[str] = None
+    format: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {"format": "format"}
 
 
 class Binary(Value):
     """UDT BinaryObjectType: base64 content kept exactly as sent."""
 
-    format: Optional[str] = None
-    mime_code: Optional[str] = None
-    encoding_code: Optional[str] = None
-    character_set_code: Optional[str] = None
-    uri: Optional[str] = None
-    filename: Optional[str] = None
+    format: str | None = None
+    mime_code: str | None = None
+    encoding_code: str | None = None
+    character_set_code: str | None = None
+    uri: str | None = None
+    filename: str | None = None
     XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
         "format": "format",
         "mime_code": "mimeCode",
@@ -176,112 +176,112 @@ class Note(_Model):
 
     contents: list[Text] = Field(default_factory=_new_list)
     content_codes: list[Code] = Field(default_factory=_new_list)
-    subject_code: Optional[Code] = None
+    subject_code: Code | None = None
 
 
 class SubjectNote(Note):
     """A note whose subject acronym the table does not name (carried, reported by rules)."""
 
-    subject: Optional[Code] = None
+    subject: Code | None = None
 
 
 class Address(_Model):
-    postcode: Optional[Code] = None
-    line_one: Optional[Text] = None
-    line_two: Optional[Text] = None
-    line_three: Optional[Text] = None
-    line_four: Optional[Text] = None
-    line_five: Optional[Text] = None
-    city_name: Optional[Text] = None
-    country_id: Optional[Identifier] = None
-    type_code: Optional[Code] = None
-    country_name: Optional[Text] = None
-    country_subdivision_id: Optional[Identifier] = None
-    country_subdivision_name: Optional[Text] = None
-    city_id: Optional[Identifier] = None
+    postcode: Code | None = None
+    line_one: Text | None = None
+    line_two: Text | None = None
+    line_three: Text | None = None
+    line_four: Text | None = None
+    line_five: Text | None = None
+    city_name: Text | None = None
+    country_id: Identifier | None = None
+    type_code: Code | None = None
+    country_name: Text | None = None
+    country_subdivision_id: Identifier | None = None
+    country_subdivision_name: Text | None = None
+    city_id: Identifier | None = None
 
 
 class Contact(_Model):
-    person_name: Optional[Text] = None
+    person_name: Text | None = None
 
 
 class Party(_Model):
     """A party: exporter, consignee, issuing NPPO, treatment operator …"""
 
-    id: Optional[Identifier] = None
-    name: Optional[Text] = None
-    role_code: Optional[Code] = None
+    id: Identifier | None = None
+    name: Text | None = None
+    role_code: Code | None = None
     type_codes: list[Code] = Field(default_factory=_new_list)
-    address: Optional[Address] = None
+    address: Address | None = None
     contacts: list[Contact] = Field(default_factory=_new_list)
-    person_name: Optional[Text] = None
+    person_name: Text | None = None
 
 
 class CountrySubdivision(_Model):
-    id: Optional[Identifier] = None
+    id: Identifier | None = None
     names: list[Text] = Field(default_factory=_new_list)
-    hierarchical_level_code: Optional[Code] = None
-    function_type_code: Optional[Code] = None
+    hierarchical_level_code: Code | None = None
+    function_type_code: Code | None = None
 
 
 class Country(_Model):
-    id: Optional[Identifier] = None
+    id: Identifier | None = None
     names: list[Text] = Field(default_factory=_new_list)
     subdivisions: list[CountrySubdivision] = Field(default_factory=_new_list)
 
 
 class Location(_Model):
-    id: Optional[Identifier] = None
+    id: Identifier | None = None
     names: list[Text] = Field(default_factory=_new_list)
 
 
 class TransportMovement(_Model):
     """Declared means of conveyance: mode (Rec 19), voyage/flight id, vessel/carrier name."""
 
-    id: Optional[Identifier] = None
-    mode_code: Optional[Code] = None
-    means_name: Optional[Text] = None
+    id: Identifier | None = None
+    mode_code: Code | None = None
+    means_name: Text | None = None
 
 
 class Seal(_Model):
-    id: Optional[Identifier] = None
-    maximum_id: Optional[Identifier] = None
+    id: Identifier | None = None
+    maximum_id: Identifier | None = None
 
 
 class TransportEquipment(_Model):
     """A container (or other equipment) with its seals."""
 
-    id: Optional[Identifier] = None
+    id: Identifier | None = None
     seals: list[Seal] = Field(default_factory=_new_list)
 
 
 class ReferencedDocument(_Model):
     """An attachment or referenced document (letter of authority, original PC copy …)."""
 
-    issue_date_time: Optional[DateTime] = None
-    type_code: Optional[Code] = None
-    relationship_type_code: Optional[Code] = None
-    id: Optional[Identifier] = None
+    issue_date_time: DateTime | None = None
+    type_code: Code | None = None
+    relationship_type_code: Code | None = None
+    id: Identifier | None = None
     attachments: list[Binary] = Field(default_factory=_new_list)
-    information: Optional[Text] = None
+    information: Text | None = None
 
 
 class Clause(_Model):
     """A certifying statement (clause) by code, with optional text."""
 
-    id: Optional[Identifier] = None
+    id: Identifier | None = None
     contents: list[Text] = Field(default_factory=_new_list)
 
 
 class Authentication(_Model):
     """Place and date of issue, authorised officer, certifying statements."""
 
-    type_code: Optional[Code] = None
-    actual_date_time: Optional[DateTime] = None
-    issue_location: Optional[Location] = None
-    provider_name: Optional[Text] = None
-    officer_name: Optional[Text] = None
-    location_provider_name: Optional[Text] = None
+    type_code: Code | None = None
+    actual_date_time: DateTime | None = None
+    issue_location: Location | None = None
+    provider_name: Text | None = None
+    officer_name: Text | None = None
+    location_provider_name: Text | None = None
     clauses: list[Clause] = Field(default_factory=_new_list)
 
 
@@ -291,26 +291,26 @@ class Authentication(_Model):
 class Characteristic(_Model):
     """A treatment characteristic (TTL1, TTCH, TTTM …); ``descriptions`` exclude the acronym."""
 
-    type_code: Optional[Code] = None
+    type_code: Code | None = None
     descriptions: list[Text] = Field(default_factory=_new_list)
-    value: Optional[Measure] = None
-    minimum: Optional[Measure] = None
-    maximum: Optional[Measure] = None
+    value: Measure | None = None
+    minimum: Measure | None = None
+    maximum: Measure | None = None
 
 
 class OtherCharacteristic(Characteristic):
     """A characteristic whose acronym the table does not name."""
 
-    acronym: Optional[Text] = None
+    acronym: Text | None = None
 
 
 class Treatment(_Model):
     """Disinfestation and/or disinfection treatment (ISPM 12 box 8 on the model certificate)."""
 
-    type_code: Optional[Code] = None
-    start_date_time: Optional[DateTime] = None
-    end_date_time: Optional[DateTime] = None
-    duration: Optional[Measure] = None
+    type_code: Code | None = None
+    start_date_time: DateTime | None = None
+    end_date_time: DateTime | None = None
+    duration: Measure | None = None
     type_level1: list[Characteristic] = Field(default_factory=_new_list)
     type_level2: list[Characteristic] = Field(default_factory=_new_list)
     chemicals: list[Characteristic] = Field(default_factory=_new_list)
@@ -319,8 +319,8 @@ class Treatment(_Model):
     additional_information: list[Characteristic] = Field(default_factory=_new_list)
     full_text: list[Characteristic] = Field(default_factory=_new_list)
     other_characteristics: list[OtherCharacteristic] = Field(default_factory=_new_list)
-    operation_country: Optional[Country] = None
-    operator: Optional[Party] = None
+    operation_country: Country | None = None
+    operator: Party | None = None
 
 
 # --------------------------------------------------------------------------- items
@@ -329,27 +329,27 @@ class Treatment(_Model):
 class Classification(_Model):
     """Commodity classification: HS code, IPPC commodity class (vegetable part, condition)."""
 
-    system_id: Optional[Identifier] = None
-    class_code: Optional[Code] = None
+    system_id: Identifier | None = None
+    class_code: Code | None = None
     class_names: list[Text] = Field(default_factory=_new_list)
 
 
 class OtherClassification(Classification):
-    system_name: Optional[Code] = None
+    system_name: Code | None = None
 
 
 class ShippingMarks(_Model):
-    marking: Optional[Text] = None
+    marking: Text | None = None
 
 
 class Package(_Model):
     """Number and description of packages (UN/ECE Rec 21 type, UNTDID 7075 level)."""
 
-    level_code: Optional[Code] = None
-    type_code: Optional[Code] = None
-    quantity: Optional[Quantity] = None
-    nominal_gross_weight: Optional[Measure] = None
-    nominal_gross_volume: Optional[Measure] = None
+    level_code: Code | None = None
+    type_code: Code | None = None
+    quantity: Quantity | None = None
+    nominal_gross_weight: Measure | None = None
+    nominal_gross_volume: Measure | None = None
     shipping_marks: list[ShippingMarks] = Field(default_factory=_new_list)
 
 
@@ -372,17 +372,17 @@ class ReExport(_Model):
 class TradeLineItem(_Model):
     """One consignment line: name of produce, botanical name, quantity, origin, treatments …"""
 
-    sequence_numeric: Optional[Numeric] = None
+    sequence_numeric: Numeric | None = None
     descriptions: list[Text] = Field(default_factory=_new_list)
     common_names: list[Text] = Field(default_factory=_new_list)
     botanical_names: list[Text] = Field(default_factory=_new_list)
     production_batch_ids: list[Identifier] = Field(default_factory=_new_list)
     intended_uses: list[Text] = Field(default_factory=_new_list)
     expiry_date_times: list[DateTime] = Field(default_factory=_new_list)
-    net_weight: Optional[Measure] = None
-    gross_weight: Optional[Measure] = None
-    net_volume: Optional[Measure] = None
-    gross_volume: Optional[Measure] = None
+    net_weight: Measure | None = None
+    gross_weight: Measure | None = None
+    net_volume: Measure | None = None
+    gross_volume: Measure | None = None
     hs_classifications: list[Classification] = Field(default_factory=_new_list)
     vegetable_part_classes: list[Classification] = Field(default_factory=_new_list)
     condition_classes: list[Classification] = Field(default_factory=_new_list)
@@ -409,7 +409,7 @@ class TradeLineItem(_Model):
 class Cargo(_Model):
     """Nature of the cargo (UN/CEFACT cargo type classification)."""
 
-    type_code: Optional[Code] = None
+    type_code: Code | None = None
 
 
 class Replacement(_Model):
@@ -422,34 +422,34 @@ class Replacement(_Model):
 
 
 class HubForwarding(_Model):
-    code: Optional[str] = None
-    hub_delivery_number: Optional[str] = None
+    code: str | None = None
+    hub_delivery_number: str | None = None
 
 
 class HubEnvelope(_Model):
     """The IPPC ePhyto Hub envelope header that carried the certificate, if any."""
 
-    from_country: Optional[str] = None
-    to_country: Optional[str] = None
-    certificate_type: Optional[str] = None
-    certificate_status: Optional[str] = None
-    nppo_certificate_number: Optional[str] = None
-    hub_delivery_number: Optional[str] = None
-    hub_tracking_info: Optional[str] = None
-    hub_delivery_error_message: Optional[str] = None
+    from_country: str | None = None
+    to_country: str | None = None
+    certificate_type: str | None = None
+    certificate_status: str | None = None
+    nppo_certificate_number: str | None = None
+    hub_delivery_number: str | None = None
+    hub_tracking_info: str | None = None
+    hub_delivery_error_message: str | None = None
     forwardings: list[HubForwarding] = Field(default_factory=_new_list)
 
 
 class Certificate(_Model):
     """An ISPM 12 phytosanitary certificate (export 851, re-export 657, replacement)."""
 
-    id: Optional[Identifier] = None
+    id: Identifier | None = None
     names: list[Text] = Field(default_factory=_new_list)
     descriptions: list[Text] = Field(default_factory=_new_list)
-    type_code: Optional[Code] = None
-    status_code: Optional[Code] = None
-    issue_date_time: Optional[DateTime] = None
-    issuer: Optional[Party] = None
+    type_code: Code | None = None
+    status_code: Code | None = None
+    issue_date_time: DateTime | None = None
+    issuer: Party | None = None
     financial_liability: list[Note] = Field(default_factory=_new_list)
     additional_declarations: list[Note] = Field(default_factory=_new_list)
     import_permits: list[Note] = Field(default_factory=_new_list)
@@ -460,25 +460,25 @@ class Certificate(_Model):
     other_notes: list[SubjectNote] = Field(default_factory=_new_list)
     referenced_documents: list[ReferencedDocument] = Field(default_factory=_new_list)
     authentications: list[Authentication] = Field(default_factory=_new_list)
-    consignment_id: Optional[Identifier] = None
-    consignor: Optional[Party] = None
-    consignee: Optional[Party] = None
-    export_country: Optional[Country] = None
+    consignment_id: Identifier | None = None
+    consignor: Party | None = None
+    consignee: Party | None = None
+    export_country: Country | None = None
     re_export_countries: list[Country] = Field(default_factory=_new_list)
-    loading_location: Optional[Location] = None
-    import_country: Optional[Country] = None
+    loading_location: Location | None = None
+    import_country: Country | None = None
     transit_countries: list[Country] = Field(default_factory=_new_list)
-    point_of_entry: Optional[Location] = None
-    examination_location: Optional[Location] = None
+    point_of_entry: Location | None = None
+    examination_location: Location | None = None
     transport_movements: list[TransportMovement] = Field(default_factory=_new_list)
     transport_equipment: list[TransportEquipment] = Field(default_factory=_new_list)
     cargo_types: list[Cargo] = Field(default_factory=_new_list)
     items: list[TradeLineItem] = Field(default_factory=_new_list)
-    hub_envelope: Optional[HubEnvelope] = None
+    hub_envelope: HubEnvelope | None = None
 
     # -- conveniences for single-window code -------------------------------------------
     @property
-    def number(self) -> Optional[str]:
+    def number(self) -> str | None:
         return self.id.value if self.id else None
 
     @property
@@ -504,7 +504,7 @@ _STR, _MODEL, _MODEL_LIST = 0, 1, 2
 class _Plan:
     """How to build one class from the reader's dictionaries, worked out once per class."""
 
-    __slots__ = ("template", "kinds", "lists", "models", "required", "strings")
+    __slots__ = ("kinds", "lists", "models", "required", "strings", "template")
 
     def __init__(self, cls: type):
         import typing
@@ -612,7 +612,7 @@ def _construct(cls: type, data: dict):
     return _instance(cls, values, data)
 
 
-def certificate_from_reader(data: dict) -> Optional[Certificate]:
+def certificate_from_reader(data: dict) -> Certificate | None:
     """The Certificate of what the reader read, built without validation: the reader's
     dictionaries already have the model's shapes (plain strings, dictionaries, lists). Each
     shape is checked on the way; None if anything differs, and the caller validates instead.

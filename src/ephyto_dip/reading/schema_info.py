@@ -18,7 +18,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from lxml import etree
 
@@ -31,9 +30,9 @@ _XS = f"{{{XS}}}"
 @dataclass(frozen=True)
 class ChildDecl:
     tag: str  # Clark name
-    type_key: Optional[str]  # "{ns}Type" or an anonymous key; None for simple/any
+    type_key: str | None  # "{ns}Type" or an anonymous key; None for simple/any
     min_occurs: int
-    max_occurs: Optional[int]  # None = unbounded
+    max_occurs: int | None  # None = unbounded
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class SchemaInfo:
         ns = node.nsmap.get(prefix or None, "")
         return f"{{{ns}}}{local}"
 
-    def element_type(self, tag: str) -> Optional[str]:
+    def element_type(self, tag: str) -> str | None:
         """Type key of a global element."""
         ns = etree.QName(tag).namespace or ""
         self._ensure_ns(ns)
@@ -112,7 +111,7 @@ class SchemaInfo:
             return None
         return self._decl_type(decl[1])
 
-    def _decl_type(self, el: etree._Element) -> Optional[str]:
+    def _decl_type(self, el: etree._Element) -> str | None:
         t = el.get("type")
         if t:
             return self._resolve_qname(t, el)
@@ -126,14 +125,14 @@ class SchemaInfo:
     def _tns(self, node: etree._Element) -> str:
         return node.getroottree().getroot().get("targetNamespace", "")
 
-    def _type_node(self, key: str) -> Optional[etree._Element]:
+    def _type_node(self, key: str) -> etree._Element | None:
         if key.startswith("anon:"):
             return self._anon[key][0]
         ns = etree.QName(key).namespace or ""
         self._ensure_ns(ns)
         return self._types.get(key)
 
-    def children(self, type_key: Optional[str]) -> list[ChildDecl]:
+    def children(self, type_key: str | None) -> list[ChildDecl]:
         """Child elements allowed by a complex type, in schema order."""
         if type_key is None or type_key.startswith(f"{{{XS}}}"):
             return []
@@ -182,7 +181,7 @@ class SchemaInfo:
                     ctag = f"{{{ns}}}{child.get('name')}" if ns else child.get("name")
                     out.append(ChildDecl(ctag, self._decl_type(child), mn, mx))
 
-    def simple_content(self, type_key: Optional[str]) -> Optional[SimpleContent]:
+    def simple_content(self, type_key: str | None) -> SimpleContent | None:
         """The value side of a type (None for element-only content): the JSON form needs to
         know which DIP values are numbers and which attributes a value may carry."""
         bases: list[str] = [type_key] if type_key else []
@@ -210,7 +209,7 @@ class SchemaInfo:
         attributes = [a for level in reversed(levels) for a in level]
         return SimpleContent(tuple(bases), tuple(dict.fromkeys(attributes)), tuple(facets.items()))
 
-    def child(self, type_key: Optional[str], tag: str) -> Optional[ChildDecl]:
+    def child(self, type_key: str | None, tag: str) -> ChildDecl | None:
         for c in self.children(type_key):
             if c.tag == tag:
                 return c
@@ -235,7 +234,7 @@ class SchemaInfo:
         """Put every element's children in schema order (stable within equal names)."""
         self._sort(root, self.element_type(root.tag))
 
-    def _order_index(self, type_key: Optional[str]) -> dict:
+    def _order_index(self, type_key: str | None) -> dict:
         """tag -> (position, type key, whether that type has element children) for a type."""
         hit = self._order_cache.get(type_key)
         if hit is None:
@@ -245,13 +244,13 @@ class SchemaInfo:
                 self._order_cache[type_key] = hit
         return hit
 
-    def position(self, type_key: Optional[str], tag: str) -> tuple[int, Optional[str]]:
+    def position(self, type_key: str | None, tag: str) -> tuple[int, str | None]:
         """(place of child ``tag`` in ``type_key``'s content, the child's type); unknown: last."""
         index = self._order_index(type_key)
         pos, sub, _ = index.get(tag, (len(index), None, True))
         return pos, sub
 
-    def _sort(self, el: etree._Element, type_key: Optional[str]) -> None:
+    def _sort(self, el: etree._Element, type_key: str | None) -> None:
         index = self._order_index(type_key)
         kids = list(el)
         unknown = (len(index), None, True)  # after the known ones; looked into, as before

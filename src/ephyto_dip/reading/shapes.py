@@ -10,8 +10,6 @@ still give the pydantic classes and model.
 
 from __future__ import annotations
 
-from typing import Optional
-
 # how a field defaults: required, None, a new empty list, a new empty instance of its class
 REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
 
@@ -198,7 +196,7 @@ class Certificate(Shape):
     """An ISPM 12 phytosanitary certificate (export 851, re-export 657, replacement)."""
 
     @property
-    def number(self) -> Optional[str]:
+    def number(self) -> str | None:
         return self.id.value if self.id else None
 
     @property
@@ -570,7 +568,7 @@ def _construct(cls: type, data: dict):
     return obj
 
 
-def certificate_from_reader(data: dict) -> Optional[Certificate]:
+def certificate_from_reader(data: dict) -> Certificate | None:
     """The :class:`Certificate` shape of what the reader read; None if the data is not in the
     reader's shapes (then the caller builds the validated model, which reports why)."""
     try:

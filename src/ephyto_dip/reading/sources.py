@@ -10,7 +10,7 @@ whole document as a file name.
 from __future__ import annotations
 
 import os
-from typing import IO, Optional, Protocol, Union
+from typing import IO, Protocol, Union
 
 from ..findings import Finding, InputError, UsageError
 from .xmlsafe import Limits, read_file, short_name
@@ -27,7 +27,7 @@ def _looks_like_a_document(text: str) -> bool:
     return head in ("<", "{", "[") or "\n" in text  # no path name begins so, nor holds a line break
 
 
-def load_source(source: object, name: Optional[str], limits: Limits) -> tuple[bytes, str]:
+def load_source(source: object, name: str | None, limits: Limits) -> tuple[bytes, str]:
     """``(bytes, name for messages)`` of a source; UsageError for a type or a str that is no path."""
     if isinstance(source, bytes):
         return source, name or "<bytes>"
@@ -56,7 +56,7 @@ def load_source(source: object, name: Optional[str], limits: Limits) -> tuple[by
         file=name))
 
 
-def _read_stream(source: object, reader, name: Optional[str], limits: Limits) -> tuple[bytes, str]:
+def _read_stream(source: object, reader, name: str | None, limits: Limits) -> tuple[bytes, str]:
     label = name or getattr(source, "name", None)
     label = short_name(label) if isinstance(label, str) else "<stream>"
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from lxml import etree
 
@@ -21,12 +20,12 @@ _DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
 @dataclass(frozen=True)
 class Layout:
     bom: bytes = b""
-    declaration: Optional[bytes] = None  # as written, None when the file had none
+    declaration: bytes | None = None  # as written, None when the file had none
     encoding: str = "UTF-8"
     newline: str = "\n"
 
     @classmethod
-    def of(cls, data: bytes, encoding: Optional[str] = None) -> "Layout":
+    def of(cls, data: bytes, encoding: str | None = None) -> Layout:
         """The layout of ``data``; ``encoding`` as the parser found it (lxml's docinfo.encoding)."""
         bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""
         found = _DECLARATION.match(data, len(bom))

@@ -12,7 +12,6 @@ import codecs
 import os
 import re
 from dataclasses import dataclass
-from typing import Optional, Union
 
 from lxml import etree
 
@@ -25,9 +24,9 @@ _SUFFIXES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 _SIZE_RE = re.compile(r"\s*(\d+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
 
 
-def _setting(value: object, what: str, low: int, high: Optional[int], size: bool = False) -> int:
+def _setting(value: object, what: str, low: int, high: int | None, size: bool = False) -> int:
     """An integer setting in [low, high]; ``"64M"``-style strings for sizes; UsageError otherwise."""
-    n: Optional[int] = None
+    n: int | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         n = value
     elif isinstance(value, str):
@@ -42,7 +41,7 @@ def _setting(value: object, what: str, low: int, high: Optional[int], size: bool
     return n
 
 
-def _from_env(var: str, default: int, low: int, high: Optional[int], size: bool = False) -> int:
+def _from_env(var: str, default: int, low: int, high: int | None, size: bool = False) -> int:
     raw = os.environ.get(var)
     return default if raw is None or raw.strip() == "" else _setting(raw, f"the environment value {var}", low, high, size)
 
@@ -58,7 +57,7 @@ class Limits:
 
     __slots__ = ("_max_bytes", "_max_depth")
 
-    def __init__(self, max_bytes: Optional[int] = None, max_depth: Optional[int] = None) -> None:
+    def __init__(self, max_bytes: int | None = None, max_depth: int | None = None) -> None:
         object.__setattr__(self, "_max_bytes", None if max_bytes is None else
                            _setting(max_bytes, "Limits.max_bytes", 1, None, size=True))
         object.__setattr__(self, "_max_depth", None if max_depth is None else
@@ -69,12 +68,12 @@ class Limits:
 
     @property
     def max_bytes(self) -> int:
-        mb: Optional[int] = self._max_bytes
+        mb: int | None = self._max_bytes
         return mb if mb is not None else _from_env("EPHYTO_DIP_MAX_BYTES", 64 * 1024 * 1024, 1, None, size=True)
 
     @property
     def max_depth(self) -> int:
-        md: Optional[int] = self._max_depth
+        md: int | None = self._max_depth
         return md if md is not None else _from_env("EPHYTO_DIP_MAX_DEPTH", 64, 1, PARSER_MAX_DEPTH)
 
     def __eq__(self, other: object) -> bool:
@@ -133,7 +132,7 @@ class Parsed:
     findings: list[Finding]
 
 
-def read_file(path: Union[str, os.PathLike], limits: Limits = DEFAULT_LIMITS) -> bytes:
+def read_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Read a file within the size cap, or raise InputError(IO-READ / XML-TOO-LARGE)."""
     name = short_name(os.fspath(path))
     try:
@@ -267,7 +266,7 @@ def _only_namespace_errors(log) -> bool:
     return bool(entries) and all(e.domain_name == "NAMESPACE" for e in entries)
 
 
-def _recover(data: bytes, name: str, findings: list[Finding]) -> Optional[etree._Element]:
+def _recover(data: bytes, name: str, findings: list[Finding]) -> etree._Element | None:
     parser = _parser(recover=True)
     try:
         root = etree.fromstring(data, parser)

@@ -9,12 +9,10 @@ ISPM 12 rules and ``validate`` all see ``491412337BO``.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from lxml import etree
 
 
-def text_of(el: etree._Element) -> Optional[str]:
+def text_of(el: etree._Element) -> str | None:
     """``el.text`` joined with the tails of its comment and PI children (None if it holds none).
 
     Element children and their tails are left out, as before: a value element has none, and

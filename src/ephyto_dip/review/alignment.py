@@ -19,7 +19,6 @@ Maintenance Requests are data (``mappings/wco-dmr.tsv``, :mod:`ephyto_dip.review
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Optional, Union
 
 from ..findings import ERROR, WARNING, Finding, TableError
 from ..mapping.exclusions import load_exclusions
@@ -38,11 +37,11 @@ from .wco_sources import check_wco_claims, cites_element
 
 
 def check_table(
-    table_path: Union[str, FsPath, None] = None,
+    table_path: str | FsPath | None = None,
     *,
-    exclusions_path: Union[str, FsPath, None] = None,
-    boxes_path: Union[str, FsPath, None] = None,
-    crosswalk_path: Union[str, FsPath, None] = None,
+    exclusions_path: str | FsPath | None = None,
+    boxes_path: str | FsPath | None = None,
+    crosswalk_path: str | FsPath | None = None,
 ) -> list[Finding]:
     """Every alignment finding for the table at ``table_path`` (the shipped one by default).
 
@@ -93,7 +92,7 @@ def check_formats(table: Table, name: str = "<table>") -> list[Finding]:
     return out
 
 
-def _parse(path: FsPath) -> tuple[Optional[Table], list[Finding]]:
+def _parse(path: FsPath) -> tuple[Table | None, list[Finding]]:
     text = read_table_text(path)
     try:
         return parse_table(text, str(path)), []

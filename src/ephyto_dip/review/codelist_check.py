@@ -4,7 +4,6 @@ their policy, and agree with the literals of their group rows (``TABLE-CODELIST`
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Optional, Union
 
 from ..findings import ERROR, WARNING, Finding, TableError
 from ..mapping.codelists import POLICIES, CodeList, parse_codelist
@@ -19,7 +18,7 @@ REQUIRED_CODES: dict[str, tuple[str, ...]] = {"status-function": ("70", "40")}
 # ----------------------------------------------------------------------------- code lists
 
 
-def _codelist(name: str, table_path: FsPath) -> tuple[Optional[CodeList], Optional[str]]:
+def _codelist(name: str, table_path: FsPath) -> tuple[CodeList | None, str | None]:
     """The code list ``name`` beside the table (``codelists/``), else the shipped one."""
     from ..resources import resource_path
 
@@ -32,7 +31,7 @@ def _codelist(name: str, table_path: FsPath) -> tuple[Optional[CodeList], Option
     return None, None
 
 
-def check_codelists(table: Table, table_path: Union[str, FsPath]) -> list[Finding]:
+def check_codelists(table: Table, table_path: str | FsPath) -> list[Finding]:
     """TABLE-CODELIST (complete, consistent, policy declared) and TABLE-REVERSIBILITY of code-list rows."""
     table_path = FsPath(table_path)
     name = str(table_path)
@@ -90,7 +89,7 @@ def check_codelists(table: Table, table_path: Union[str, FsPath]) -> list[Findin
     return findings
 
 
-def _group_literal_disagrees(row: Row, cl: CodeList) -> Optional[str]:
+def _group_literal_disagrees(row: Row, cl: CodeList) -> str | None:
     """Why a group row's DIP literals are not what its code list gives for its ePhyto literal (None: they are).
 
     The literal is the ePhyto path's discriminator (``IncludedSPSNote[Subject='ADEDL']``); an

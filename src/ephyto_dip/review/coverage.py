@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Union
 
 from pydantic import BaseModel
 
@@ -84,7 +83,7 @@ def default_boxes_path() -> FsPath:
     return resource_path("mappings", "ispm12-boxes.tsv")
 
 
-def load_boxes(path: Union[str, FsPath, None] = None) -> list[Box]:
+def load_boxes(path: str | FsPath | None = None) -> list[Box]:
     """The ISPM 12 boxes a table must cover (``mappings/ispm12-boxes.tsv``)."""
     p = FsPath(path) if path else default_boxes_path()
     text = read_table_text(p, "box list")

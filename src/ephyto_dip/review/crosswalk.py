@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Optional, Union
 
 from ..findings import ERROR, WARNING, Finding, TableError
 from ..mapping.table import Row, Table
@@ -78,7 +77,7 @@ def parse_crosswalk(text: str, name: str = "<crosswalk>") -> Crosswalk:
     return Crosswalk(name, metadata, header, out)
 
 
-def load_crosswalk(path: Union[str, FsPath, None] = None) -> Crosswalk:
+def load_crosswalk(path: str | FsPath | None = None) -> Crosswalk:
     return load_cached(path or default_crosswalk_path(), parse_crosswalk, "crosswalk")
 
 
@@ -88,7 +87,7 @@ def load_crosswalk(path: Union[str, FsPath, None] = None) -> Crosswalk:
 def absolute_path(row: Row, side: str) -> str:
     """The row's main path from the document root, as text (``a | b``: ``a``; ``.``: its group's)."""
     parts: list[str] = []
-    r: Optional[Row] = row
+    r: Row | None = row
     while r is not None:
         cell = r[f"{side}_path"].split(" | ")[0].strip()
         if not cell and r is row:
@@ -115,7 +114,7 @@ def copied_cells(row: Row) -> dict[str, str]:
 # ----------------------------------------------------------------------------------- check
 
 
-def check_crosswalk(table: Table, crosswalk: Crosswalk, boxes: Optional[list[str]] = None) -> list[Finding]:
+def check_crosswalk(table: Table, crosswalk: Crosswalk, boxes: list[str] | None = None) -> list[Finding]:
     """``TABLE-CROSSWALK``: every crosswalk row resolves to element rows and agrees with its primary one.
 
     A crosswalk row judged "no WCO term" whose primary row has since been matched to a WCO
@@ -170,8 +169,8 @@ def check_crosswalk(table: Table, crosswalk: Crosswalk, boxes: Optional[list[str
     return out
 
 
-def check_shipped(table: Table, crosswalk_path: Union[str, FsPath, None] = None,
-                  boxes: Optional[list[str]] = None) -> list[Finding]:
+def check_shipped(table: Table, crosswalk_path: str | FsPath | None = None,
+                  boxes: list[str] | None = None) -> list[Finding]:
     """The crosswalk check as ``check`` runs it: an unreadable crosswalk is one finding, not an exit."""
     try:
         cw = load_crosswalk(crosswalk_path)

@@ -23,7 +23,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Union
 
 from ..findings import ERROR, Finding, TableError
 from ..tsv import read_table_text, split_metadata, tsv_reader
@@ -147,7 +146,7 @@ def apply_decisions(table_text: str, table_name: str, decisions: list[Decision],
     return eol.join(lines) + (eol if table_text.endswith(("\n", "\r")) else ""), []
 
 
-def apply_files(decisions_path: Union[str, FsPath], table_path: Union[str, FsPath]) -> tuple[str, list[Finding]]:
+def apply_files(decisions_path: str | FsPath, table_path: str | FsPath) -> tuple[str, list[Finding]]:
     """Read both files (TableError with IO-READ / TABLE-SYNTAX if one cannot be read) and merge."""
     decisions = parse_decisions(read_table_text(decisions_path, "decisions file"), str(decisions_path))
     text = read_table_text(table_path, "table")

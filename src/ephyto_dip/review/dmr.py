@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Optional, Union
 
 from lxml import etree
 
@@ -72,7 +71,7 @@ _parse_dmrs = _parse(DMR_COLUMNS, "DMR table")
 _parse_structure = _parse(STRUCTURE_COLUMNS, "SPS-structure list")
 
 
-def data_dir(table_path: Union[str, FsPath, None]) -> FsPath:
+def data_dir(table_path: str | FsPath | None) -> FsPath:
     """Where the DMR tables are: beside the table if they are there, else the shipped ones."""
     from ..resources import resource_path
 
@@ -119,7 +118,7 @@ def check_accounted(table: Table, directory: FsPath) -> list[Finding]:
     heads = {ln["dmr_id"] for ln in dmrs if not ln["element"]}
     out: list[Finding] = []
 
-    def bad(msg: str, ln: Line, mapping_id: Optional[str] = None, severity=ERROR) -> None:
+    def bad(msg: str, ln: Line, mapping_id: str | None = None, severity=ERROR) -> None:
         out.append(Finding("TABLE-GAP", msg, severity=severity, file=ln.file, line=ln.line, mapping_id=mapping_id))
 
     where: dict[str, Line] = {}

@@ -9,7 +9,6 @@ file states them, whatever the element table says today (``python -m ephyto_dip.
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Union
 
 from .dmr import DMR_KEYS, covered, data_dir, no_new_element, proposals
 from .markdown import md_text
@@ -22,7 +21,7 @@ _LABELS = {"name": "Name", "definition": "Definition", "class": "Class (where it
            "mapping_ids": "Rows (mapping ids)"}
 
 
-def gaps_data(table_path: Union[str, FsPath, None] = None) -> dict:
+def gaps_data(table_path: str | FsPath | None = None) -> dict:
     """Everything ``gaps`` reports, from the element table at ``table_path`` (the shipped one by default)."""
     from ..mapping.table import default_table_path, load_table
     from .alignment import gap_list

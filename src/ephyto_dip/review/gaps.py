@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Union
 
 from ..mapping.formats import format_wider
 from ..mapping.table import Table, default_table_path
@@ -45,7 +44,7 @@ class Gaps:
         return {"table": self.table, "length_gaps": [g.to_dict() for g in self.length_gaps]}
 
 
-def gap_list(table_path: Union[str, FsPath, None] = None) -> Gaps:
+def gap_list(table_path: str | FsPath | None = None) -> Gaps:
     """The WCO formats the table widens (length gaps). The proposed DMRs themselves are data
     (``mappings/wco-dmr.tsv``): see :mod:`ephyto_dip.review.dmr` and :func:`ephyto_dip.review.dmr_doc.gaps_data`."""
     from ..mapping.table import load_table

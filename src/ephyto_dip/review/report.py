@@ -16,7 +16,6 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional, Union
 
 import jinja2
 from lxml import etree
@@ -129,7 +128,7 @@ class Report:
     by_predicate: list[tuple[str, str, str, int]]  # (predicate, label, css class, count)
     by_status: list[tuple[str, int]]
     gaps: list[tuple[str, list[ReportRow]]]  # box -> rows without a WCO term
-    example: Optional[Example] = None
+    example: Example | None = None
     crosswalk: list = field(default_factory=list)  # CrosswalkRow of the crosswalk beside the table
 
     @property
@@ -179,7 +178,7 @@ class Report:
 
 
 def build_report(
-    table: Union[Table, str, os.PathLike, None] = None, example: Union[str, os.PathLike, None] = None
+    table: Table | str | os.PathLike | None = None, example: str | os.PathLike | None = None
 ) -> Report:
     """Gather what the page shows. ``example``: a certificate (ePhyto, Hub envelope or DIP).
 
@@ -258,7 +257,7 @@ def _fill_example(report: Report, by_id: dict[str, ReportRow], source) -> Exampl
 
 
 def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], out: dict[str, list[Value]],
-          index: Optional[ChildIndex] = None) -> None:
+          index: ChildIndex | None = None) -> None:
     """Record, for every row under ``ctx``, the values its path reaches on ``side``.
 
     Elements are selected exactly as the reader selects them (``engine.select_nodes``).

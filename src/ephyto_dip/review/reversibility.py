@@ -4,7 +4,7 @@ collisions of two rows on one element."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from ..findings import ERROR, WARNING, Finding
 from ..mapping.paths import Step
@@ -93,7 +93,7 @@ def _discriminated(row: Row) -> bool:
     own = row.paths.get("dip")
     if own is not None and own.steps and own.steps[-1].tag.startswith("{" + DIP_EXT_NS + "}"):
         return True
-    r: Optional[Row] = row
+    r: Row | None = row
     while r is not None:
         p = r.paths.get("dip")
         if p is not None and any(s.claims_by_literal for s in p.steps):
@@ -114,7 +114,7 @@ def _step_key(step: Step) -> tuple:
     return ()
 
 
-def _absolute(table: Table, side: str) -> list[tuple[Row, tuple[str, ...], tuple[tuple, ...], Optional[str]]]:
+def _absolute(table: Table, side: str) -> list[tuple[Row, tuple[str, ...], tuple[tuple, ...], str | None]]:
     """(row, tags, step keys, attribute) of every row's written path from the root (main path only)."""
     out = []
 
@@ -177,7 +177,7 @@ def _pred_text(key: tuple, qname) -> str:
 
 
 def _below(row: Row, ids: set[str]) -> bool:
-    r: Optional[Row] = row
+    r: Row | None = row
     while r is not None:
         if r.id in ids:
             return True

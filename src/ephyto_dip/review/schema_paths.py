@@ -3,8 +3,8 @@ mapped or excluded with a reason (``TABLE-PATH-EPHYTO``, ``TABLE-PATH-DIP``, ``T
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional
 
 from lxml import etree
 
@@ -30,7 +30,7 @@ class _Node:
     """An element position in a schema: Clark tags from the root, and its type."""
 
     pos: tuple[str, ...]
-    type_key: Optional[str]
+    type_key: str | None
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Resolver:
         root_tag = SIDES[side].root_tag
         self.root = _Node((root_tag,), info.element_type(root_tag))
         self._seen: set[tuple[str, str]] = set()
-        self._alternative: Optional[Path] = None  # set while resolving a read-only alternative
+        self._alternative: Path | None = None  # set while resolving a read-only alternative
 
     # ---- names for messages
     def qname(self, tag: str) -> str:
@@ -75,7 +75,7 @@ class Resolver:
         return self.qname(node.type_key)
 
     # ---- reporting
-    def error(self, row: Row, message: str, severity: str = ERROR, detail: Optional[str] = None) -> None:
+    def error(self, row: Row, message: str, severity: str = ERROR, detail: str | None = None) -> None:
         where = f"{self.side}_path {row[self.side + '_path']!r}"
         if self._alternative is not None:
             where = f"{self.side}_path alternative {self._alternative.text!r}"  # the whole expression is in value
@@ -131,7 +131,7 @@ class Resolver:
             if row.kind == "group":
                 self._rows(row.children, ends)
 
-    def _resolve(self, row: Row, path: Path, ctx: _Node) -> Optional[_Node]:
+    def _resolve(self, row: Row, path: Path, ctx: _Node) -> _Node | None:
         """The schema position ``path`` reaches from ``ctx``, or None (reported)."""
         kind = "group" if row.kind == "group" else "value"
         if not path.steps:
@@ -166,7 +166,7 @@ class Resolver:
             self._check_attribute(row, node, path.attribute)
         return node
 
-    def _check_predicate(self, row: Row, step: Step, node: _Node, max_occurs: Optional[int]) -> bool:
+    def _check_predicate(self, row: Row, step: Step, node: _Node, max_occurs: int | None) -> bool:
         for pred_child, _value in step.child_predicates:
             if self.info.child(node.type_key, pred_child) is None:
                 self.error(
@@ -205,7 +205,7 @@ def _descendants(row: Row) -> Iterable[Row]:
         yield from _descendants(c)
 
 
-def type_attributes(info: SchemaInfo, type_key: Optional[str]) -> Optional[set[str]]:
+def type_attributes(info: SchemaInfo, type_key: str | None) -> set[str] | None:
     """Attribute names a type declares (with its bases); None when unknown or open (anyAttribute).
 
     SchemaInfo reads element content only; attributes are read here from the same parsed

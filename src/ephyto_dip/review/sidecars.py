@@ -12,17 +12,16 @@ table), so a table copied elsewhere to try an edit is checked on its own.
 from __future__ import annotations
 
 from pathlib import Path as FsPath
-from typing import Optional, Union
 
 from ..findings import Finding
 from ..mapping.table import Table
 
 
 def check_sidecars(table: Table, table_path: FsPath, boxes: list[str],
-                   crosswalk_path: Union[str, FsPath, None] = None) -> list[Finding]:
+                   crosswalk_path: str | FsPath | None = None) -> list[Finding]:
     out: list[Finding] = []
     here = FsPath(table_path).parent
-    cw: Optional[FsPath] = FsPath(crosswalk_path) if crosswalk_path else here / "ispm12-crosswalk.tsv"
+    cw: FsPath | None = FsPath(crosswalk_path) if crosswalk_path else here / "ispm12-crosswalk.tsv"
     if crosswalk_path or cw.is_file():
         from .crosswalk import check_shipped
 

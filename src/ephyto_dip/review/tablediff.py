@@ -11,7 +11,6 @@ import difflib
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Union
 
 from ..findings import WARNING, Finding, TableError
 from ..tsv import read_table_text, split_metadata, tsv_reader
@@ -74,7 +73,7 @@ class TableDiff:
                     or self.removed or self.changed or self.moved)
 
 
-def read_raw_table(path: Union[str, os.PathLike]) -> RawTable:
+def read_raw_table(path: str | os.PathLike) -> RawTable:
     """Read a table leniently; :class:`TableError` only if it cannot be read as a table at all."""
     name = str(path)
     return parse_raw_table(read_table_text(path), name)
@@ -151,7 +150,7 @@ def _moved(old: RawTable, new: RawTable) -> list[str]:
     return [m for m in b if m not in kept]
 
 
-def diff_files(old: Union[str, os.PathLike], new: Union[str, os.PathLike]) -> TableDiff:
+def diff_files(old: str | os.PathLike, new: str | os.PathLike) -> TableDiff:
     return diff_tables(read_raw_table(old), read_raw_table(new))
 
 

@@ -11,10 +11,10 @@ the table rests on trust. A row without a WCO ID must say which lists were searc
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
 
 from ..findings import Finding, TableError
 from ..mapping.table import Row, Table
@@ -55,7 +55,7 @@ def _registry_path() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_sources(registry: Optional[str] = None) -> tuple[WcoSource, ...]:
+def load_sources(registry: str | None = None) -> tuple[WcoSource, ...]:
     """Every list named in the registry, loaded; ``TableError`` when one cannot be read."""
     path = Path(registry) if registry else _registry_path()
     _, body, _ = split_metadata(read_table_text(path, "WCO source registry"))
@@ -114,7 +114,7 @@ def citations(row: Row) -> list[str]:
     return [c.strip() for c in row["source"].split(";") if c.strip()]
 
 
-def _cited(citation: str, sources: Iterable[WcoSource]) -> Optional[tuple[WcoSource, str]]:
+def _cited(citation: str, sources: Iterable[WcoSource]) -> tuple[WcoSource, str] | None:
     for src in sources:
         if citation.startswith(src.label + " "):
             rest = citation[len(src.label) + 1:].strip()
@@ -135,7 +135,7 @@ def row_class_id(row: Row) -> str:
     return cls.split()[0] if cls else ""
 
 
-def check_wco_claims(table: Table, name: str = "<table>", registry: Optional[str] = None) -> list[Finding]:
+def check_wco_claims(table: Table, name: str = "<table>", registry: str | None = None) -> list[Finding]:
     """TABLE-WCO: every WCO claim agrees with a bundled WCO-annotated list it cites."""
     sources = load_sources(registry)
     labels = [s.label for s in sources]

@@ -25,8 +25,8 @@ amounts as decimals) cannot be broken in a schema-valid document at all.
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
-from typing import Callable, Optional
+from collections.abc import Callable
+from functools import cache, lru_cache
 
 from hypothesis import strategies as st
 
@@ -105,7 +105,7 @@ def _break_country(cert: m.Certificate, draw, side: str) -> None:
         getattr(cert, f"{place}_country").id = code
 
 
-@lru_cache(maxsize=None)
+@cache
 def _wrong_units(kind: str) -> tuple[str, ...]:
     """Units ISPM 12 validation refuses for a ``kind`` measure: other kinds' units, malformed codes."""
     units = primitives.units
@@ -213,7 +213,7 @@ def _break_package_type(cert: m.Certificate, draw, side: str) -> None:
         item.packages = [m.Package(level_code=m.Code(value="1"), type_code=bad, quantity=m.Quantity(value="1"))]
 
 
-_BREAKERS: dict[str, tuple[Optional[str], Breaker]] = {
+_BREAKERS: dict[str, tuple[str | None, Breaker]] = {
     "RULE-MANDATORY": (None, _break_mandatory),
     "RULE-COUNTRY": (None, _break_country),
     "RULE-UNIT": (None, _break_unit),
@@ -234,7 +234,7 @@ BREAKABLE_RULES: dict[str, tuple[str, ...]] = {
 }
 
 
-@lru_cache(maxsize=None)  # (one strategy object per arguments: hypothesis validates each new one)
+@cache  # (one strategy object per arguments: hypothesis validates each new one)
 def certificates_breaking(code: str, side: str = "ephyto", max_items: int = 3):
     """Certificates that break the ISPM 12 rule ``code`` (a finding code of :data:`BREAKABLE_RULES`)
     and nothing else, once written to ``side`` (``"ephyto"``: :func:`ephyto_dip.to_ephyto`,

@@ -3,8 +3,6 @@ classifications, packages, containers, referenced documents, authentications, re
 
 from __future__ import annotations
 
-from typing import Optional
-
 from hypothesis import strategies as st
 
 from ..reading import model as m
@@ -18,8 +16,8 @@ from .primitives import (
     PACKAGE_TYPES,
     PARTY_ROLES,
     PROCESS_TYPES,
-    REFERENCED_DOCUMENT_TYPES,
     REFERENCE_TYPES,
+    REFERENCED_DOCUMENT_TYPES,
     UNITS,
     cached,
     claimed_acronyms,
@@ -48,7 +46,7 @@ from .values import (
 
 
 # ------------------------------------------------------------------------------ groups
-def group(cls, required: dict, optional: dict, min_optional: int = 0, max_optional: Optional[int] = None,
+def group(cls, required: dict, optional: dict, min_optional: int = 0, max_optional: int | None = None,
            fix=None):
     """A model built from ``required`` fields and a drawn subset of ``optional`` ones.
 
@@ -159,7 +157,7 @@ def parties(at: str = "consignor", named: bool = False):
 
 
 @cached
-def notes(at: str = "additional_declarations[]", contents=None, subjects: Optional[tuple] = None):
+def notes(at: str = "additional_declarations[]", contents=None, subjects: tuple | None = None):
     """An SPS note for table field ``at``: a statement in one or more languages.
 
     ``contents`` (a strategy of str) draws the text values (default: free texts in several

@@ -144,7 +144,7 @@ BOOLEAN_TEXT = st.sampled_from(["true", "false", "True", "False", "FALSE"])
 _CLAIMED = re.compile(r"\[ram:(Subject|Description|SystemName)='([^']+)'\]")
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def claimed_acronyms(element: str, item_level: bool) -> frozenset[str]:
     """Tag acronyms the table's rows claim on ``element``, at item or at document level."""
     from ..mapping.table import load_table
@@ -153,7 +153,7 @@ def claimed_acronyms(element: str, item_level: bool) -> frozenset[str]:
                      if el == element and r.field.startswith("items[]") == item_level)
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def unclaimed_acronyms(element: str, item_level: bool) -> tuple[str, ...]:
     """The IPPC tag acronyms (INTERCOM list) no row claims there: what an other note or
     classification may use without being read as a row's field."""
@@ -180,7 +180,7 @@ def max_len(field: str, default: int = 35) -> int:
     return int(mt.group(1)) if mt else default
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def units(kind: str) -> tuple[str, ...]:
     """The Rec 20 units of one kind (weight, volume, duration, temperature, length) that ISPM 12
     validation checks measures of that kind against: the bundled UN/CEFACT subsets."""

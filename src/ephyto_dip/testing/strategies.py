@@ -49,40 +49,15 @@ characters), so the strategies keep step with the table. This module imports hyp
 
 from __future__ import annotations
 
-from typing import Optional
-
 from hypothesis import strategies as st
 
 from ..reading import model as m
-from .primitives import (
-    BOOL,
-    CARGO_TYPES,
-    KINDS,
-    STATUS_CODES,
-    TRANSPORT_MODES,
-    cached,
-    id_strings,
-    max_len,
-    one_of,
-    strings,
-    unclaimed_acronyms,
-    units,
-)
-from .values import (
-    DATE_VALUES,
-    country_codes,
-    date_times,
-    integers,
-    list_codes,
-    measures,
-    multilingual,
-)
 from .parts import (
-    STATEMENT_4,
-    STATEMENT_5,
     NUMERIC_FORMAT,
     OQU,
     OQV,
+    STATEMENT_4,
+    STATEMENT_5,
     authentications,
     box_text,
     classifications,
@@ -101,10 +76,31 @@ from .parts import (
     transport_equipment,
     treatments,
 )
-from .values import (  # noqa: F401  (public strategies)
+from .primitives import (
+    BOOL,
+    CARGO_TYPES,
+    KINDS,
+    STATUS_CODES,
+    TRANSPORT_MODES,
+    cached,
+    id_strings,
+    max_len,
+    one_of,
+    strings,
+    unclaimed_acronyms,
+    units,
+)
+from .values import (
+    DATE_VALUES,
     binaries,
+    country_codes,
     date_time_strings,
+    date_times,
     identifiers,
+    integers,
+    list_codes,
+    measures,
+    multilingual,
     quantities,
     texts,
 )
@@ -291,7 +287,7 @@ def _certificate_shell(type_code: str, status: str, reexport: bool, replacement:
 
 
 @cached
-def certificates(kind: Optional[str] = None, max_items: int = 4, hub_envelope: bool = False):
+def certificates(kind: str | None = None, max_items: int = 4, hub_envelope: bool = False):
     """Whole valid certificates of ``kind`` (one of :data:`KINDS`; ``None`` draws one).
 
     ``max_items`` bounds the trade line items; ``hub_envelope`` adds a Hub envelope header,

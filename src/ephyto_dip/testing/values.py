@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 from datetime import date
-from typing import Optional
 
 from hypothesis import strategies as st
 
@@ -38,7 +37,7 @@ from .primitives import (
 # ------------------------------------------------------------------------------ values
 @cached
 @st.composite
-def texts(draw, max_size: int = 256, language: Optional[str] = None, odd: bool = True) -> m.Text:
+def texts(draw, max_size: int = 256, language: str | None = None, odd: bool = True) -> m.Text:
     """A :class:`~ephyto_dip.reading.model.Text`; ``languageID`` (and a locale) drawn unless ``language`` is given."""
     lang = language if language is not None else draw(LANG_OR_NONE)
     locale = draw(LOCALE_RARELY)
@@ -81,7 +80,7 @@ def identifiers(draw, max_size: int = 35, scheme: bool = True) -> m.Identifier:
 
 @cached
 @st.composite
-def free_codes(draw, max_size: int = 35, values: Optional[tuple] = None) -> m.Code:
+def free_codes(draw, max_size: int = 35, values: tuple | None = None) -> m.Code:
     """A udt:CodeType code: any value, any list attributes."""
     value = draw(one_of(values) if values else id_strings(max_size))
     if draw(THREE) < 2:
@@ -191,7 +190,7 @@ _OTHER_DIGITS = st.sampled_from(["٠١٢٣٤٥٦٧٨٩", "０１２３４５６�
 
 @cached
 @st.composite
-def date_time_strings(draw, lenient: bool = False) -> tuple[str, Optional[str]]:
+def date_time_strings(draw, lenient: bool = False) -> tuple[str, str | None]:
     """``(value, format)``: ISO 8601 in its usual forms, fractional seconds, EDIFACT 102/204.
 
     ``format`` is a UN/EDIFACT 2379 code when the value is written in that format, else None.

@@ -4,7 +4,8 @@ package types, units, note acronyms, replacement and re-export notes."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator, Optional
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..findings import ERROR, WARNING
 from ..reading.doctypes import ephyto_types, ephyto_types_text
@@ -79,11 +80,11 @@ def _status(code: str, ck: Checker) -> None:
 
 
 def _country_values(cert: m.Certificate) -> Iterator[tuple[str, m.Value]]:
-    def country(c: Optional[m.Country], path: str):
+    def country(c: m.Country | None, path: str):
         if c is not None and c.id is not None:
             yield f"{path}.id", c.id
 
-    def address(p: Optional[m.Party], path: str):
+    def address(p: m.Party | None, path: str):
         if p is not None and p.address is not None and p.address.country_id is not None:
             yield f"{path}.address.country_id", p.address.country_id
 
@@ -147,7 +148,7 @@ def check_package_types(cert: m.Certificate, ck: Checker) -> None:
 # ----------------------------------------------------------------------------- units
 
 
-def _measures(cert: m.Certificate) -> Iterator[tuple[str, Optional[m.Measure], Optional[str]]]:
+def _measures(cert: m.Certificate) -> Iterator[tuple[str, m.Measure | None, str | None]]:
     """(path, measure, kind) for every measure; kind names the Rec 20 subset expected (None: any)."""
     for ip, item in item_level(cert):
         yield f"{ip}.net_weight", item.net_weight, "weight"

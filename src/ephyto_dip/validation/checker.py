@@ -3,8 +3,9 @@ input, and the walks over the model's values."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING
 
 from ..findings import ERROR, Finding
 from ..reading.shapes import field_names, is_value
@@ -15,14 +16,14 @@ if TYPE_CHECKING:
 
 
 
-Locate = Callable[[str], Optional[object]]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
+Locate = Callable[[str], object | None]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
 
 class Checker:
     def __init__(self, name: str):
         self.name = name
         self.findings: list[Finding] = []
 
-    def add(self, code: str, message: str, path: str, severity: str = ERROR, value: Optional[str] = None) -> None:
+    def add(self, code: str, message: str, path: str, severity: str = ERROR, value: str | None = None) -> None:
         self.findings.append(Finding(code, message, severity=severity, file=self.name, xpath=path, value=value))
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Optional
+from functools import cache
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -41,7 +41,7 @@ class CodeList:
     """The enumeration of one code-list schema module: code → name (first entry wins)."""
 
     file: str
-    names: dict[str, Optional[str]]
+    names: dict[str, str | None]
 
     def __contains__(self, code: str) -> bool:
         return code in self.names
@@ -55,14 +55,14 @@ class CodeList:
         return f"{code} ({name})" if name else code
 
 
-@lru_cache(maxsize=None)
+@cache
 def code_list(file: str) -> CodeList:
     """Load ``schemas/codelists/<file>`` (cached per process)."""
     from ..resources import resource_path
 
     parser = schema_file_parser()
     tree = etree.parse(str(resource_path("schemas", "codelists", file)), parser)
-    names: dict[str, Optional[str]] = {}
+    names: dict[str, str | None] = {}
     for enum in tree.iter(f"{_XSD}enumeration"):
         name = enum.find(f".//{_CCTS}Name")
         names.setdefault(enum.get("value"), (name.text or "").strip() if name is not None else None)

@@ -8,9 +8,10 @@ value; an object when any value under it does. Adding a mandatory box is a table
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional, Union
+from typing import TYPE_CHECKING
 
 from ..findings import Finding, TableError
 from ..reading.doctypes import model_certificate
@@ -28,7 +29,7 @@ KINDS = ("export", "re-export", "replacement")
 class Part:
     """One thing a box needs: any of ``paths`` holding a value fills it."""
 
-    label: Optional[str]
+    label: str | None
     paths: tuple[tuple[str, ...], ...]  # each path split into field names
 
 
@@ -47,7 +48,7 @@ def default_path() -> Path:
     return resource_path("mappings", "ispm12-boxes.tsv")
 
 
-def load_mandatory(path: Union[str, Path, None] = None) -> tuple[MandatoryBox, ...]:
+def load_mandatory(path: str | Path | None = None) -> tuple[MandatoryBox, ...]:
     """The boxes with a content rule (cached per file and modification time)."""
     return load_cached(path or default_path(), parse_mandatory, "ISPM 12 box list")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
 
 from ..findings import Finding, TableError
 from ..mapping.table import Table, load_table
@@ -44,7 +43,7 @@ def _fields_by_acronym(table: Table) -> dict[tuple[str, str], str]:
     return out
 
 
-def parse_note_rules(text: str, name: str, table: Optional[Table] = None) -> dict[str, tuple[NoteRule, ...]]:
+def parse_note_rules(text: str, name: str, table: Table | None = None) -> dict[str, tuple[NoteRule, ...]]:
     fields = _fields_by_acronym(table or load_table())
     _, body, start = split_metadata(text)
     rules: dict[str, list[NoteRule]] = {g: [] for g in GROUPS}
@@ -69,6 +68,6 @@ def parse_note_rules(text: str, name: str, table: Optional[Table] = None) -> dic
     return {g: tuple(v) for g, v in rules.items()}
 
 
-def note_rules(path: Union[str, Path, None] = None) -> dict[str, tuple[NoteRule, ...]]:
+def note_rules(path: str | Path | None = None) -> dict[str, tuple[NoteRule, ...]]:
     """The shipped rules (or those at ``path``), parsed once per file and modification."""
     return load_cached(path or default_path(), parse_note_rules, "note rules")

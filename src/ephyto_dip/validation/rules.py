@@ -20,7 +20,7 @@ lazily and once per process.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
 from .box_rules import (
@@ -34,7 +34,7 @@ from .box_rules import (
     check_type_and_status,
     check_units,
 )
-from .checker import Checker, Locate, iter_values, place  # noqa: F401  (iter_values: used from here)
+from .checker import Checker, Locate, iter_values, place
 from .code_lists import (  # noqa: F401  (the code lists, used from here by strategies and commands)
     COUNTRIES,
     DOCUMENT_NAMES,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 
 def check_certificate(
-    cert: m.Certificate, *, name: str = "<input>", side: str = "ephyto", locate: Optional[Locate] = None,
+    cert: m.Certificate, *, name: str = "<input>", side: str = "ephyto", locate: Locate | None = None,
     table=None,
 ) -> list[Finding]:
     """Every ISPM 12 business-rule finding for ``cert``.

@@ -6,7 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from ..findings import WARNING
 from .checker import Checker, item_level, note_texts, value_text
@@ -97,7 +97,7 @@ def _negative_amounts(cert: m.Certificate, ck: Checker) -> None:
                 ck.add("RULE-DECIMAL", f"{text} is negative", path, WARNING, text)
 
 
-def _date_problem(text: str, fmt: Optional[str]) -> Optional[str]:
+def _date_problem(text: str, fmt: str | None) -> str | None:
     """Why ``text`` is not an ISO 8601 date or date-time (or not in its declared UDT format)."""
     if fmt:
         pattern = _EDIFACT_FORMATS.get(fmt.strip())
@@ -118,7 +118,7 @@ def _date_problem(text: str, fmt: Optional[str]) -> Optional[str]:
     return None
 
 
-def _base64_problem(raw: str) -> Optional[str]:
+def _base64_problem(raw: str) -> str | None:
     compact = "".join(raw.split())
     try:
         base64.b64decode(compact, validate=True)

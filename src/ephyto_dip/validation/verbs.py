@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Iterator, Optional, Union
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -57,7 +57,7 @@ def _clean(msg: str) -> str:
     return msg
 
 
-def _clean_path(path: Optional[str]) -> Optional[str]:
+def _clean_path(path: str | None) -> str | None:
     if not path:
         return None
     return re.sub(r"/[A-Za-z0-9_-]+:", "/", path)
@@ -88,9 +88,9 @@ def _xmlschema_findings(root, side, name, code) -> list[Finding]:
 
 
 def iter_findings(
-    source: Union[Source, Document],
+    source: Source | Document,
     *,
-    name: Optional[str] = None,
+    name: str | None = None,
     table=None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
@@ -105,9 +105,9 @@ def iter_findings(
 
 
 def is_valid(
-    source: Union[Source, Document],
+    source: Source | Document,
     *,
-    name: Optional[str] = None,
+    name: str | None = None,
     table=None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
@@ -127,9 +127,9 @@ _CONTENT_CODES = ("XML-", "JSON-")
 
 
 def validate(
-    source: Union[Source, Document],
+    source: Source | Document,
     *,
-    name: Optional[str] = None,
+    name: str | None = None,
     table=None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
@@ -142,9 +142,9 @@ def validate(
 
 
 def all_findings(
-    source: Union[Source, Document],
+    source: Source | Document,
     *,
-    name: Optional[str] = None,
+    name: str | None = None,
     table=None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
