@@ -62,10 +62,11 @@ print(done, refused)
 def machine() -> dict:
     cpu = "unknown"
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
     except OSError:
         pass
     return {
@@ -107,20 +108,20 @@ def in_process(repeat: int) -> list[dict]:
         row = {"sample": path.name[:40], "bytes": len(data)}
         try:
             floor_once(data)
-            row["floor_ms"] = median_ms(lambda: floor_once(data), repeat)
+            row["floor_ms"] = median_ms(lambda data=data: floor_once(data), repeat)
         except etree.XMLSyntaxError:  # the Hub SOAP sample declares no namespaces: no plain floor
             row["floor_ms"] = None
-        row["read_ms"] = median_ms(lambda: ed.read(data), repeat)
-        row["convert_ms"] = median_ms(lambda: ed.convert(data, lenient=True).to_bytes(), repeat)
-        row["reverse_ms"] = median_ms(lambda: ed.convert(dip, lenient=True).to_bytes(), repeat)
-        row["validate_ms"] = median_ms(lambda: ed.validate(data), repeat)
+        row["read_ms"] = median_ms(lambda data=data: ed.read(data), repeat)
+        row["convert_ms"] = median_ms(lambda data=data: ed.convert(data, lenient=True).to_bytes(), repeat)
+        row["reverse_ms"] = median_ms(lambda dip=dip: ed.convert(dip, lenient=True).to_bytes(), repeat)
+        row["validate_ms"] = median_ms(lambda data=data: ed.validate(data), repeat)
         rows.append(row)
     return rows
 
 
 def make_batch(n: int, where: Path) -> Path:
     src = Path(tempfile.mkdtemp(prefix=f"in{n}_", dir=where))
-    files = [p for p in samples()]
+    files = list(samples())
     for i in range(n):
         p = files[i % len(files)]
         shutil.copy(p, src / f"{i:06d}_{p.name}")
@@ -134,7 +135,7 @@ def run_timed(cmd: list[str], ok=(0,)) -> tuple[float, int, str]:
     """
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode not in ok:
@@ -170,8 +171,8 @@ def batch(n: int, jobs: int, tmp: Path, rounds: int) -> dict:
             # --lenient: every input is checked as validate checks it, and the real sample that
             # fails its schema is converted (with warnings) rather than refused, so both sides
             # handle the same files
-            seconds, _, _ = run_timed(cli() + ["convert", str(src), "-o", str(target), "--jobs", str(j),
-                                               "--no-progress", "--quiet", "--lenient"])
+            seconds, _, _ = run_timed([*cli(), "convert", str(src), "-o", str(target), "--jobs", str(j),
+                                         "--no-progress", "--quiet", "--lenient"])
             written = sum(1 for _ in target.iterdir())
             if written != n:
                 raise SystemExit(f"ephyto-dip wrote {written} of {n} files")
@@ -182,8 +183,8 @@ def batch(n: int, jobs: int, tmp: Path, rounds: int) -> dict:
     return {"files": n, "rounds": rounds, "jobs": jobs, "floor_refused": refused,
             "floor_s": med["floor"], "ours_s": med["ours"], "ours_1job_s": med["ours_1job"],
             # each round's ratio, then their median: a slow minute hits both runs of a round
-            "ratio": statistics.median(o / f for o, f in zip(times["ours"], times["floor"])),
-            "ratio_1job": statistics.median(o / f for o, f in zip(times["ours_1job"], times["floor"])),
+            "ratio": statistics.median(o / f for o, f in zip(times["ours"], times["floor"], strict=True)),
+            "ratio_1job": statistics.median(o / f for o, f in zip(times["ours_1job"], times["floor"], strict=True)),
             # best against best: what each side costs with no one else on the machine
             "ratio_best": best["ours"] / best["floor"], "ratio_1job_best": best["ours_1job"] / best["floor"],
             "runs": times}
@@ -194,7 +195,7 @@ def peak_memory(n: int, tmp: Path, jobs: int) -> int:
     src = make_batch(n, tmp)
     code = (
         "import resource, subprocess, sys; "
-        f"subprocess.run({cli() + ['convert', str(src), '-o', str(tmp / f'mem{n}'), '--jobs', str(jobs), '--no-progress', '--lenient']!r}, "
+        f"subprocess.run({[*cli(), 'convert', str(src), '-o', str(tmp / f'mem{n}'), '--jobs', str(jobs), '--no-progress', '--lenient']!r}, "
         "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
@@ -204,7 +205,7 @@ def peak_memory(n: int, tmp: Path, jobs: int) -> int:
 
 def cold_start(repeat: int, tmp: Path) -> float:
     cert = ROOT / "examples" / "BO-EC_851_wood-decking.xml"
-    times = [run_timed(cli() + ["convert", str(cert), "-o", str(tmp / "cold.xml")])[0] for _ in range(repeat)]
+    times = [run_timed([*cli(), "convert", str(cert), "-o", str(tmp / "cold.xml")])[0] for _ in range(repeat)]
     return statistics.median(times)
 
 

@@ -45,7 +45,7 @@ def _part(dotted: list[str]) -> str:
 
 
 def _imports(path: Path, parts: list[str]):
-    package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    package = parts[:-1]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
@@ -90,7 +90,7 @@ def test_modules_are_small_enough_to_read_in_one_sitting():
 
 def test_no_private_name_is_imported_across_modules():
     found = []
-    for path, rel, parts in _modules():
+    for path, rel, _parts in _modules():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("ephyto_dip")):
                 found += [f"{rel}:{node.lineno} {a.name}" for a in node.names

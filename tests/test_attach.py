@@ -164,11 +164,11 @@ def test_bundled_schemas_are_verbatim_copies():
     files = sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
     assert len(files) == 8 and Path("LICENSE") in files
     # the SHA-256 list in SOURCES.md was taken from the upstream files: a changed byte shows here
-    listed = dict(
-        (line.split()[1], line.split()[0])
+    listed = {
+        line.split()[1]: line.split()[0]
         for line in (bundled.parent / "SOURCES.md").read_text(encoding="utf-8").splitlines()
         if re.fullmatch(r"[0-9a-f]{64}  \S+", line)
-    )
+    }
     assert sorted(listed) == sorted(rel.as_posix() for rel in files)
     for rel in files:
         assert hashlib.sha256((bundled / rel).read_bytes()).hexdigest() == listed[rel.as_posix()], rel
@@ -268,7 +268,7 @@ def test_generic_words_alone_do_not_match():
 
 
 def test_a_heading_too_short_to_match_still_rules_goods_items_out():
-    named = dict(common="courgette", botanical="Cucurbita pepo", net="12000", unit="KGM")
+    named = {"common": "courgette", "botanical": "Cucurbita pepo", "net": "12000", "unit": "KGM"}
     assert attach(certificate(line("0709", **named)), IM030A).matches  # same heading: names decide
     assert not attach(certificate(line("0807", **named)), IM030A).matches  # another heading
 

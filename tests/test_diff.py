@@ -144,7 +144,7 @@ def test_a_broken_table_still_diffs(tmp_path, capsys):
 def test_added_column_and_metadata_key(tmp_path, capsys):
     meta, header, rows = _split(SHIPPED.read_text(encoding="utf-8"))
     new = tmp_path / "new.tsv"
-    new.write_text(_join(meta + ["#reviewed_by: WCO DMPT"], header + ["note"], [r + [""] for r in rows]),
+    new.write_text(_join([*meta, "#reviewed_by: WCO DMPT"], [*header, "note"], [[*r, ""] for r in rows]),
                    encoding="utf-8")
     assert main(["diff", str(SHIPPED), str(new), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -85,7 +85,7 @@ def test_the_proposed_rejudgement_leaves_check_clean():
     header = lines[0].split("\t")
     changes = {}
     for ln in lines[1:]:
-        c = dict(zip(header, ln.split("\t")))
+        c = dict(zip(header, ln.split("\t"), strict=False))
         if c["verdict"] == "match":
             changes[c["mapping_id"]] = {k: c[k] for k in ("wco_id", "wco_class", "wco_name", "predicate")}
     assert len(changes) == 75

@@ -16,7 +16,7 @@ REST = re.compile(r"``|:[a-z]+:`|`[^`\s][^`]*`")  # literals, roles, interpreted
 
 @pytest.mark.parametrize("command", [[]] + [[c] for c in COMMANDS])
 def test_help_is_plain_text(command, capsys):
-    assert main(command + ["--help"]) == 0
+    assert main([*command, "--help"]) == 0
     text = capsys.readouterr().out
     assert text.startswith("usage: ephyto-dip")
     assert not REST.search(text), REST.search(text)

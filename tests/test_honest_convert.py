@@ -104,7 +104,7 @@ def test_a_mandatory_box_is_a_table_edit(tmp_path):
     edited = []
     for ln in lines:
         if ln.startswith("Number and description of packages\t"):
-            cells = dict(zip(header, ln.split("\t")))
+            cells = dict(zip(header, ln.split("\t"), strict=False))
             cells.update(must_fill="item", fill_paths="packages")
             ln = "\t".join(cells[h] for h in header)
         edited.append(ln)
@@ -152,7 +152,7 @@ def test_convert_and_validate_give_the_same_verdict_on_every_file(tmp_path, caps
     assert validated["skipped"] == converted["skipped"] == [str(src / "notes.txt")]
     assert validated["files"] == converted["files"] == len(SAMPLES) + len(list(EXAMPLES.glob("*.xml"))) + 1
     for v, c in zip(sorted(validated["failures"], key=lambda r: r["file"]),
-                    sorted(converted["failures"], key=lambda r: r["file"])):
+                    sorted(converted["failures"], key=lambda r: r["file"]), strict=True):
         assert [f["code"] for f in v["findings"] if f["severity"] == "error"] == \
                [f["code"] for f in c["findings"] if f["severity"] == "error"]
 

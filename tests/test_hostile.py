@@ -67,7 +67,7 @@ EXTERNAL_DTD = b"""<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://example.inval
 
 
 def _laughs(levels: int = 10) -> bytes:
-    ents = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, levels)]
+    ents = ['<!ENTITY l0 "lol">'] + [f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, levels)]
     return f'<?xml version="1.0"?><!DOCTYPE r [{"".join(ents)}]><r>&l{levels - 1};</r>'.encode()
 
 

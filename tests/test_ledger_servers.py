@@ -67,7 +67,7 @@ def postgres():
     except subprocess.CalledProcessError as exc:
         pytest.fail(f"PostgreSQL is installed but did not start: {exc.stderr or exc.stdout}")
     yield f"postgresql://postgres@/postgres?host={sock}&port={port}"
-    subprocess.run(as_user + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                    capture_output=True)
     shutil.rmtree(base, ignore_errors=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -125,9 +126,9 @@ def test_attach_refuses_to_write_over_its_declaration(tmp_path, monkeypatch, cap
 
 def test_attach_refuses_to_write_over_its_certificate(tmp_path, capsys, declaration):
     cert = _cert(tmp_path)
-    before = open(cert, "rb").read()
+    before = Path(cert).read_bytes()
     assert main(["attach", cert, str(declaration), "-o", cert]) == 2
-    assert "IO-OVERWRITE-INPUT" in capsys.readouterr().err and open(cert, "rb").read() == before
+    assert "IO-OVERWRITE-INPUT" in capsys.readouterr().err and Path(cert).read_bytes() == before
 
 
 def test_attach_in_place_rewrites_the_declaration(tmp_path, declaration):

@@ -211,7 +211,7 @@ def test_example_values_are_what_the_reader_and_writer_see(name):
             # the DIP side translates codes and writes dates in EDIFACT form: compare the rest
             if side == "dip" and (rr.row.codelist is not None or rr.row.model_type is m.DateTime):
                 continue
-            for value, model_value in zip(shown, expected):
+            for value, model_value in zip(shown, expected, strict=True):
                 assert value.text.startswith(_expected_text(model_value)), (rr.id, side, value, model_value)
                 checked += 1
     assert checked > 50

@@ -103,7 +103,7 @@ def test_apply_sets_review_columns_and_nothing_else(tmp_path):
     new, findings = apply_decisions(text, "t.tsv", ds, "d.tsv")
     assert findings == []
     old_lines, new_lines = text.splitlines(), new.splitlines()
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=False)) if a != b]
     assert len(old_lines) == len(new_lines) and len(changed) == 2
     rows = {r.id: r for r in parse_table(new, "t.tsv").rows}
     r = rows["EPD-195"]
@@ -324,4 +324,4 @@ def test_apply_keeps_crlf_line_ends():
     ds = parse_decisions(HEADER + "EPD-001\taccepted\tA. Expert\t2026-12-03\t\t\n", "d.tsv")
     new, findings = apply_decisions(text, "t.tsv", ds, "d.tsv")
     assert findings == [] and new.count("\r\n") == text.count("\r\n") and "\n" not in new.replace("\r\n", "")
-    assert sum(a != b for a, b in zip(text.split("\r\n"), new.split("\r\n"))) == 1
+    assert sum(a != b for a, b in zip(text.split("\r\n"), new.split("\r\n"), strict=False)) == 1

@@ -540,7 +540,7 @@ def test_note_rules_take_their_fields_from_the_element_table():
     from ephyto_dip.validation.note_rules import note_rules
 
     rules = note_rules()
-    assert [(r.acronym, r.field, r.if_missing) for r in rules["replacement"]][0] == (
+    assert next((r.acronym, r.field, r.if_missing) for r in rules["replacement"]) == (
         "ADRPN", "replaced_certificate_number", "error")
     assert [r.acronym for r in rules["re-export"] if r.if_missing == "core"] == ["RPCST", "RPCCO", "RPCRF"]
 

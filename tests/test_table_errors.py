@@ -56,7 +56,7 @@ COMMANDS = {
 def test_a_bad_table_is_one_line_and_exit_2(tmp_path, capsys, command, bad):
     path, code, words = _bad_tables(tmp_path)[bad]
     out = tmp_path / "out.file"
-    assert main(COMMANDS[command](out) + ["--table", str(path)]) == 2
+    assert main([*COMMANDS[command](out), "--table", str(path)]) == 2
     captured = capsys.readouterr()
     lines = [ln for ln in (captured.out + captured.err).splitlines() if ln.strip()]
     assert len(lines) == 1, lines

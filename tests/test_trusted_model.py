@@ -15,7 +15,7 @@ def _same(a, b, path="cert"):
     assert type(a) is type(b), path
     if isinstance(a, list):
         assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             _same(x, y, f"{path}[{i}]")
     elif isinstance(a, m.BaseModel):
         assert a.model_fields_set == b.model_fields_set, path

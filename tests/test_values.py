@@ -150,7 +150,7 @@ def _escape(text: str) -> str:
 def _hostile(text: str, rnd: random.Random) -> str:
     """``text`` as XML character data cut at random places by comments, PIs and CDATA boundaries."""
     cuts = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randint(1, 4))))
-    pieces = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)])]
+    pieces = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)], strict=True)]
     out = []
     for piece in pieces:
         # CDATA holds text raw; a CR in it would be read as LF, "]]>" would end it

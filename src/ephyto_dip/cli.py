@@ -14,6 +14,8 @@ import re
 import sys
 from collections.abc import Sequence
 
+from .commands.common import EXIT_OK, EXIT_USAGE
+
 COMMANDS = {
     "convert": "ephyto_dip.commands.convert",
     "validate": "ephyto_dip.commands.validate",
@@ -25,8 +27,6 @@ COMMANDS = {
     "ledger": "ephyto_dip.commands.ledger",
     "review": "ephyto_dip.commands.review",
 }
-
-from .commands.common import EXIT_OK, EXIT_USAGE
 
 _ROLE = re.compile(r":[a-z]+:`([^`]*)`")  # :class:`Finding` -> Finding
 _LITERAL = re.compile(r"``([^`]*)``|`([^`]*)`")  # ``--table`` -> --table

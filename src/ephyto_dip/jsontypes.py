@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Union
+from typing import TypeAlias
 
-JSON = Union[str, int, float, bool, None, list["JSON"], dict[str, "JSON"]]
-JSONObject = dict[str, JSON]
+JSON: TypeAlias = str | int | float | bool | None | list["JSON"] | dict[str, "JSON"]
+JSONObject: TypeAlias = dict[str, JSON]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
@@ -42,10 +43,8 @@ def write_atomic(path: os.PathLike | str, data: bytes, inputs: Iterable[os.PathL
 
 
 def _discard(tmp: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(tmp)
-    except OSError:
-        pass
 
 
 # ------------------------------------------------------------------ never write over an input

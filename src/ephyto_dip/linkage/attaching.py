@@ -9,11 +9,12 @@ declaration is never changed in place.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -50,7 +51,7 @@ from .rules import Rules, as_rules
 if TYPE_CHECKING:
     from ..documents import Document
 
-RulesArg = Union[Rules, str, os.PathLike, None]
+RulesArg = Rules | str | os.PathLike[str] | None
 
 
 @dataclass
@@ -185,10 +186,8 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
         findings += coverage.quantity_findings(plan, r, d.name)
     findings += xsd_findings(before, xsd_errors(d.top, r), d.name)
     if ledger is not None and plan.matches and not any(f.severity == ERROR for f in findings):
-        try:
+        with contextlib.suppress(_Rollback):  # on _Rollback nothing is reserved; the findings say why
             _reserve(result, cert, plan, r, ledger, decl_id, references, status is None, office, before_commit)
-        except _Rollback:
-            pass  # nothing reserved; the findings say why
     elif before_commit is not None and not any(f.severity == ERROR for f in findings):
         before_commit(result)
     return result

@@ -67,7 +67,7 @@ def certificate_lines(cert: m.Certificate, rules: Rules) -> list[CertificateLine
               for it in cert.items]
     if "" in labels or len(set(labels)) < len(labels):  # a line must be named unambiguously
         labels = [str(i) for i in range(1, len(cert.items) + 1)]
-    for i, (item, label) in enumerate(zip(cert.items, labels), start=1):
+    for i, (item, label) in enumerate(zip(cert.items, labels, strict=True), start=1):
         codes = [digits(h.class_code.value) for h in item.hs_classifications if h.class_code]
         codes = [c for c in codes if c]
         texts = [t.value for t in (*item.descriptions, *item.common_names, *item.botanical_names)]

@@ -305,7 +305,7 @@ class Transaction:
         self.store.run("INSERT INTO declaration (number, declaration_id, state, document_status, office, event_time) "
                        "VALUES (?, ?, ?, ?, ?, ?)",
                        (self.number, declaration_id, RESERVED, document_status, office, stamp))
-        for rq, q in zip(requests, converted):
+        for rq, q in zip(requests, converted, strict=True):
             self.store.run(
                 "INSERT INTO allocation (number, declaration_id, goods_item, line, commodity_code, declared_quantity, "
                 "declared_unit, quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

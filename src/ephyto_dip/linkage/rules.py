@@ -271,7 +271,7 @@ def _rows(p: _Parse):
     for n, cells in enumerate(reader, start=p.start + 2):
         if not header or not any(c.strip() for c in cells):
             continue
-        row = dict(zip(header, (c.strip() for c in cells)))
+        row = dict(zip(header, (c.strip() for c in cells), strict=False))
         kind, code, value = row.get("kind", ""), row.get("code", ""), row.get("value", "")
         if kind not in _KINDS:
             p.bad(f"row kind {kind!r} is not one of {', '.join(_KINDS)}", n)

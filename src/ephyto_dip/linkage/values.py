@@ -34,7 +34,7 @@ def fmt(d: Decimal) -> str:
 
 def common_prefix(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         n += 1

@@ -44,7 +44,7 @@ def check_codelists(table: Table, table_path: str | FsPath) -> list[Finding]:
         first = rows[0]
         cl, where = _codelist(cl_name, table_path)
 
-        def add(code, msg, severity=ERROR, row=first, file=where, detail=None):
+        def add(code, msg, severity=ERROR, row=first, file=where, detail=None, cl_name=cl_name):
             findings.append(Finding(code, msg, severity=severity, file=file or name,
                                     line=None if file else row.line, mapping_id=row.id, value=cl_name,
                                     detail=detail))

@@ -28,7 +28,7 @@ def _parse(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
     if missing:
         raise TableError(Finding("TABLE-SYNTAX", f"the code-list crosswalk lacks the column(s) {', '.join(missing)}",
                                  file=name, line=start + 1))
-    return [(i, dict(zip(header, cells))) for i, cells in enumerate(rows[1:], start=start + 2) if any(cells)]
+    return [(i, dict(zip(header, cells, strict=False))) for i, cells in enumerate(rows[1:], start=start + 2) if any(cells)]
 
 
 def load(path: FsPath) -> list[tuple[int, dict[str, str]]]:

@@ -33,7 +33,7 @@ def model_fields(model: type[BaseModel] = m.Certificate) -> list[str]:
             path = f"{prefix}{attr}{'[]' if is_list else ''}"
             out.append(path)
             if isinstance(t, type) and issubclass(t, BaseModel) and not issubclass(t, m.Value) and t not in stack:
-                walk(t, path + ".", stack + (t,))
+                walk(t, path + ".", (*stack, t))
 
     walk(model, "", (model,))
     return out
@@ -87,7 +87,7 @@ def load_boxes(path: str | FsPath | None = None) -> list[Box]:
     """The ISPM 12 boxes a table must cover (``mappings/ispm12-boxes.tsv``)."""
     p = FsPath(path) if path else default_boxes_path()
     text = read_table_text(p, "box list")
-    lines = [ln for ln in text.splitlines()]
+    lines = text.splitlines()
     start = next((i for i, ln in enumerate(lines) if not ln.startswith("#")), len(lines))
     reader = tsv_dict_reader(lines[start:])
     boxes, errors = [], []

@@ -73,7 +73,7 @@ def parse_crosswalk(text: str, name: str = "<crosswalk>") -> Crosswalk:
     for i, cells in enumerate(rows[1:], start=start + 2):
         if not any(c.strip() for c in cells):
             continue
-        out.append(CrosswalkRow(dict(zip(header, cells + [""] * (len(header) - len(cells)))), i))
+        out.append(CrosswalkRow(dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)), i))
     return Crosswalk(name, metadata, header, out)
 
 

@@ -70,7 +70,7 @@ def parse_decisions(text: str, name: str) -> list[Decision]:
     for i, cells in enumerate(rows[1:], start=start + 2):
         if not any(c.strip() for c in cells):
             continue
-        c = dict(zip(header, (x.strip() for x in cells)))
+        c = dict(zip(header, (x.strip() for x in cells), strict=False))
         out.append(Decision(c.get("mapping_id", ""), c.get("decision", ""), c.get("reviewer", ""), c.get("date", ""),
                             c.get("comment", ""), c.get("row_hash", ""), i))
     return out
@@ -88,7 +88,7 @@ def _signed(existing: str, d: Decision) -> str:
 def apply_decisions(table_text: str, table_name: str, decisions: list[Decision], decisions_name: str
                     ) -> tuple[str, list[Finding]]:
     """``(new table text, findings)``; with any error finding the text is the table unchanged."""
-    metadata, body, start = split_metadata(table_text)
+    _metadata, body, start = split_metadata(table_text)
     lines = table_text.splitlines()
     rows = list(tsv_reader(body))
     if not rows:
@@ -128,7 +128,7 @@ def apply_decisions(table_text: str, table_name: str, decisions: list[Decision],
         if not _DATE.match(d.date):
             bad("REVIEW-DECISION", f"date {d.date!r} is not an ISO 8601 date (YYYY-MM-DD)", d)
         if d.row_hash:
-            now = row_hash(dict(zip(header, where[d.mapping_id][1])))
+            now = row_hash(dict(zip(header, where[d.mapping_id][1], strict=False)))
             if d.row_hash != now:
                 bad("REVIEW-STALE", f"{d.mapping_id} of {table_name} changed since it was reviewed (row_hash "
                     f"{d.row_hash}, now {now}): review it again", d)

@@ -13,7 +13,7 @@ from pathlib import Path as FsPath
 from .dmr import DMR_KEYS, covered, data_dir, no_new_element, proposals
 from .markdown import md_text
 
-FORM_KEYS = tuple(k for k in DMR_KEYS if k != "mapping_ids") + ("un_tded", "mapping_ids")
+FORM_KEYS = (*(k for k in DMR_KEYS if k != "mapping_ids"), "un_tded", "mapping_ids")
 _LABELS = {"name": "Name", "definition": "Definition", "class": "Class (where it would sit)", "format": "Format",
            "code_list": "Code list", "cardinality": "Cardinality", "uncefact_uid": "UN/CEFACT UID",
            "un_tded": "UN/TDED", "business_need": "Business need", "ispm12_basis": "ISPM 12 basis",

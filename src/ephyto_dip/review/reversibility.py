@@ -138,7 +138,7 @@ def _absolute(table: Table, side: str) -> list[tuple[Row, tuple[str, ...], tuple
 
 def _overlap(a: tuple[tuple, ...], b: tuple[tuple, ...]) -> bool:
     """Can an element matched by step keys ``a`` also be matched by ``b`` (same tags)?"""
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         if x == y or not x or not y:
             continue  # equal, or one step has no predicate: it reads whatever the other one claims
         if ("otherwise",) in (x, y):
@@ -152,8 +152,8 @@ def _overlap(a: tuple[tuple, ...], b: tuple[tuple, ...]) -> bool:
         if x[0] == "pos" or y[0] == "pos":
             continue  # a position and a literal can select the same element
         if x[0] == "child" and y[0] == "child":
-            preds_x = dict(((x[1], x[2]),) + tuple(x[3] if len(x) > 3 else ()))
-            preds_y = dict(((y[1], y[2]),) + tuple(y[3] if len(y) > 3 else ()))
+            preds_x = dict(((x[1], x[2]), *(x[3] if len(x) > 3 else ())))
+            preds_y = dict(((y[1], y[2]), *(y[3] if len(y) > 3 else ())))
             if any(preds_y.get(t, v) != v for t, v in preds_x.items()):
                 return False  # one child asked for two different literals: disjoint
             continue
@@ -168,7 +168,7 @@ def _pred_text(key: tuple, qname) -> str:
         return ""
     if key[0] == "child":
         extra = key[3] if len(key) > 3 else ()
-        return "".join(f"[{qname(t)}='{v}']" for t, v in ((key[1], key[2]),) + tuple(extra))
+        return "".join(f"[{qname(t)}='{v}']" for t, v in ((key[1], key[2]), *extra))
     if key[0] == "attr":
         return f"[@{key[1]}='{key[2]}']"
     if key[0] == "pos":
@@ -199,7 +199,7 @@ def _collisions(table: Table, side: str, name: str, skip: set[str]) -> list[Find
                 if _overlap(keys, okeys):
                     same = keys == okeys
                     what = "the same" if same else "overlapping"
-                    where = "/".join(qname(t) + _pred_text(k, qname) for t, k in zip(tags, keys))
+                    where = "/".join(qname(t) + _pred_text(k, qname) for t, k in zip(tags, keys, strict=True))
                     findings.append(
                         Finding(
                             "TABLE-REVERSIBILITY",

@@ -121,7 +121,7 @@ class Resolver:
                     self.error(row, "a group row without a path, whose child rows have paths: they have no context")
                 continue
             ends: list[_Node] = []
-            for i, alt in enumerate((path,) + tuple(path.alternatives)):
+            for i, alt in enumerate((path, *path.alternatives)):
                 self._alternative = alt if i else None
                 for ctx in contexts:
                     end = self._resolve(row, alt, ctx)
@@ -149,7 +149,7 @@ class Resolver:
                     f"{step.qname} is not an element of {self.type_label(node)} (at {self.near(node.pos)})",
                 )
                 return None
-            nxt = _Node(node.pos + (step.tag,), decl.type_key)
+            nxt = _Node((*node.pos, step.tag), decl.type_key)
             if not self._check_predicate(row, step, nxt, decl.max_occurs):
                 return None
             last = i == len(path.steps) - 1
@@ -175,7 +175,7 @@ class Resolver:
                     f"{self.type_label(node)} (at {self.near(node.pos)})",
                 )
                 return False
-            self.mark(node.pos + (pred_child,), "value", row)
+            self.mark((*node.pos, pred_child), "value", row)
         if step.pred_attr is not None:
             self._check_attribute(row, node, step.pred_attr)
         if step.position is not None and max_occurs is not None and step.position > max_occurs:
@@ -274,7 +274,7 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
             continue
         owner = res.mapped.get(node.pos)
         for decl in reversed(info.children(node.type_key)):
-            pos = node.pos + (decl.tag,)
+            pos = (*node.pos, decl.tag)
             mark = res.mapped.get(pos)
             if mark is not None and "value" in mark.kinds:
                 continue  # a value's own content (udt:DateTimeString …) travels with its row

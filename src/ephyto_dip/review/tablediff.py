@@ -96,7 +96,7 @@ def parse_raw_table(text: str, name: str = "<table>") -> RawTable:
             notes.append(Finding("TABLE-SYNTAX", f"{len(cells)} cells, header has {len(header)}", severity=WARNING,
                                  file=name, line=n))
             cells = (cells + [""] * len(header))[: len(header)]
-        row = dict(zip(header, (c.strip() for c in cells)))
+        row = dict(zip(header, (c.strip() for c in cells), strict=False))
         mid = row["mapping_id"]
         if not mid:
             notes.append(Finding("TABLE-SYNTAX", "row without a mapping_id is left out of the diff", severity=WARNING,
@@ -236,7 +236,7 @@ def render_markdown(d: TableDiff) -> str:
     old, new = (md_code(os.path.basename(t.name)) for t in (d.old, d.new))
     out = [f"### Mapping table changes: {old} → {new}", ""]
     if d.identical:
-        return "\n".join(out + ["No differences.", ""])
+        return "\n".join([*out, "No differences.", ""])
     out += [_summary(d) + ".", ""]
     if d.metadata or d.columns_added or d.columns_removed:
         out += ["| Header | Old | New |", "|---|---|---|"]

@@ -69,7 +69,7 @@ def load_sources(registry: str | None = None) -> tuple[WcoSource, ...]:
     for cells in entries:
         if not any(cells):
             continue
-        spec = dict(zip(header, cells))
+        spec = dict(zip(header, cells, strict=False))
         out.append(_load_list(spec, path))
     return tuple(out)
 
@@ -85,15 +85,12 @@ def _load_list(spec: dict[str, str], registry: Path) -> WcoSource:
         raise TableError(Finding("TABLE-SYNTAX", f"WCO element list {spec['label']} has no column "
                                  f"{', '.join(missing)} (as {registry.name} says)", file=str(file), line=1))
     official = spec["format_is_official"] == "yes"
-    records = [dict(zip(header, cells)) for cells in rows[1:] if any(cells)]
+    records = [dict(zip(header, cells, strict=False)) for cells in rows[1:] if any(cells)]
     ids = {r[spec["path_column"]]: r[spec["id_column"]] for r in records}
     elements: dict[str, WcoElement] = {}
     for r in records:
         p = r[spec["path_column"]]
-        if spec["class_column"]:
-            cls = r.get(spec["class_column"], "") or ROOT
-        else:
-            cls = _enclosing_class(p, ids)
+        cls = (r.get(spec["class_column"], "") or ROOT) if spec["class_column"] else _enclosing_class(p, ids)
         elements[p] = WcoElement(spec["label"], p, r[spec["id_column"]], r[spec["name_column"]],
                                  r[spec["format_column"]], cls, official)
     return WcoSource(spec["label"], spec["file"], official, spec["search_required"] == "yes", elements)
