@@ -193,9 +193,11 @@ def batch(n: int, jobs: int, tmp: Path, rounds: int) -> dict:
 def peak_memory(n: int, tmp: Path, jobs: int) -> int:
     """Peak RSS (KiB) of a batch, measured in a fresh child so earlier runs don't count."""
     src = make_batch(n, tmp)
+    command = [*cli(), "convert", str(src), "-o", str(tmp / f"mem{n}"), "--jobs", str(jobs),
+               "--no-progress", "--lenient"]
     code = (
         "import resource, subprocess, sys; "
-        f"subprocess.run({[*cli(), 'convert', str(src), '-o', str(tmp / f'mem{n}'), '--jobs', str(jobs), '--no-progress', '--lenient']!r}, "
+        f"subprocess.run({command!r}, "
         "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
@@ -223,7 +225,8 @@ def main(argv=None) -> int:
     rows = in_process(repeat)
     results["per_certificate"] = rows
     print(f"\nper certificate, in process (median of {repeat}, ms; ratio = ours / floor)")
-    print(f"{'sample':42} {'kB':>6} {'floor':>7} {'read':>7} {'convert':>8} {'reverse':>8} {'validate':>9} {'conv/floor':>10}")
+    print(f"{'sample':42} {'kB':>6} {'floor':>7} {'read':>7} {'convert':>8} {'reverse':>8} {'validate':>9} "
+          f"{'conv/floor':>10}")
     for r in rows:
         fl = r["floor_ms"]
         ratio = f"{r['convert_ms'] / fl:10.1f}" if fl else f"{'n/a':>10}"

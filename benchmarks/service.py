@@ -83,7 +83,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "src"))
     print(f"{len(SAMPLES)} real samples, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     imports = sorted(fresh(1, "import")["import_s"] for _ in range(3 if args.quick else 7))
-    print(f"import ephyto_dip (fresh process, median):      {imports[len(imports) // 2] * 1000:7.0f} ms  (goal ≤ 150 ms)")
+    median_ms = imports[len(imports) // 2] * 1000
+    print(f"import ephyto_dip (fresh process, median):      {median_ms:7.0f} ms  (goal ≤ 150 ms)")
     alone, crowd = fresh(1), fresh(32)
     print(f"first convert, 1 thread alone:                  {alone['first_max_s'] * 1000:7.0f} ms  "
           f"(warm: {alone['warm_s'] * 1000:.0f} ms; goal ≤ 3× warm)")

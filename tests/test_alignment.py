@@ -155,7 +155,8 @@ def test_attribute_at_the_end_is_checked_against_the_leaf_type(tmp_path):
     found = errors(check_table(bad), "TABLE-PATH-EPHYTO")
     assert [f.mapping_id for f in found] == ["EPD-003"]
     assert "attribute unitCode is not declared" in found[0].message and "languageID" not in found[0].message
-    assert found[0].detail == "declared attributes: languageID, languageLocaleID"  # the list: JSON and check --verbose only
+    # the list: JSON and check --verbose only
+    assert found[0].detail == "declared attributes: languageID, languageLocaleID"
 
 
 def test_position_beyond_max_occurs_fails(tmp_path):
@@ -239,7 +240,8 @@ def test_predicate_and_cardinality_values_are_checked(tmp_path):
 
 
 def test_two_rows_writing_the_same_dip_literal_collide(tmp_path):
-    path = table_copy(tmp_path, {"EPD-033": {"dip_path": "AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='SPSFL']"}})
+    path = table_copy(tmp_path, {"EPD-033": {
+        "dip_path": "AdditionalInformation[StatementTypeCode='AAI'][ippc:NoteSubject='SPSFL']"}})
     found = errors(check_table(path), "TABLE-REVERSIBILITY")
     assert found and found[0].mapping_id == "EPD-033"
     assert "EPD-029" in found[0].message
@@ -414,7 +416,8 @@ def test_gaps_markdown_has_botanical_name_and_treatment_dmrs(capsys):
     sections = _sections(md)
     (botanical,) = [body for title, body in sections.items() if title.startswith("DMR-") and "Botanical name" in title]
     assert "23A Commodity" in botanical and "EPD-195" in botanical and "<BotanicalName>" in botanical
-    (treatment,) = [body for title, body in sections.items() if title.startswith("DMR-") and title.endswith(" Treatment")]
+    (treatment,) = [body for title, body in sections.items()
+                    if title.startswith("DMR-") and title.endswith(" Treatment")]
     for mid in ("EPD-326", "EPD-328", "EPD-343", "EPD-349"):
         assert mid in treatment
     length = next(body for title, body in sections.items() if title.startswith("Length gaps"))

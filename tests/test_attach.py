@@ -34,14 +34,16 @@ from ephyto_dip.resources import resource_path
 from .helpers import DATA, EXAMPLES, REPO, sample
 
 HMRC = DATA / "hmrc-declarations"
-IM030A = EXAMPLES / "attach" / "Step1_TT_IM030a.xml"  # 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
+# 1 item: 07099310 fresh courgettes, 11600 kg net, N851 GBPHC012345
+IM030A = EXAMPLES / "attach" / "Step1_TT_IM030a.xml"
 IM034A = HMRC / "TT_IM034a_Step_1.xml"  # 1 item: 07070005 cucumbers ('ttalvsHMI'), 100 kg net
 DMSACC = HMRC / "01_DMSACC.xml"  # a notification (RES), not a declaration
 DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
 D = f"{{{DEC}}}"
 RULES = REPO / "mappings" / "attach-uk-cds.tsv"
 
-SAMPLE_03 = ed.read(sample("03")).certificate  # CO -> PE; one line: HS 100590 'Widget A', 1000 net / 1050 gross, no unit
+# CO -> PE; one line: HS 100590 'Widget A', 1000 net / 1050 gross, no unit
+SAMPLE_03 = ed.read(sample("03")).certificate
 
 
 EXPORTERS = {"CL": "Chile Vegetable Company S.A.", "US": "US Clipper Inc."}  # of IM030a and IM034a
@@ -108,7 +110,8 @@ def declaration(*goods, base=IM030A, drop_phyto=False) -> bytes:
         el = copy.deepcopy(template)
         el.tail = tail
         el.find(D + "SequenceNumeric").text = str(n)
-        tsp = [c for c in el.iterfind(f"{D}Commodity/{D}Classification") if c.findtext(D + "IdentificationTypeCode") == "TSP"]
+        tsp = [c for c in el.iterfind(f"{D}Commodity/{D}Classification")
+               if c.findtext(D + "IdentificationTypeCode") == "TSP"]
         tsp[0].find(D + "ID").text = hs
         el.find(f"{D}Commodity/{D}Description").text = description
         el.find(f"{D}Commodity/{D}GoodsMeasure/{D}NetNetWeightMeasure").text = net
@@ -626,7 +629,7 @@ def test_real_certificate_with_and_without_hs_codes():
     assert_schema_valid(result.to_bytes())
 
 
-# ------------------------------------------------------------------------------ the documented example, layout, exit codes
+# ------------------------------------------------------------------ the documented example, layout, exit codes
 
 COURGETTES = EXAMPLES / "attach" / "constructed_CL-GB_851_courgettes.xml"
 

@@ -207,8 +207,8 @@ def test_the_rejudged_primary_rows_are_carried_by_their_box_rows():
     row whose primary row is one of them now names that element, and the crosswalk has no finding."""
     lines = (REPO / "docs" / "proposals" / "rejudge.tsv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split("\t")
-    matched = {c["mapping_id"]: c["wco_id"] for c in (dict(zip(header, ln.split("\t"), strict=False)) for ln in lines[1:])
-               if c["verdict"] == "match"}
+    cells = (dict(zip(header, ln.split("\t"), strict=False)) for ln in lines[1:])
+    matched = {c["mapping_id"]: c["wco_id"] for c in cells if c["verdict"] == "match"}
     rows = [r for r in load_crosswalk().rows if r.mapping_ids[0] in matched]
     assert len(rows) >= 5
     for r in rows:

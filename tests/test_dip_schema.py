@@ -45,7 +45,8 @@ def _type_children(tree, type_name: str) -> dict:
     out = {}
     for el in ct.iter(XS + "element"):
         doc = el.find(f"{XS}annotation/{XS}documentation")
-        out[el.get("name") or el.get("ref")] = {etree.QName(c).localname: c.text for c in doc} if doc is not None else {}
+        out[el.get("name") or el.get("ref")] = ({etree.QName(c).localname: c.text for c in doc}
+                                               if doc is not None else {})
     return out
 
 
@@ -53,7 +54,8 @@ def test_an_element_written_only_as_a_paths_constant_is_annotated_from_the_wco_e
     # PreviousDocument[TypeCode='851']: no row ends at TypeCode, yet it is WCO D019 (HMRC DEC 3.6 list)
     tree = etree.parse(str(dip_xsd_path()))
     type_code = _type_children(tree, "PreviousDocumentType")["TypeCode"]
-    assert (type_code["WCOID"], type_code["WCOClass"], type_code["WCOFormat"]) == ("D019", "99A PreviousDocument", "an..3")
+    assert (type_code["WCOID"], type_code["WCOClass"], type_code["WCOFormat"]) == (
+        "D019", "99A PreviousDocument", "an..3")
     assert type_code["Constant"].startswith("851 (")
     statement_type = _type_children(tree, "AdditionalInformationType")["StatementTypeCode"]
     assert (statement_type["WCOID"], statement_type["WCOFormat"]) == ("369", "an..3")
@@ -61,7 +63,8 @@ def test_an_element_written_only_as_a_paths_constant_is_annotated_from_the_wco_e
 
 
 def test_an_element_rows_of_two_data_types_write_takes_the_attributes_of_both():
-    # AdditionalDocument/ID: a referenced document's identifier (schemeID …) and an import permit note's text (languageID)
+    # AdditionalDocument/ID: a referenced document's identifier (schemeID …) and an import permit note's
+    # text (languageID)
     ds = etree.parse(str(dip_xsd_path().parent / "ePhytoDIP_DS_1p0.xsd"))
     types = {t.get("name"): t for t in ds.getroot().iterchildren(XS + "complexType")}
     base = types["AdditionalDocumentIDType"].find(f"{XS}simpleContent/{XS}restriction").get("base")

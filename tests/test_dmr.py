@@ -188,5 +188,6 @@ def test_docs_wco_dmr_md_is_current():
     from ephyto_dip.review.dmr_doc import proposal_document
 
     doc = (REPO / "docs" / "wco-dmr.md").read_text(encoding="utf-8")
-    assert doc == proposal_document(), "regenerate: PYTHONPATH=src python -m ephyto_dip.review.dmr_doc > docs/wco-dmr.md"
+    assert doc == proposal_document(), (
+        "regenerate: PYTHONPATH=src python -m ephyto_dip.review.dmr_doc > docs/wco-dmr.md")
     assert "## DMR-06 Treatment" in doc and "<BotanicalName>Malus domestica</BotanicalName>" in doc

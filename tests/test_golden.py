@@ -27,7 +27,8 @@ def test_there_are_golden_files_for_real_and_constructed_certificates():
 @pytest.mark.parametrize("src,xml_golden,json_golden", PAIRS, ids=[p[0].stem for p in PAIRS])
 def test_conversion_matches_golden_file(src, xml_golden, json_golden):
     result = ed.convert(src)
-    assert result.to_bytes("xml") == xml_golden.read_bytes(), "run python tools/make_golden.py after a deliberate change"
+    assert result.to_bytes("xml") == xml_golden.read_bytes(), (
+        "run python tools/make_golden.py after a deliberate change")
     assert result.to_bytes("json") == json_golden.read_bytes()
 
 
@@ -52,7 +53,8 @@ def test_reexport_example_carries_reexport_details_in_both_directions():
     result = ed.convert(src)
     ns = {"d": "urn:ephyto-dip:datamodel:ePhytoDIP:1", "i": "urn:ephyto-dip:datamodel:ePhytoDIP-IPPC:1"}
     assert result.root.findtext("d:PhytosanitaryCertificate/d:TypeCode", namespaces=ns) == "657"
-    assert result.root.findtext("d:PhytosanitaryCertificate/d:GoodsShipment/i:ReExportCountry/i:ID", namespaces=ns) == "CO"
+    assert result.root.findtext("d:PhytosanitaryCertificate/d:GoodsShipment/i:ReExportCountry/i:ID",
+                                namespaces=ns) == "CO"
     info = result.root.xpath("//d:GovernmentAgencyGoodsItem[1]/d:AdditionalInformation", namespaces=ns)
     assert {i.findtext("d:StatementTypeCode", namespaces=ns) for i in info} == {"AAI"}  # 369 is an..3
     assert {"RPCST", "RPCCO", "RPCOR"} <= {i.findtext("i:NoteSubject", namespaces=ns) for i in info}
@@ -68,5 +70,6 @@ def test_reexport_example_carries_reexport_details_in_both_directions():
 
 def test_withdrawn_certificate_maps_to_cancellation():
     result = ed.convert(REPO / "examples" / "constructed_CO-PE_851_withdrawn.xml")
-    assert result.root.findtext("{urn:ephyto-dip:datamodel:ePhytoDIP:1}PhytosanitaryCertificate/{urn:ephyto-dip:datamodel:ePhytoDIP:1}FunctionCode") == "1"
+    d = "{urn:ephyto-dip:datamodel:ePhytoDIP:1}"
+    assert result.root.findtext(f"{d}PhytosanitaryCertificate/{d}FunctionCode") == "1"
     assert ed.read(result.to_bytes()).certificate.status_code.value == "40"

@@ -49,7 +49,8 @@ def test_empty_file(tmp_path):
         ('<SPSImportPermit xmlns="urn:un:unece:uncefact:data:standard:SPSImportPermit:1p0"/>',
          "DOC-UNKNOWN-ROOT", "SPSImportPermit"),
         ('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>', "DOC-UNKNOWN-ROOT", "Invoice"),
-        (f'<r:SPSCertificate xmlns:r="{SPS}" xmlns:a="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21">'
+        (f'<r:SPSCertificate xmlns:r="{SPS}" '
+         'xmlns:a="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21">'
          "<r:SPSExchangedDocument><a:ID>CHED.GB.2024.1</a:ID><a:TypeCode>636</a:TypeCode></r:SPSExchangedDocument>"
          "</r:SPSCertificate>", "DOC-UNSUPPORTED-TYPE", "CHED"),
     ],
@@ -95,7 +96,8 @@ def test_billion_laughs_is_refused_in_well_under_a_second():
 def test_xinclude_is_never_processed():
     data = sample("05").read_bytes().replace(
         b"<ram:ID>491412337BO</ram:ID>",
-        b'<ram:ID>491412337BO</ram:ID><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd" parse="text"/>',
+        b'<ram:ID>491412337BO</ram:ID>'
+        b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd" parse="text"/>',
     )
     doc = ed.read(data)
     refused = ed.convert(data)  # the schema does not allow it: refused, as validate rejects it
@@ -264,13 +266,15 @@ def _look_alike_namespace() -> bytes:
 
 def _ten_thousand_attributes() -> bytes:
     attrs = " ".join(f'a{i}="v"' for i in range(10_000))
-    return sample("05").read_bytes().replace(b"<ram:Name>TEST PRODUCTOS", f"<ram:Name {attrs}>TEST PRODUCTOS".encode(), 1)
+    return sample("05").read_bytes().replace(b"<ram:Name>TEST PRODUCTOS",
+                                             f"<ram:Name {attrs}>TEST PRODUCTOS".encode(), 1)
 
 
 def _unknown_element_in_a_dip() -> bytes:
     dip = etree.fromstring(ed.convert(sample("05")).to_bytes())
     ns = etree.QName(dip).namespace
-    smuggled = etree.SubElement(dip.find(f"{{{ns}}}PhytosanitaryCertificate/{{{ns}}}GoodsShipment"), f"{{{ns}}}SmuggledElement")
+    smuggled = etree.SubElement(dip.find(f"{{{ns}}}PhytosanitaryCertificate/{{{ns}}}GoodsShipment"),
+                                f"{{{ns}}}SmuggledElement")
     smuggled.text = "not in the schema"
     return etree.tostring(dip, xml_declaration=True, encoding="UTF-8")
 

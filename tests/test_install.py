@@ -30,7 +30,8 @@ def test_wheel_installs_and_reads_a_certificate_outside_the_tree(tmp_path):
     assert any(n.startswith("ephyto_dip/_data/schemas/wco-dec/") for n in names)
     assert any(n.startswith("ephyto_dip/_data/schemas/codelists/") for n in names)
     target = tmp_path / "site"
-    inst = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+    inst = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
+                           str(wheel)],
                           capture_output=True, text=True)
     assert inst.returncode == 0, inst.stderr
     code = (

@@ -85,7 +85,8 @@ def test_a_replacement_takes_the_replaced_reference_off_the_goods_item():  # [3]
 def test_a_certificate_issued_after_the_declaration_is_refused():  # [6]
     late = CERT.model_copy(update={"issue_date_time": m.DateTime(value="2026-03-01T08:00:00Z")})
     (f,) = findings(attach(late, IM030A), "ATTACH-DATE")
-    assert f.severity == ERROR and "issued on 2026-03-01, after the declaration's acceptance date (2026-02-19)" in f.message
+    assert f.severity == ERROR
+    assert "issued on 2026-03-01, after the declaration's acceptance date (2026-02-19)" in f.message
 
 
 def test_maximum_age_comes_from_the_rules_table(tmp_path):  # [7]
@@ -101,7 +102,8 @@ def test_maximum_age_comes_from_the_rules_table(tmp_path):  # [7]
 def test_replacement_dates_must_agree():  # [8]
     result = attach(replacement_of("OLD1", CERT, old_date="2026-02-15"), IM030A)
     (f,) = findings(result, "ATTACH-DATE")
-    assert f.severity == WARNING and "2026-02-15 (ADRD) is after the replacement's own issue date 2026-02-10" in f.message
+    assert f.severity == WARNING
+    assert "2026-02-15 (ADRD) is after the replacement's own issue date 2026-02-10" in f.message
 
 
 # ------------------------------------------------------------------------------ C. parties
@@ -164,7 +166,8 @@ def test_origin_per_line_and_dispatch():  # [11, 12]
     cn = re.sub(rb"<CountryCode>CL</CountryCode>(\s*)<TypeCode>1<", rb"<CountryCode>CN</CountryCode>\1<TypeCode>1<",
                 declaration(COURGETTES, drop_phyto=True))
     (f,) = findings(attach(CERT, cn), "ATTACH-ORIGIN")
-    assert f.severity == ERROR and "is of origin CN; certificate line 1" in f.message and "certifies origin CL" in f.message
+    assert f.severity == ERROR
+    assert "is of origin CN; certificate line 1" in f.message and "certifies origin CL" in f.message
     co = certificate(line("070993", net="1000", unit="KGM")).model_copy(
         update={"export_country": m.Country(id=m.Identifier(value="CO"))})
     (f,) = findings(attach(co, IM030A), "ATTACH-DISPATCH")
@@ -288,7 +291,8 @@ def test_the_eu_profile_answers_in_the_certex_shape(tmp_path):  # [26]
     assert summary["AvailableQuantity"] == [{"CommodityCode": "070993", "UnitOfMeasure": "KGM", "Quantity": "400",
                                              "CertificateLineNumber": "1"}]
     (held,) = summary["ReservedQuantity"]
-    assert held["MRN"] == "MRN-A" and held["CommodityCode"] == "070993" and held["SwSupportingDocument"]["Quantity"] == "600"
+    assert held["MRN"] == "MRN-A" and held["CommodityCode"] == "070993"
+    assert held["SwSupportingDocument"]["Quantity"] == "600"
 
 
 def test_nothing_is_reserved_when_a_finding_at_error_level_stands(tmp_path):
@@ -348,7 +352,8 @@ def test_status_code_against_the_balance(tmp_path):  # [24b, c]
     with open_ledger(str(tmp_path / "l.db")) as ledger:
         part = attach(CERT, courgettes("1000", "A"), ledger=ledger, status="AP")
         (f,) = findings(part, "ATTACH-STATUS-USE")
-        assert f.severity == INFO and "exhausts the certificate" in f.message and "AE would be the usual code" in f.message
+        assert f.severity == INFO
+        assert "exhausts the certificate" in f.message and "AE would be the usual code" in f.message
     with open_ledger(str(tmp_path / "m.db")) as ledger:
         (f,) = findings(attach(CERT, courgettes("10", "A"), ledger=ledger, status="AE"), "ATTACH-STATUS-USE")
         assert "but quantity remains (line 1: 990 KGM)" in f.message
@@ -452,7 +457,8 @@ def test_a_declaration_quoting_a_withdrawn_certificate_is_told_so(capsys):  # [2
     decl = declaration(COURGETTES).replace(b"<ID>GBPHC012345</ID>", f"<ID>{NUMBER}</ID>".encode())
     result = attach(certificate(line("070993"), status="40"), decl)
     quoted = [f for f in findings(result, "ATTACH-STATUS") if f.xpath]
-    assert len(quoted) == 1 and "goods item 1" in quoted[0].message and "must be removed or replaced" in quoted[0].message
+    assert len(quoted) == 1
+    assert "goods item 1" in quoted[0].message and "must be removed or replaced" in quoted[0].message
 
 
 def test_the_report_names_how_the_certificate_came():  # [31]

@@ -169,7 +169,8 @@ def test_a_document_naming_a_type_goes_to_the_full_set():
     el = next(e for e in root.iter() if isinstance(e.tag, str) and e.text and e.text.strip() and len(e) == 0)
     el.set(f"{{{XSI}}}type", "qdt:AccountingDebitCreditStatusCodeType")
     doc = etree.fromstring(etree.tostring(root).replace(
-        b"<rsm:SPSCertificate ", b'<rsm:SPSCertificate xmlns:qdt="urn:un:unece:uncefact:data:Standard:QualifiedDataType:21" ', 1))
+        b"<rsm:SPSCertificate ",
+        b'<rsm:SPSCertificate xmlns:qdt="urn:un:unece:uncefact:data:Standard:QualifiedDataType:21" ', 1))
     assert schemas._needs_full_set(doc)
     _same(doc)
 

@@ -65,7 +65,8 @@ def test_the_pages_javascript_hash_agrees_with_python_on_every_row(tmp_path):
     rows = {r.id: [r.cells.get(c, "") for c in HASH_COLUMNS] for r in load_table().rows}
     rows["unicode"] = ["é€😀\u2028", "", "x" * 200]
     (tmp_path / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
-    script = (f"var H = require({json.dumps(str(ROWHASH_JS))}); var rows = require({json.dumps(str(tmp_path / 'rows.json'))});"
+    script = (f"var H = require({json.dumps(str(ROWHASH_JS))}); "
+              f"var rows = require({json.dumps(str(tmp_path / 'rows.json'))});"
               "var out = {}; Object.keys(rows).forEach(function (k) { out[k] = H.rowHash(rows[k]); });"
               "console.log(JSON.stringify(out));")
     proc = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60)
@@ -133,7 +134,8 @@ def test_a_bad_decision_refuses_the_whole_file(line, code, words):
 
 
 def test_a_row_decided_twice_is_refused():
-    ds = parse_decisions(HEADER + "EPD-002\taccepted\tA\t2026-12-03\t\t\nEPD-002\trejected\tB\t2026-12-03\t\t\n", "d.tsv")
+    ds = parse_decisions(HEADER + "EPD-002\taccepted\tA\t2026-12-03\t\t\n"
+                         "EPD-002\trejected\tB\t2026-12-03\t\t\n", "d.tsv")
     _new, findings = apply_decisions(TABLE.read_text(encoding="utf-8"), "t.tsv", ds, "d.tsv")
     assert [f.line for f in findings] == [3] and "decided twice" in findings[0].message
 
@@ -217,7 +219,8 @@ def _run_review_js(tmp_path, search: str, hashes=None) -> dict:
     report = build_report()
     cells = report.hash_cells
     hashes = hashes or {r.id: r.row_hash for r in report.rows}
-    (tmp_path / "in.json").write_text(json.dumps({"cells": cells, "hashes": hashes, "search": search}), encoding="utf-8")
+    (tmp_path / "in.json").write_text(json.dumps({"cells": cells, "hashes": hashes, "search": search}),
+                                      encoding="utf-8")
     proc = subprocess.run(["node", str(REPO / "tests" / "fake_dom_review.js"), str(tmp_path / "in.json"),
                            str(ROWHASH_JS.parent)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
@@ -309,7 +312,8 @@ def test_browser_marking_through_the_controls(chromium, tmp_path):  # noqa: F811
     table = {r.id: r for r in load_table().rows}
     assert exported.splitlines()[1:] == [
         f"EPD-006\taccepted\tC. Inspector\t2026-12-04\t\t{row_hash(table['EPD-006'].cells)}",
-        f"EPD-082\trejected\tC. Inspector\t2026-12-04\t61B is not the certifying act\t{row_hash(table['EPD-082'].cells)}",
+        "EPD-082\trejected\tC. Inspector\t2026-12-04\t61B is not the certifying act\t"
+        f"{row_hash(table['EPD-082'].cells)}",
     ]
     d = tmp_path / "decisions.tsv"
     d.write_text(exported, encoding="utf-8")

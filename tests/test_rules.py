@@ -231,7 +231,8 @@ def only(cert, code):
 
 
 def test_mandatory_boxes(clean):
-    f = only(clean.model_copy(update={"consignee": clean.consignee.model_copy(update={"name": None})}), "RULE-MANDATORY")
+    nameless = clean.consignee.model_copy(update={"name": None})
+    f = only(clean.model_copy(update={"consignee": nameless}), "RULE-MANDATORY")
     assert f.severity == ERROR and f.xpath == "consignee.name" and "consignee" in f.message
 
     def null_officer(c):
@@ -394,7 +395,8 @@ def test_replacement(clean):
 
     complete = notes(ADRP="4", ADRPN="3214356", ADRPR="change in consignee", ADRD="2016-04-22")
     assert codes_of(complete) == []
-    found = sorted((f.severity, re.search(r"has no (\w+) note", f.message)[1]) for f in check_certificate(notes(ADRP="4")))
+    found = sorted((f.severity, re.search(r"has no (\w+) note", f.message)[1])
+                   for f in check_certificate(notes(ADRP="4")))
     assert found == [(ERROR, "ADRPN"), (WARNING, "ADRD"), (WARNING, "ADRPR")]
     own = only(notes(ADRP="4", ADRPN=clean.id.value, ADRPR="x", ADRD="2016-04-22"), "RULE-REPLACEMENT")
     assert own.severity == WARNING and "own number" in own.message
@@ -508,7 +510,8 @@ def test_document_types_come_from_the_table_with_untdid_names():
 
     names = code_list(DOCUMENT_NAMES)
     for code, t in document_types().items():
-        assert names.label(code).casefold().startswith(t.name.casefold()) or t.name.casefold() in names.label(code).casefold(), (code, names.label(code))
+        label = names.label(code).casefold()
+        assert label.startswith(t.name.casefold()) or t.name.casefold() in label, (code, names.label(code))
     assert set(ephyto_types()) == {"851", "657"} and default_type() == "851"
     assert is_reexport("657") and not is_reexport("851") and not is_reexport("999")
 
@@ -530,7 +533,8 @@ def test_another_sps_document_is_refused_with_its_untdid_name():
     with pytest.raises(ed.EphytoDipError) as caught:
         ed.read(data, name="ched.xml")
     f = caught.value.findings[0]
-    assert f.code == "DOC-UNSUPPORTED-TYPE" and "636 (health certificate: as the EU's TRACES sends its common health entry documents (CHED)" in f.message
+    assert f.code == "DOC-UNSUPPORTED-TYPE"
+    assert "636 (health certificate: as the EU's TRACES sends its common health entry documents (CHED)" in f.message
     assert "851 (phytosanitary certificate) or 657 (phytosanitary re-export certificate)" in f.message
 
 

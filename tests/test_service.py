@@ -129,7 +129,8 @@ def test_environment_values_are_read_when_used_and_a_bad_one_is_a_usage_error():
 
 
 def test_the_cli_exits_2_on_a_bad_environment_value(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "ephyto_dip.cli", "convert", str(VALID), "-o", str(tmp_path / "o.xml")],
+    done = subprocess.run([sys.executable, "-m", "ephyto_dip.cli", "convert", str(VALID),
+                           "-o", str(tmp_path / "o.xml")],
                           capture_output=True, text=True, timeout=60,
                           env={**os.environ, "PYTHONPATH": str(REPO / "src"), "EPHYTO_DIP_MAX_BYTES": "big"})
     assert done.returncode == 2 and "EPHYTO_DIP_MAX_BYTES" in done.stderr and "Traceback" not in done.stderr

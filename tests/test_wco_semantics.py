@@ -13,7 +13,8 @@ from .helpers import EXAMPLES, SAMPLES, sample
 
 D = "{urn:ephyto-dip:datamodel:ePhytoDIP:1}"
 WOOD = EXAMPLES / "BO-EC_851_wood-decking.xml"
-ADRPN = b"<ram:IncludedSPSNote><ram:Subject>ADRPN</ram:Subject><ram:Content>BO-0000000001</ram:Content></ram:IncludedSPSNote>"
+ADRPN = (b"<ram:IncludedSPSNote><ram:Subject>ADRPN</ram:Subject><ram:Content>BO-0000000001</ram:Content>"
+         b"</ram:IncludedSPSNote>")
 
 
 def _with_status(data: bytes, status: bytes) -> bytes:
@@ -67,7 +68,8 @@ def test_a_status_without_a_message_function_is_refused_with_its_reason(status, 
     assert refused.root is None
     (finding,) = [f for f in refused.input_findings if f.code == "RULE-STATUS-CODE"]
     assert finding.severity == "error" and why in finding.message and finding.xpath.endswith("/StatusCode")
-    assert [f.code for f in list(ed.iter_findings(data, name="s.xml")) if f.code == "RULE-STATUS-CODE"] == ["RULE-STATUS-CODE"]
+    codes = [f.code for f in list(ed.iter_findings(data, name="s.xml")) if f.code == "RULE-STATUS-CODE"]
+    assert codes == ["RULE-STATUS-CODE"]
 
 
 def test_every_dip_is_wrapped_in_the_metadata_envelope_in_hmrc_order():
@@ -89,7 +91,8 @@ def test_an_agency_name_longer_than_the_wco_format_is_left_out_not_cut():
     data = WOOD.read_bytes()
     cert = ed.read(WOOD).certificate
     long_name = ("N" * 80).encode()
-    data = data.replace(f"<ram:Name>{cert.issuer.name.value}</ram:Name>".encode(), b"<ram:Name>" + long_name + b"</ram:Name>", 1)
+    data = data.replace(f"<ram:Name>{cert.issuer.name.value}</ram:Name>".encode(),
+                        b"<ram:Name>" + long_name + b"</ram:Name>", 1)
     root = ed.convert(data, name="long.xml").root
     assert root.find(f"{D}ResponsibleAgencyName") is None
     assert certificate_element(root).find(".//{*}Issuer/{*}Name").text == long_name.decode()
@@ -175,8 +178,10 @@ def test_the_real_samples_hold_every_kind_of_reference_note():
 
 def test_an_import_permit_in_two_languages_with_codes_comes_back_exactly():
     data = WOOD.read_bytes()
-    note = (b"<ram:IncludedSPSNote><ram:Subject>ADIPEDL</ram:Subject><ram:ContentCode listID=\"x\">P77</ram:ContentCode>"
-            b"<ram:Content languageID=\"es\">Permiso 77</ram:Content><ram:Content languageID=\"en\">Permit 77</ram:Content>"
+    note = (b"<ram:IncludedSPSNote><ram:Subject>ADIPEDL</ram:Subject>"
+            b"<ram:ContentCode listID=\"x\">P77</ram:ContentCode>"
+            b"<ram:Content languageID=\"es\">Permiso 77</ram:Content>"
+            b"<ram:Content languageID=\"en\">Permit 77</ram:Content>"
             b"<ram:SubjectCode>AAI</ram:SubjectCode></ram:IncludedSPSNote>")
     at = data.index(b"<ram:IncludedSPSNote>")
     data = data[:at] + note + data[at:]
@@ -184,7 +189,8 @@ def test_an_import_permit_in_two_languages_with_codes_comes_back_exactly():
     assert dip.root is not None and dip.output_valid
     (doc,) = [d for d in certificate_element(dip.root).iterfind(f"{D}AdditionalDocument")
               if d.findtext(f"{D}TypeCode") == "911"]
-    assert [(i.text, i.get("languageID")) for i in doc.iterfind(f"{D}ID")] == [("Permiso 77", "es"), ("Permit 77", "en")]
+    assert [(i.text, i.get("languageID")) for i in doc.iterfind(f"{D}ID")] == [
+        ("Permiso 77", "es"), ("Permit 77", "en")]
     assert doc.findtext(f"{IPPC}ContentCode") == "P77" and doc.findtext(f"{IPPC}SubjectCode") == "AAI"
     assert ed.read(dip.to_bytes(), name="p.dip.xml").certificate == ed.read(data, name="p.xml").certificate
     json_back = ed.read(dip.to_bytes("json"), name="p.dip.json").certificate
@@ -194,7 +200,8 @@ def test_an_import_permit_in_two_languages_with_codes_comes_back_exactly():
 def test_a_referenced_document_of_type_911_stays_a_referenced_document():
     # only a 911 document that carries ippc:NoteSubject came from an import-permit note
     data = WOOD.read_bytes().replace(b"<ram:RelationshipTypeCode>AAA</ram:RelationshipTypeCode>",
-                                     b"<ram:TypeCode>911</ram:TypeCode><ram:RelationshipTypeCode>AAA</ram:RelationshipTypeCode>", 1)
+                                     b"<ram:TypeCode>911</ram:TypeCode>"
+                                     b"<ram:RelationshipTypeCode>AAA</ram:RelationshipTypeCode>", 1)
     before = ed.read(data, name="ref.xml").certificate
     assert before.referenced_documents[0].type_code.value == "911" and not before.import_permits
     dip = ed.convert(data, name="ref.xml")
@@ -256,7 +263,8 @@ def test_every_statement_type_fits_an3_and_the_note_acronym_travels_beside_it(pa
 
 def test_a_note_subject_the_table_does_not_name_comes_back_with_its_acronym():
     data = WOOD.read_bytes()
-    note = b"<ram:IncludedSPSNote><ram:Subject>XYZNOTE</ram:Subject><ram:Content>free text</ram:Content></ram:IncludedSPSNote>"
+    note = (b"<ram:IncludedSPSNote><ram:Subject>XYZNOTE</ram:Subject><ram:Content>free text</ram:Content>"
+            b"</ram:IncludedSPSNote>")
     at = data.index(b"<ram:IncludedSPSNote>")
     data = data[:at] + note + data[at:]
     dip = ed.convert(data, name="other.xml", lenient=True)
@@ -271,7 +279,8 @@ def test_a_note_subject_the_table_does_not_name_comes_back_with_its_acronym():
 def test_a_statement_of_a_type_the_table_does_not_write_is_reported_not_guessed():
     text = ed.convert(WOOD).to_bytes()
     assert b"<StatementTypeCode>AAI</StatementTypeCode>" in text
-    doc = ed.read(text.replace(b"<StatementTypeCode>AAI</StatementTypeCode>", b"<StatementTypeCode>ACB</StatementTypeCode>", 1),
+    doc = ed.read(text.replace(b"<StatementTypeCode>AAI</StatementTypeCode>",
+                               b"<StatementTypeCode>ACB</StatementTypeCode>", 1),
                   name="acb.dip.xml")
     assert any(f.code == "READ-NOT-CARRIED" and "AdditionalInformation" in f.message for f in doc.findings)
 
@@ -300,7 +309,8 @@ def test_examination_place_and_item_seals_are_wco_classes_on_every_sample(path):
     doc = ed.read(path.read_bytes(), name=path.name)
     if doc.certificate.examination_location is not None:
         assert cert.find(f"{D}GoodsShipment/{D}Consignment/{D}ExaminationPlace") is not None
-    for item, goods in zip(doc.certificate.items, cert.findall(f"{D}GoodsShipment/{D}GovernmentAgencyGoodsItem"), strict=False):
+    goods_items = cert.findall(f"{D}GoodsShipment/{D}GovernmentAgencyGoodsItem")
+    for item, goods in zip(doc.certificate.items, goods_items, strict=False):
         seals = [s.id.value for te in item.transport_equipment for s in te.seals if s.id is not None]
         assert [s.findtext(f"{D}ID") for s in goods.iterfind(f"{D}Commodity/{D}TransportEquipment/{D}Seal")] == seals
 

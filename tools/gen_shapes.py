@@ -172,7 +172,8 @@ def generate() -> str:
         base_name = "Shape" if base is m._Model else base.__name__
         body = []
         if cls.__doc__:
-            body.append(f"    {cls.__doc__.strip()!r}\n" if "\n" in cls.__doc__.strip() else f'    """{cls.__doc__.strip()}"""\n')
+            doc = cls.__doc__.strip()
+            body.append(f"    {doc!r}\n" if "\n" in doc else f'    """{doc}"""\n')
         if "XML_ATTRIBUTES" in cls.__dict__:
             body.append(f"    XML_ATTRIBUTES = {cls.__dict__['XML_ATTRIBUTES']!r}\n")
         for name, attr in cls.__dict__.items():

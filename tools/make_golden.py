@@ -18,7 +18,8 @@ import ephyto_dip as ed  # noqa: E402
 
 def golden_pairs():
     for src in sorted((ROOT / "examples").glob("*.xml")):
-        yield src, ROOT / "examples" / "golden" / f"{src.stem}.dip.xml", ROOT / "examples" / "golden" / f"{src.stem}.dip.json"
+        golden = ROOT / "examples" / "golden"
+        yield src, golden / f"{src.stem}.dip.xml", golden / f"{src.stem}.dip.json"
 
 
 def main() -> int:

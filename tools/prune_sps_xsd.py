@@ -175,7 +175,8 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 unless the files on disk are current")
     args = ap.parse_args(argv)
     files = prune()
-    on_disk = {p.relative_to(TARGET): p.read_bytes() for p in TARGET.rglob("*") if p.is_file()} if TARGET.is_dir() else {}
+    on_disk = ({p.relative_to(TARGET): p.read_bytes() for p in TARGET.rglob("*") if p.is_file()}
+               if TARGET.is_dir() else {})
     if args.check:
         if on_disk != files:
             print(f"{TARGET.relative_to(ROOT)} is not current: run python tools/prune_sps_xsd.py", file=sys.stderr)

@@ -57,7 +57,8 @@ CODES: dict[str, str] = {
     "READ-EXCLUDED": "an element deliberately not carried (mappings/exclusions.tsv gives the reason)",
     "READ-CARDINALITY": "more occurrences than the model holds; the extra ones are not carried",
     "READ-MERGED": "repeated containers were merged into one (values kept, grouping lost)",
-    "READ-LENIENT": "a value was read from a place or form the schema does not allow; carried, but the sender should fix it",
+    "READ-LENIENT": "a value was read from a place or form the schema does not allow; "
+                    "carried, but the sender should fix it",
     "READ-PLACEHOLDER": "an empty element was kept as an empty value (a sender's placeholder)",
     "CODELIST-UNMAPPED": "a code has no translation in the row's code list",
     # schema validation
@@ -108,9 +109,11 @@ CODES: dict[str, str] = {
     "ATTACH-NO-MATCH": "a certificate line matched no goods item of the declaration",
     "ATTACH-NO-CERTIFICATE": "a goods item of plant products has no certificate",
     "ATTACH-QUANTITY": "declared net mass exceeds the certified quantity",
-    "ATTACH-QUANTITY-UNCHECKED": "declared and certified quantities could not be compared (no mass, or not a mass unit)",
+    "ATTACH-QUANTITY-UNCHECKED": "declared and certified quantities could not be compared "
+                                 "(no mass, or not a mass unit)",
     "ATTACH-REFERENCE-UNMATCHED": "a goods item already references the certificate, but no certificate line matches it",
-    "ATTACH-CERTIFICATE": "the certificate cannot be referenced (no number, withdrawn, no lines, or a type without document code)",
+    "ATTACH-CERTIFICATE": "the certificate cannot be referenced "
+                          "(no number, withdrawn, no lines, or a type without document code)",
     "ATTACH-STATUS-CODE": "the document status code is not on the rules table's list",
     "ATTACH-NOT-DECLARATION": "the document is not a goods declaration of the rules table's schema",
     "ATTACH-RULES": "the attach rules table is incomplete or inconsistent",
@@ -119,7 +122,8 @@ CODES: dict[str, str] = {
     "ATTACH-REPLACED": "a replaced certificate, or a goods item still referencing the number a replacement replaces",
     "ATTACH-DATE": "the certificate was issued after the declaration (or today), or its replacement dates disagree",
     "ATTACH-AGE": "the certificate is older than the rules table allows (or no maximum age is set)",
-    "ATTACH-CONSIGNEE": "the consignee is not the declaration's importer (by identifier, else by name), or was not compared",
+    "ATTACH-CONSIGNEE": "the consignee is not the declaration's importer (by identifier, else by name), "
+                        "or was not compared",
     "ATTACH-CONSIGNOR": "the consignor's name does not read as the declaration's exporter",
     "ATTACH-DESTINATION": "the certificate is addressed to another country than the declaring one",
     "ATTACH-ORIGIN": "a goods item's country of origin is not the certified line's",

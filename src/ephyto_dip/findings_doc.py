@@ -121,7 +121,8 @@ def render_findings_doc() -> str:
             continue
         out += [f"## {title}", "", "| code | meaning | severity |", "|---|---|---|"]
         for code in codes:
-            out.append(f"| `{code}` | {_cell(CODES[code])} | {_cell(SEVERITY.get(code, 'set by the reporting command'))} |")
+            severity = SEVERITY.get(code, "set by the reporting command")
+            out.append(f"| `{code}` | {_cell(CODES[code])} | {_cell(severity)} |")
         out.append("")
     return "\n".join(out)
 

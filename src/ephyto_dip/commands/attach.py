@@ -6,8 +6,9 @@ The declaration (WCO DM DEC, e.g. UK CDS) goes to OUT or stdout; the report (mat
 and the ledger's answer) goes to stderr. With --ledger (a SQLite file, created on first use, or a
 postgresql:// URL) the write-off is reserved for the declaration (its FunctionalReferenceID
 unless --declaration-id) only when no finding at error level stands, and the declaration is
-written while the certificate's lock is held: either both happen or neither. The declaration is never written over itself unless asked for with
---in-place (then atomically, like every output), nor over the certificate or the rules table.
+written while the certificate's lock is held: either both happen or neither. The declaration is
+never written over itself unless asked for with --in-place (then atomically, like every output),
+nor over the certificate or the rules table.
 Exit codes: 0 clean, 1 findings at error level (the declaration is
 then not written unless --force; a declaration that fails its schema is never written),
 2 an input that cannot be read as a certificate or a declaration, a broken rules table, or an

@@ -33,7 +33,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     if getattr(args, "verb", None) != "apply":
-        sys.stderr.write("ephyto-dip review: say what to do: ephyto-dip review apply DECISIONS [--table TABLE] [-o OUT]\n")
+        sys.stderr.write("ephyto-dip review: say what to do: "
+                         "ephyto-dip review apply DECISIONS [--table TABLE] [-o OUT]\n")
         return EXIT_USAGE
     from ..mapping.table import default_table_path
     from ..output import write_atomic

@@ -83,8 +83,8 @@ def _dates(cert: m.Certificate, decl: Declaration, rules: Rules, cert_name: str,
     for raw in c.note_texts(cert.replacement.replaced_issue_date):
         old = c.iso_date(raw)
         if old is not None and old > issued:
-            out.append(Finding("ATTACH-DATE", f"the replaced certificate's issue date {old.isoformat()} (ADRD) is after "
-                               f"the replacement's own issue date {issued.isoformat()} [8]", severity=WARNING,
+            out.append(Finding("ATTACH-DATE", f"the replaced certificate's issue date {old.isoformat()} (ADRD) "
+                               f"is after the replacement's own issue date {issued.isoformat()} [8]", severity=WARNING,
                                file=cert_name, value=raw))
     return out
 
@@ -166,7 +166,8 @@ def _origin_and_dispatch(cert: m.Certificate, plan: Plan, rules: Rules, name: st
             out.append(Finding("ATTACH-ORIGIN", f"{item.label} is of origin {', '.join(sorted(item.origins))}; "
                                f"{line.title} certifies origin {', '.join(sorted(line.origins))} [11]",
                                file=name, line=item.line, xpath=item.xpath, value=", ".join(sorted(item.origins))))
-        if sent_from and item.export_country and item.export_country != sent_from and item.sequence not in dispatch_seen:
+        if (sent_from and item.export_country and item.export_country != sent_from
+                and item.sequence not in dispatch_seen):
             dispatch_seen.add(item.sequence)
             out.append(Finding("ATTACH-DISPATCH", f"{item.label} is dispatched from {item.export_country}; the "
                                f"certificate was issued by {sent_from} for goods it exports [12]", file=name,
@@ -208,8 +209,8 @@ def _transport(cert: m.Certificate, decl: Declaration, rules: Rules) -> list[Fin
         _container(c.code(e.id)) for it in cert.items for e in it.transport_equipment if c.code(e.id)}
     for container in declared:
         if container and certified and _container(container) not in certified:
-            out.append(Finding("ATTACH-TRANSPORT", f"container {container} of the declaration is not on the certificate "
-                               f"({', '.join(sorted(certified))}) [28]", severity=WARNING, file=decl.name,
+            out.append(Finding("ATTACH-TRANSPORT", f"container {container} of the declaration is not on the "
+                               f"certificate ({', '.join(sorted(certified))}) [28]", severity=WARNING, file=decl.name,
                                value=container))
     return out
 

@@ -64,7 +64,8 @@ def quantity_findings(plan: Plan, rules: Rules, name: str) -> list[Finding]:
     for item_keys, line_keys in groups.values():
         its = [items[k] for k in item_keys]
         lns = [lines[k] for k in line_keys]
-        who = f"{names('goods item', [i.sequence for i in its])} and {names('certificate line', [ln.label for ln in lns])}"
+        who = (f"{names('goods item', [i.sequence for i in its])} and "
+               f"{names('certificate line', [ln.label for ln in lns])}")
         first = its[0]
         missing = [f"{i.label}: {i.net_problem}" for i in its if i.net_kg is None] + \
                   [f"{ln.title}: {ln.quantity_problem}" for ln in lns if ln.certified_kg is None]

@@ -219,7 +219,8 @@ def declaration_of(top: etree._Element, rules: Rules, name: str = "<declaration>
         want = f"{{{rules.envelope_ns}}}MetaData wrapping {want}, or a bare {want}"
     raise UnsupportedDocumentError(
         Finding("ATTACH-NOT-DECLARATION",
-                f"root element {what} is not a goods declaration of rules table {Path(rules.name).name}: expected {want}",
+                f"root element {what} is not a goods declaration of rules table {Path(rules.name).name}: "
+                f"expected {want}",
                 file=name, line=top.sourceline)
     )
 

@@ -34,7 +34,8 @@ def _template_values(cert: m.Certificate) -> dict[str, str]:
     return {
         "number": cert.number.strip() if cert.number else "",
         "type_code": cert.type_code.value.strip() if cert.type_code else "",
-        "export_country": cert.export_country.id.value.strip() if cert.export_country and cert.export_country.id else "",
+        "export_country": (cert.export_country.id.value.strip()
+                           if cert.export_country and cert.export_country.id else ""),
         "issue_year": cert.issue_date_time.value.strip()[:4] if cert.issue_date_time else "",
     }
 

@@ -37,7 +37,8 @@ def _amount(item: GoodsItem, line: CertificateLine, rules: Rules) -> Amount | No
     return item.net or item.tariff_quantity
 
 
-def requests(plan: Plan, balance: Balance, rules: Rules, declaration_id: str, name: str) -> tuple[list[Request], list[Finding]]:
+def requests(plan: Plan, balance: Balance, rules: Rules, declaration_id: str, name: str
+             ) -> tuple[list[Request], list[Finding]]:
     """The declaration's requests, or the findings that say why its quantities cannot be validated (11)."""
     out: list[Request] = []
     problems: list[Finding] = []

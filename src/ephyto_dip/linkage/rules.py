@@ -33,7 +33,8 @@ STATUS_USES = ("exhausted", "part", "surrendered", "attributed", "")  # what a d
 PROFILES = ("uk-cds", "eu-certex")
 
 _REQUIRED_KEYS = (
-    "profile", "declaration_schema", "declaration_namespace", "document.851", "document_id", "covering_statuses", "classification_types", "hs_min_digits", "description_min_overlap",
+    "profile", "declaration_schema", "declaration_namespace", "document.851", "document_id", "covering_statuses",
+    "classification_types", "hs_min_digits", "description_min_overlap",
     "description_min_shared", "token_min_length", "declaration_mass_unit",
 )
 _KINDS = ("status", "certificate_status", "plant_hs", "mass_unit")

@@ -70,8 +70,8 @@ def check_codelists(table: Table, table_path: str | FsPath) -> list[Finding]:
             unconditional = [d for d, when in cl.choices.get(e, []) if not when]
             if len(ds) > 1 and (len(unconditional) != 1 or cl.choices[e][-1][1]):
                 add("TABLE-CODELIST", f"code list {cl_name}: ePhyto code {e} has several DIP codes "
-                                      f"({', '.join(sorted(ds))}); only the first would ever be written (rows with a `when` "
-                                      "field must come before the one unconditional row)")
+                                      f"({', '.join(sorted(ds))}); only the first would ever be written "
+                                      "(rows with a `when` field must come before the one unconditional row)")
         # a value row translates values; a group row's code list says which literal its DIP path holds
         values = [r for r in rows if r.kind != "group"]
         for row in rows:
@@ -112,7 +112,8 @@ def _group_literal_disagrees(row: Row, cl: CodeList) -> str | None:
         expected = options[0][0]
     elif last.otherwise:
         if cl.policy != "fixed" or not cl.fixed:
-            return f"an [otherwise] group takes every code code list {cl.name} does not name: the list needs #unmapped: fixed"
+            return (f"an [otherwise] group takes every code code list {cl.name} does not name: "
+                    "the list needs #unmapped: fixed")
         expected, key = cl.fixed, "[otherwise]"
     else:
         return f"code list {cl.name} on a group row needs a literal or [otherwise] on the ePhyto path's last step"

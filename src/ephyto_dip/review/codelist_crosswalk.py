@@ -28,7 +28,8 @@ def _parse(text: str, name: str) -> list[tuple[int, dict[str, str]]]:
     if missing:
         raise TableError(Finding("TABLE-SYNTAX", f"the code-list crosswalk lacks the column(s) {', '.join(missing)}",
                                  file=name, line=start + 1))
-    return [(i, dict(zip(header, cells, strict=False))) for i, cells in enumerate(rows[1:], start=start + 2) if any(cells)]
+    return [(i, dict(zip(header, cells, strict=False)))  # a short row lacks its last cells
+            for i, cells in enumerate(rows[1:], start=start + 2) if any(cells)]
 
 
 def load(path: FsPath) -> list[tuple[int, dict[str, str]]]:
@@ -91,6 +92,7 @@ def markdown(path: FsPath) -> str:
     for _line, c in load(path):
         review = " ".join(x for x in (c["status"], c["reviewer"], c["review_date"]) if x)
         lines.append(f"| {md(c['list'])} | {md(c['ephyto_codes'])} | {md(c['wco_codes'])} | {md(c['translation'])} | "
-                     f"{c['predicate']} | {' '.join(c['mapping_ids'].split())} | {md(c['justification'])} | {md(review)} |")
+                     f"{c['predicate']} | {' '.join(c['mapping_ids'].split())} | {md(c['justification'])} | "
+                     f"{md(review)} |")
     lines.append("")
     return "\n".join(lines)

@@ -62,8 +62,8 @@ def _parse(columns: tuple[str, ...], what: str):
         if missing:
             raise TableError(Finding("TABLE-SYNTAX", f"the {what} lacks the column(s) {', '.join(missing)}",
                                      file=name, line=start + 1))
-        return [Line(dict(zip(header, cells, strict=False)), i, name) for i, cells in enumerate(rows[1:], start=start + 2)
-                if any(c.strip() for c in cells)]
+        return [Line(dict(zip(header, cells, strict=False)), i, name)  # a short row lacks its last cells
+                for i, cells in enumerate(rows[1:], start=start + 2) if any(c.strip() for c in cells)]
     return parse
 
 

@@ -81,8 +81,9 @@ def gaps_document(data: dict) -> str:
             lines += ["| element | name | definition | class | format | code list | cardinality | UN/CEFACT UID "
                       "| example | rows |", "|---|---|---|---|---|---|---|---|---|---|"]
             for e in d["elements"]:
-                lines.append("| " + " | ".join([_md(e["element"]), _md(e["name"]), _md(e["definition"]), _md(e["class"]),
-                                                _md(e["format"]), _md(e["code_list"]), _md(e["cardinality"]),
+                lines.append("| " + " | ".join([_md(e["element"]), _md(e["name"]), _md(e["definition"]),
+                                                _md(e["class"]), _md(e["format"]), _md(e["code_list"]),
+                                                _md(e["cardinality"]),
                                                 _md(e["uncefact_uid"]), _value("example", e["example"]),
                                                 ", ".join(e["mapping_ids"])]) + " |")
             lines.append("")
@@ -146,8 +147,9 @@ def proposal_document(directory=None) -> str:
             lines += ["| element | name | definition | class | format | code list | cardinality | UN/CEFACT UID "
                       "| example | rows |", "|---|---|---|---|---|---|---|---|---|---|"]
             for e in members:
-                lines.append("| " + " | ".join([_md(e["element"]), _md(e["name"]), _md(e["definition"]), _md(e["class"]),
-                                                _md(e["format"]), _md(e["code_list"]), _md(e["cardinality"]),
+                lines.append("| " + " | ".join([_md(e["element"]), _md(e["name"]), _md(e["definition"]),
+                                                _md(e["class"]), _md(e["format"]), _md(e["code_list"]),
+                                                _md(e["cardinality"]),
                                                 _md(e["uncefact_uid"]), _value("example", e["example"]),
                                                 ", ".join(e.ids)]) + " |")
             lines.append("")

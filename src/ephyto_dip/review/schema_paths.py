@@ -84,7 +84,8 @@ class Resolver:
             # schema; it is never written, so it cannot make output invalid: warn, do not fail
             severity = WARNING
             message += " (a read-only alternative: never written)"
-            detail = "; ".join(filter(None, [detail, "input that breaks the schema this way is read, and never written"]))
+            detail = "; ".join(filter(None, [detail,
+                                             "input that breaks the schema this way is read, and never written"]))
         key = (row.id, where, message)
         if key in self._seen:  # a group reached through alternatives reports a child once
             return
@@ -266,7 +267,8 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
             findings.append(
                 Finding(
                     "TABLE-UNMAPPED-ELEMENT",
-                    f"{SIDE_LABEL[side]} schema walk stopped below {res.where(node.pos)}: deeper than {MAX_DEPTH} levels",
+                    f"{SIDE_LABEL[side]} schema walk stopped below {res.where(node.pos)}: "
+                    f"deeper than {MAX_DEPTH} levels",
                     severity=WARNING,
                     file=res.name,
                 )
