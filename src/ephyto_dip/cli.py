@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from .commands.common import EXIT_OK, EXIT_USAGE
 
@@ -43,16 +44,17 @@ def plain_text(text: str | None) -> str | None:
 class _Parser(argparse.ArgumentParser):
     """Help reads as plain text: module docstrings serve as descriptions, with their paragraphs."""
 
-    def __init__(self, *args, description=None, **kwargs):
+    def __init__(self, *args: Any, description: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        super().__init__(*args, description=plain_text(description), **kwargs)
+        kwargs["description"] = plain_text(description)
+        super().__init__(*args, **kwargs)
 
-    def add_argument(self, *args, **kwargs):
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         if "help" in kwargs:
             kwargs["help"] = plain_text(kwargs["help"])
         return super().add_argument(*args, **kwargs)
 
-    def error(self, message: str):  # usage errors: one line, exit 2
+    def error(self, message: str) -> NoReturn:  # usage errors: one line, exit 2
         self.print_usage(sys.stderr)
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(EXIT_USAGE)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # generated from CODES below (findings_doc --constants), so not needed to run it
     from .codes import FindingCode
+    from .jsontypes import JSONObject
 
 
 class Severity(str, Enum):
@@ -23,7 +24,7 @@ class Severity(str, Enum):
     INFO = "info"
 
     __str__ = str.__str__  # f"{severity}" is "error", as before the enum
-    __format__ = str.__format__
+    __format__ = str.__format__  # type: ignore[assignment]  # str's formatting on purpose, not Enum's
 
 
 ERROR = Severity.ERROR
@@ -162,9 +163,9 @@ class Finding:
         if not isinstance(self.severity, Severity):  # "warning" as a plain string still works
             object.__setattr__(self, "severity", Severity(self.severity))
 
-    def to_dict(self) -> dict[str, str | int]:
+    def to_dict(self) -> JSONObject:
         """The finding as JSON-ready data: the fields that are set, severity as its string."""
-        out: dict[str, str | int] = {}
+        out: JSONObject = {}
         for k in ("code", "message", "severity", "file", "line", "xpath", "mapping_id", "value", "detail"):
             v = getattr(self, k)
             if v is not None:
@@ -197,7 +198,8 @@ class EphytoDipError(Exception):
     def __str__(self) -> str:  # built from the findings whenever asked, so it says what they say
         return "; ".join(f.one_line() for f in self.findings[:3]) or "error"
 
-    def __reduce__(self):  # rebuilt from its findings, not its message, when sent to another process
+    # rebuilt from its findings, not its message, when sent to another process
+    def __reduce__(self) -> tuple[type[EphytoDipError], tuple[list[Finding]]]:
         return type(self), (self.findings,)
 
 

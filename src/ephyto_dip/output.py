@@ -13,7 +13,8 @@ from .findings import Finding, OutputError
 _counter = itertools.count()
 
 
-def write_atomic(path: os.PathLike | str, data: bytes, inputs: Iterable[os.PathLike | str | None] = ()) -> None:
+def write_atomic(path: os.PathLike[str] | str, data: bytes,
+                 inputs: Iterable[os.PathLike[str] | str | None] = ()) -> None:
     """Write ``data`` to ``path`` so that a failure never leaves a partial file behind.
 
     ``path`` must not be one of ``inputs`` (by any spelling): see :func:`refuse_overwriting_input`.
@@ -50,7 +51,7 @@ def _discard(tmp: str) -> None:
 # ------------------------------------------------------------------ never write over an input
 
 
-def same_file(a: os.PathLike | str, b: os.PathLike | str) -> bool:
+def same_file(a: os.PathLike[str] | str, b: os.PathLike[str] | str) -> bool:
     """Whether two spellings name one file: ``samefile`` where both exist (symlinks, hard
     links, ``./x`` and ``x``, case-insensitive file systems), else the resolved paths."""
     try:
@@ -59,7 +60,7 @@ def same_file(a: os.PathLike | str, b: os.PathLike | str) -> bool:
         return _resolved(a) == _resolved(b)
 
 
-def refuse_overwriting_input(output: os.PathLike | str, inputs: Iterable[os.PathLike | str | None]) -> None:
+def refuse_overwriting_input(output: os.PathLike[str] | str, inputs: Iterable[os.PathLike[str] | str | None]) -> None:
     """Raise :class:`OutputError` (``IO-OVERWRITE-INPUT``) if ``output`` is one of ``inputs``.
 
     Called before anything is converted or written: the certificate must never be replaced
@@ -73,7 +74,7 @@ def refuse_overwriting_input(output: os.PathLike | str, inputs: Iterable[os.Path
             )
 
 
-def refuse_output_dir_in_input_dir(out_dir: os.PathLike | str, in_dir: os.PathLike | str) -> None:
+def refuse_output_dir_in_input_dir(out_dir: os.PathLike[str] | str, in_dir: os.PathLike[str] | str) -> None:
     """Raise :class:`OutputError` (``IO-OVERWRITE-INPUT``) if the batch output directory is the
     input directory or lies inside it (outputs would replace, or later mix with, the inputs).
 
@@ -94,8 +95,8 @@ def refuse_output_dir_in_input_dir(out_dir: os.PathLike | str, in_dir: os.PathLi
         here = parent
 
 
-def refuse_output_over_input(source: os.PathLike | str, output: os.PathLike | str | None,
-                             also: Iterable[os.PathLike | str | None] = ()) -> None:
+def refuse_output_over_input(source: os.PathLike[str] | str, output: os.PathLike[str] | str | None,
+                             also: Iterable[os.PathLike[str] | str | None] = ()) -> None:
     """The guard of ``convert``: a file output must not be its input (nor ``also``, e.g. the
     mapping table); a directory's output directory must not be, or lie inside, the input
     directory. ``None`` or ``-`` is stdout."""
@@ -106,5 +107,5 @@ def refuse_output_over_input(source: os.PathLike | str, output: os.PathLike | st
     refuse_overwriting_input(output, [source, *(a for a in also if a)])
 
 
-def _resolved(path: os.PathLike | str) -> str:
+def _resolved(path: os.PathLike[str] | str) -> str:
     return os.path.normcase(os.path.realpath(os.fspath(path)))

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from .findings import Finding, TableError
 
@@ -32,12 +32,12 @@ def split_metadata(text: str) -> tuple[dict[str, str], list[str], int]:
     return metadata, lines[start:], start
 
 
-def tsv_reader(body: list[str]):
+def tsv_reader(body: list[str]) -> Iterator[list[str]]:
     """A csv reader over the body: tab-separated, no quoting (cells may hold quotes)."""
     return csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
-def tsv_dict_reader(body: list[str]) -> csv.DictReader:
+def tsv_dict_reader(body: list[str]) -> csv.DictReader[str]:
     """The body's rows as dictionaries keyed by its header row, read as :func:`tsv_reader` reads."""
     return csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
 
@@ -73,9 +73,9 @@ def load_cached(path: str | Path, parse: Callable[[str, str], T], what: str) -> 
         mtime = p.stat().st_mtime
     except OSError as exc:
         raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=str(p))) from None
-    return _parsed(str(p), mtime, parse, what)
+    return cast(T, _parsed(str(p), mtime, parse, what))  # the cache holds what ``parse`` gave
 
 
 @lru_cache(maxsize=16)
-def _parsed(path: str, mtime: float, parse, what: str):
+def _parsed(path: str, mtime: float, parse: Callable[[str, str], object], what: str) -> object:
     return parse(read_table_text(path, what), path)

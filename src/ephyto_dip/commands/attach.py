@@ -17,15 +17,29 @@ output that cannot be written. Output files are written atomically.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from ..findings import ERROR, EphytoDipError, Finding, OutputError, UsageError
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from ..jsontypes import JSONObject
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Subparsers
 from .ledger import ledger_lines
 
+if TYPE_CHECKING:
+    from ..linkage import AttachResult, Match
 
-def register(sub) -> None:
+
+
+class WriteAtomic(Protocol):
+    """``output.write_atomic``, imported when used."""
+
+    def __call__(self, path: str, data: bytes, inputs: Iterable[str | None] = ()) -> None: ...
+
+
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("attach", help="attach a certificate to a WCO DM goods declaration", description=__doc__)
     p.add_argument("certificate", help="an ePhyto certificate, Hub envelope or DIP document")
     p.add_argument("declaration", help="a WCO DM goods declaration (md:MetaData or Declaration, e.g. UK CDS DEC-DMS)")
@@ -47,7 +61,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..linkage import attach
     from ..output import refuse_overwriting_input, same_file, write_atomic
 
@@ -66,7 +80,7 @@ def run(args) -> int:
         return EXIT_USAGE
     delivered: list[str] = []
 
-    def deliver(result) -> None:  # with a ledger: runs while the certificate is locked, before it commits
+    def deliver(result: AttachResult) -> None:  # with a ledger: runs while the certificate is locked, before it commits
         delivered.append(_write(args, output, result.to_bytes(), write_atomic))
 
     try:
@@ -101,7 +115,7 @@ def run(args) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _write(args, output, data: bytes, write_atomic) -> str:
+def _write(args: argparse.Namespace, output: str | None, data: bytes, write_atomic: WriteAtomic) -> str:
     if output is not None:
         write_atomic(output, data, inputs=[args.certificate, args.rules])
         return f"written to {output}"
@@ -110,7 +124,7 @@ def _write(args, output, data: bytes, write_atomic) -> str:
     return "written to stdout"
 
 
-def _links(values: list[str]):
+def _links(values: list[str]) -> dict[int, list[str]] | None:
     """``--line 1:1 --line 2:1 --line 2:2`` -> {1: ["1"], 2: ["1", "2"]}; None when not given."""
     if not values:
         return None
@@ -124,7 +138,7 @@ def _links(values: list[str]):
     return out
 
 
-def _output(args, same_file):
+def _output(args: argparse.Namespace, same_file: Callable[[str, str], bool]) -> str | None:
     """The file the declaration goes to (None: stdout). ``--in-place`` names the declaration
     itself; with ``-o`` as well, both must name that one file."""
     output = args.output if args.output and args.output != "-" else None
@@ -133,12 +147,12 @@ def _output(args, same_file):
     if output is not None and not same_file(output, args.declaration):
         raise UsageError(Finding("USAGE", f"--in-place writes {args.declaration}; -o {output} names another file "
                                  "(give one of them)", file=output))
-    return args.declaration
+    return str(args.declaration)
 
 
-def _report(args, result, findings: list[Finding], outcome: str) -> None:
+def _report(args: argparse.Namespace, result: AttachResult | None, findings: list[Finding], outcome: str) -> None:
     if args.format == "json":
-        report = result.to_report() if result is not None else {
+        report: JSONObject = result.to_report() if result is not None else {
             "certificate": args.certificate, "declaration": args.declaration, "matches": [],
         }
         report["findings"] = [f.to_dict() for f in findings]
@@ -148,7 +162,7 @@ def _report(args, result, findings: list[Finding], outcome: str) -> None:
     for f in findings:
         sys.stderr.write(f.one_line() + "\n")
     if result is not None:
-        items: dict[int, list] = {}
+        items: dict[int, list[Match]] = {}
         for mt in result.matches:
             items.setdefault(mt.goods_item, []).append(mt)
         for seq, mts in items.items():

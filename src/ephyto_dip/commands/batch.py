@@ -13,11 +13,32 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from ..findings import Finding
+from ..jsontypes import JSONObject
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
+J = TypeVar("J")  # a worker's job: a picklable tuple of what it needs
+
+
+class Record(TypedDict):
+    """What a worker returns for one file: small and picklable."""
+
+    file: str
+    ok: bool
+    findings: list[JSONObject]  # each as Finding.to_dict() gives it, with "file"
+
+
+def finding_of(record: JSONObject) -> Finding:
+    """A finding back from its record (``Finding.to_dict()`` form)."""
+    return Finding(**record)  # type: ignore[arg-type]  # the keys and values are those to_dict gave
 
 INPUT_SUFFIXES = (".xml", ".json")  # certificates, envelopes and DIPs; DIP JSON
 
@@ -44,8 +65,8 @@ def worker_count(jobs: int | None) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def run_jobs(worker: Callable[[tuple], dict], jobs: list[tuple], workers: int,
-             warm: Callable[[], None]) -> Iterator[dict]:
+def run_jobs(worker: Callable[[J], Record], jobs: list[J], workers: int,
+             warm: Callable[[], None]) -> Iterator[Record]:
     """``worker(job)`` for every job, in order, in ``workers`` processes (in this one for few)."""
     warm()  # once, before the workers fork from this process and inherit it all
     # What is loaded now lives for the whole run: out of the collector's sight, it is not
@@ -63,12 +84,12 @@ def run_jobs(worker: Callable[[tuple], dict], jobs: list[tuple], workers: int,
         yield from pool.map(worker, jobs, chunksize=chunk)
 
 
-def records(findings, path: str) -> list[dict]:
+def records(findings: Iterable[Finding], path: str) -> list[JSONObject]:
     """Findings as a worker's picklable dictionaries, each naming its file."""
     return [{"file": path, **f.to_dict()} for f in findings]
 
 
-def internal_error(path: str, exc: Exception) -> dict:
+def internal_error(path: str, exc: Exception) -> Record:
     """A bug must not stop a batch of thousands: the file is reported by name."""
     return {"file": path, "ok": False,
             "findings": [{"code": "IO-READ", "severity": "error", "file": path,
@@ -78,9 +99,11 @@ def internal_error(path: str, exc: Exception) -> dict:
 class Progress:
     """A progress bar on a terminal (rich if installed, else a plain counter); silent otherwise."""
 
-    def __init__(self, total: int, enabled: bool, what: str = "converting"):
+    _task: TaskID
+
+    def __init__(self, total: int, enabled: bool, what: str = "converting") -> None:
         self.total, self.enabled, self.done = total, enabled, 0
-        self._rich = None
+        self._rich: RichProgress | None = None
         if enabled:
             try:
                 from rich.progress import Progress as RichProgress
@@ -114,7 +137,7 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def summarise(args, src: Path, jobs: list[tuple], skipped: list[Path], worker: Callable[[tuple], dict],
+def summarise(args: argparse.Namespace, src: Path, jobs: list[J], skipped: list[Path], worker: Callable[[J], Record],
               warm: Callable[[], None], verb: str, out_dir: Path | None = None) -> int:
     """Run a batch and report it: each failure by file, each warning (text), a closing line."""
     workers = worker_count(args.jobs)
@@ -124,7 +147,9 @@ def summarise(args, src: Path, jobs: list[tuple], skipped: list[Path], worker: C
         sys.stderr.write(f"{src}: error: USAGE: no .xml or .json file to read ({len(skipped)} other file(s))\n")
         return EXIT_USAGE
     start = time.perf_counter()
-    done, failures, warned, warned_files = 0, [], 0, []
+    done, warned = 0, 0
+    failures: list[Record] = []
+    warned_files: list[Record] = []
     progress = Progress(len(jobs), enabled=not args.no_progress and sys.stderr.isatty(), what=verb)
     for rec in run_jobs(worker, jobs, workers, warm):
         progress.advance()
@@ -136,7 +161,7 @@ def summarise(args, src: Path, jobs: list[tuple], skipped: list[Path], worker: C
                     warned_files.append(rec)
                 elif not args.quiet:
                     for f in rec["findings"]:
-                        progress.log(Finding(**f).one_line())
+                        progress.log(finding_of(f).one_line())
         else:
             failures.append(rec)  # only failures are kept: memory stays flat as the batch grows
     progress.close()
@@ -160,7 +185,7 @@ def summarise(args, src: Path, jobs: list[tuple], skipped: list[Path], worker: C
     else:
         for r in failures:
             errs = [f for f in r["findings"] if f.get("severity") == "error"] or r["findings"]
-            first = Finding(**errs[0]).one_line() if errs else f"{r['file']}: failed"
+            first = finding_of(errs[0]).one_line() if errs else f"{r['file']}: failed"
             more = f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""
             sys.stderr.write(f"FAILED {first}{more}\n")
         sys.stderr.write(

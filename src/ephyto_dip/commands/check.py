@@ -11,14 +11,15 @@ carries as "detail". Exit 1 if any finding is an error, 2 if the table cannot be
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from ..findings import ERROR, WARNING, EphytoDipError
-from .common import EXIT_OK, exit_code_for, print_findings, worst_exit
+from .common import EXIT_OK, Subparsers, exit_code_for, print_findings, worst_exit
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("check", help="check the mapping table's alignment with both schemas", description=__doc__)
     p.add_argument("--table", help="mapping table to check (default: the shipped one)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -27,7 +28,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _review_counts(table) -> dict:
+def _review_counts(table: str | None) -> dict[str, int]:
     """Reviewed and unreviewed rows, by status (empty if the table does not parse)."""
     from ..mapping.table import load_table
     from ..review.decisions import review_counts
@@ -38,7 +39,7 @@ def _review_counts(table) -> dict:
         return {}
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..review.alignment import check_table
 
     try:

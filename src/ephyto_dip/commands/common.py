@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Iterable
+from typing import TextIO, TypeAlias
 
 from ..findings import ERROR, EphytoDipError, Finding, InputError, LedgerError, OutputError, TableError, UsageError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# what ``register(sub)`` is given: the ``ephyto-dip`` parser's sub-command list
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 IO_CODES = {"IO-READ", "IO-WRITE"}
 
 
@@ -21,7 +25,7 @@ def exit_code_for(exc: EphytoDipError) -> int:
     return EXIT_FINDINGS
 
 
-def print_findings(findings: Iterable[Finding], fmt: str = "text", stream=None) -> None:
+def print_findings(findings: Iterable[Finding], fmt: str = "text", stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     findings = list(findings)
     if fmt == "json":
@@ -35,7 +39,7 @@ def worst_exit(findings: Iterable[Finding]) -> int:
     return EXIT_FINDINGS if any(f.severity == ERROR for f in findings) else EXIT_OK
 
 
-def table_problem(table) -> bool:
+def table_problem(table: str | None) -> bool:
     """Load ``--table`` once up front: a broken table is said once (exit 2), not per file."""
     if not table:
         return False

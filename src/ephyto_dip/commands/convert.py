@@ -14,13 +14,20 @@ import dataclasses
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..findings import ERROR, WARNING, EphytoDipError, Finding
-from .batch import input_files, internal_error, positive_int, records, summarise
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings, table_problem
+from .batch import Record, input_files, internal_error, positive_int, records, summarise
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Subparsers, exit_code_for, print_findings, table_problem
+
+if TYPE_CHECKING:
+    from ..conversion import Conversion
+
+# path, output directory, format, to, table, strict, lenient
+ConvertJob: TypeAlias = tuple[str, str, str, "str | None", "str | None", bool, bool]
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("convert", help="convert ePhyto (or a Hub envelope) to a DIP, or a DIP back to ePhyto",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("input", help="a certificate, Hub envelope or DIP file (XML, or DIP JSON), or a directory of them")
@@ -39,7 +46,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..output import refuse_output_over_input
 
     try:  # before anything is read or written: an output must never replace an input
@@ -58,7 +65,7 @@ def run(args) -> int:
     return run_single(args, src)
 
 
-def _reported(result, lenient: bool) -> list[Finding]:
+def _reported(result: Conversion, lenient: bool) -> list[Finding]:
     """The findings as the user sees them: with --lenient, an input error that did not stop
     the conversion is a warning (its code and place unchanged)."""
     if not lenient or result.root is None:
@@ -66,10 +73,10 @@ def _reported(result, lenient: bool) -> list[Finding]:
     return [dataclasses.replace(f, severity=WARNING) if f.severity == ERROR else f for f in result.findings]
 
 
-def _format(args) -> str:
+def _format(args: argparse.Namespace) -> str:
     """--format wins; else the suffix of -o says it (out.json is JSON); else XML."""
     if args.format:
-        return args.format
+        return str(args.format)
     return "json" if args.output and Path(args.output).suffix.lower() == ".json" else "xml"
 
 
@@ -77,7 +84,7 @@ def _failed(findings: list[Finding], strict: bool) -> bool:
     return any(f.severity == ERROR or (strict and f.severity == WARNING) for f in findings)
 
 
-def run_single(args, src: Path) -> int:
+def run_single(args: argparse.Namespace, src: Path) -> int:
     from ..conversion import convert
     from ..output import write_atomic
 
@@ -106,7 +113,7 @@ def run_single(args, src: Path) -> int:
 # ------------------------------------------------------------------------------ batch
 
 
-def _convert_one(job: tuple) -> dict:
+def _convert_one(job: ConvertJob) -> Record:
     """Worker: convert one file, write its output; returns a small, picklable record."""
     from ..conversion import convert
     from ..output import write_atomic
@@ -137,12 +144,12 @@ def warm() -> None:
     ephyto_pruned_xsd()  # every input is validated now, and every output: both sides are needed
     dip_xsd()
     from ..mapping import locate  # noqa: F401  (the input checks: rules and locator)
-    from ..validation.rules import preload
+    from ..validation.code_lists import preload
 
     preload()
 
 
-def run_batch(args, src: Path, out_dir: Path) -> int:
+def run_batch(args: argparse.Namespace, src: Path, out_dir: Path) -> int:
     try:
         files, skipped = input_files(src)
         out_dir.mkdir(parents=True, exist_ok=True)

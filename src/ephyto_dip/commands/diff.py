@@ -8,13 +8,14 @@ read leniently so that a broken version still diffs. Exit 0 with or without diff
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..findings import EphytoDipError
-from .common import EXIT_OK, exit_code_for, print_findings
+from .common import EXIT_OK, Subparsers, exit_code_for, print_findings
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("diff", help="compare two versions of the mapping table", description=__doc__)
     p.add_argument("old", help="the table before (TSV)")
     p.add_argument("new", help="the table after (TSV)")
@@ -23,7 +24,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..review.tablediff import diff_files, render_json, render_markdown, render_text
 
     try:

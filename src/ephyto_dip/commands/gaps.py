@@ -10,14 +10,15 @@ WCO formats the table had to widen. Markdown is the document to discuss; JSON th
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 from ..findings import EphytoDipError
-from .common import EXIT_OK, exit_code_for, print_findings
+from .common import EXIT_OK, Subparsers, exit_code_for, print_findings
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("gaps", help="list ISPM 12 elements without a WCO DM equivalent (proposed DMRs)",
                        description=__doc__)
     p.add_argument("--table", help="mapping table (default: the shipped one)")
@@ -25,7 +26,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..review.dmr_doc import gaps_data, gaps_document
 
     try:

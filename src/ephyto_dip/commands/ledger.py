@@ -14,14 +14,20 @@ certificate), 2 a ledger that cannot be opened or reached, or a broken rules tab
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ..findings import EphytoDipError
-from .common import EXIT_FINDINGS, EXIT_OK, exit_code_for, print_findings
+from ..jsontypes import JSONObject
+from .common import EXIT_FINDINGS, EXIT_OK, Subparsers, exit_code_for, print_findings
+
+if TYPE_CHECKING:
+    from ..linkage import Answer, Balance
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("ledger", help="a certificate's quantity ledger", description=__doc__)
     p.add_argument("operation", choices=("balance", "release", "cancel"))
     p.add_argument("certificate", help="the certificate number")
@@ -32,7 +38,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..findings import Finding, UsageError
     from ..linkage import load_rules, open_ledger
 
@@ -63,14 +69,14 @@ def run(args) -> int:
     return EXIT_OK if answer.accepted else EXIT_FINDINGS
 
 
-def _print(args, data: dict, text: str) -> None:
+def _print(args: argparse.Namespace, data: JSONObject, text: str) -> None:
     if args.format == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(text)
 
 
-def balance_lines(balance) -> str:
+def balance_lines(balance: Balance) -> str:
     out = [f"certificate {balance.certificate} (status {balance.status or 'unknown'})"]
     for ln in balance.lines:
         out.append(f"  line {ln.line} (HS {ln.commodity_code or '-'}): certified {ln.certified.normalize():f} "
@@ -82,14 +88,14 @@ def balance_lines(balance) -> str:
     return "\n".join(out) + "\n"
 
 
-def ledger_lines(answer) -> str:
+def ledger_lines(answer: Answer) -> str:
     """An answer in a few lines: what happened, why not, and the balance after it."""
     from ..linkage import OUTCOMES, REASONS
 
     if answer.operation == "reserve":
         head = ("reserved" if answer.accepted else
-                f"refused [CERTEX {answer.reason} {REASONS[answer.reason]}]") + f": {answer.message}"
+                f"refused [CERTEX {answer.reason} {REASONS[answer.reason or '']}]") + f": {answer.message}"
     else:
-        head = f"{answer.operation} {answer.declaration_id}: [{answer.outcome} {OUTCOMES[answer.outcome]}] " \
+        head = f"{answer.operation} {answer.declaration_id}: [{answer.outcome} {OUTCOMES[answer.outcome or '']}] " \
                f"{answer.message}"
     return f"ledger: {head}\n" + balance_lines(answer.balance)

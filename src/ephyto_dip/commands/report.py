@@ -8,13 +8,14 @@ certificate and in its DIP.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..findings import EphytoDipError
-from .common import EXIT_OK, exit_code_for, print_findings
+from .common import EXIT_OK, Subparsers, exit_code_for, print_findings
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("report", help="render the mapping table as a review page", description=__doc__)
     p.add_argument("-o", "--output", help="output file (default stdout); written atomically")
     p.add_argument("--table", help="mapping table to render (default: the shipped one)")
@@ -24,7 +25,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     from ..output import write_atomic
     from ..review.report import build_report, render_html, render_markdown
 

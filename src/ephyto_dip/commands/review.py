@@ -12,13 +12,14 @@ or written.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..findings import EphytoDipError
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Subparsers, exit_code_for, print_findings
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("review", help="merge review decisions (exported from the review page) into the table",
                        description=__doc__)
     verbs = p.add_subparsers(dest="verb", metavar="VERB")
@@ -31,7 +32,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if getattr(args, "verb", None) != "apply":
         sys.stderr.write("ephyto-dip review: say what to do: "
                          "ephyto-dip review apply DECISIONS [--table TABLE] [-o OUT]\n")

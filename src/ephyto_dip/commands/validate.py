@@ -10,13 +10,16 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TypeAlias
 
 from ..findings import ERROR, EphytoDipError, TableError
-from .batch import input_files, internal_error, positive_int, records, summarise
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_code_for, print_findings, table_problem
+from .batch import Record, input_files, internal_error, positive_int, records, summarise
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Subparsers, exit_code_for, print_findings, table_problem
+
+ValidateJob: TypeAlias = tuple[str, "str | None", bool, bool]  # path, table, thorough, rules
 
 
-def register(sub) -> None:
+def register(sub: Subparsers) -> None:
     p = sub.add_parser("validate", help="validate certificates: schema, ISPM 12 business rules", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("files", nargs="+", help="ePhyto certificates, Hub envelopes or DIP documents, or directories")
@@ -31,7 +34,7 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     if table_problem(args.table):  # a broken --table is not a finding about any certificate
         return EXIT_USAGE
     dirs = [p for p in args.files if Path(p).is_dir()]
@@ -43,7 +46,7 @@ def run(args) -> int:
     return _run_files(args)
 
 
-def _run_files(args) -> int:
+def _run_files(args: argparse.Namespace) -> int:
     from ..validation.verbs import all_findings
 
     code = EXIT_OK
@@ -73,7 +76,7 @@ def _run_files(args) -> int:
     return code
 
 
-def _validate_one(job: tuple) -> dict:
+def _validate_one(job: ValidateJob) -> Record:
     """Worker: validate one file; 'ok' is the verdict convert gives the same file."""
     from ..validation.verbs import all_findings
 
@@ -98,12 +101,12 @@ def warm() -> None:
     ephyto_pruned_xsd()
     dip_xsd()
     from ..mapping import locate  # noqa: F401
-    from ..validation.rules import preload
+    from ..validation.code_lists import preload
 
     preload()
 
 
-def _run_directory(args, src: Path) -> int:
+def _run_directory(args: argparse.Namespace, src: Path) -> int:
     try:
         files, skipped = input_files(src)
     except OSError as exc:
