@@ -35,7 +35,7 @@ def _plain(obj):
     """A model or a shape as (class name, fields) all the way down."""
     if isinstance(obj, list):
         return [_plain(o) for o in obj]
-    if isinstance(obj, (m.BaseModel, shapes.Shape)):
+    if isinstance(obj, (m.ModelBase, shapes.Shape)):
         return (type(obj).__name__, {k: _plain(v) for k, v in obj.__dict__.items()})
     return obj
 
@@ -50,7 +50,7 @@ def test_every_row_links_to_the_shape_of_its_model_type():
             assert row.model_type is str
         else:
             assert row.model_type is getattr(m, row.shape.__name__)
-            assert issubclass(row.model_type, m.BaseModel)
+            assert issubclass(row.model_type, m.ModelBase)
 
 
 def test_the_shape_of_a_document_equals_its_model():

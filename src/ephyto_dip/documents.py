@@ -79,9 +79,9 @@ class Document:
         """
         if self._certificate is None:
             # the reader's own dictionaries need no validation; anything else is validated
-            from .reading import model as m
+            from .reading.trusted_model import certificate_from_reader
 
-            self._certificate = m.certificate_from_reader(self.content) or certificate_of(self.content, self.name)
+            self._certificate = certificate_from_reader(self.content) or certificate_of(self.content, self.name)
         return self._certificate
 
     @property
