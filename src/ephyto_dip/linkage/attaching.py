@@ -28,6 +28,8 @@ from . import certificate as c
 from . import coverage, reserving
 from .checks import certificate_problems, ched_problems, declaration_checks
 from .declaration import (
+    Declaration,
+    DeclarationSource,
     declaration_of,
     goods_items,
     read_declaration,
@@ -35,7 +37,7 @@ from .declaration import (
     xsd_findings,
 )
 from .ledger import Answer, Ledger, open_ledger
-from .matching import Match
+from .matching import Match, Plan
 from .matching import plan as make_plan
 from .reference import (
     AttachmentFragment,
@@ -89,12 +91,11 @@ class AttachResult:
         if self.layout is not None and self.root.getparent() is None:
             return self.layout.serialize(tree)
         standalone = tree.docinfo.standalone if self.root.getparent() is None else None
-        kwargs = {"standalone": standalone} if standalone is not None else {}
         return etree.tostring(tree if self.root.getparent() is None else self.root,
-                              xml_declaration=True, encoding="UTF-8", **kwargs)
+                              xml_declaration=True, encoding="UTF-8", standalone=standalone)
 
     def to_report(self) -> JSONObject:
-        out = {
+        out: JSONObject = {
             "certificate": self.certificate_name,
             "certificate_number": self.certificate_number,
             "certificate_provenance": self.provenance,
@@ -109,7 +110,7 @@ class AttachResult:
         return out
 
 
-def attach(cert_source: m.Certificate | Document | Source, declaration_source: Source | etree._Element,
+def attach(cert_source: m.Certificate | Document | Source, declaration_source: DeclarationSource,
            rules: RulesArg = None, *, status: str | None = None,
            name: str | None = None, limits: Limits = DEFAULT_LIMITS,
            ledger: Ledger | str | None = None, declaration_id: str | None = None,
@@ -139,7 +140,8 @@ def attach(cert_source: m.Certificate | Document | Source, declaration_source: S
                                  "no FunctionalReferenceID, give declaration_id (--declaration-id)", file=d.name))
     own = open_ledger(os.fspath(ledger)) if isinstance(ledger, (str, os.PathLike)) else None
     try:
-        result = _attach(cert, cert_name, findings, d, r, status, own or ledger, decl_id, links, ched, office,
+        used = ledger if isinstance(ledger, Ledger) else own
+        result = _attach(cert, cert_name, findings, d, r, status, used, decl_id, links, ched, office,
                          today, before_commit)
         result.provenance = came_as
         return result
@@ -148,8 +150,10 @@ def attach(cert_source: m.Certificate | Document | Source, declaration_source: S
             own.close()
 
 
-def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, links, ched, office, today,
-            before_commit) -> AttachResult:
+def _attach(cert: m.Certificate, cert_name: str, findings: list[Finding], d: Declaration, r: Rules,
+            status: str | None, ledger: Ledger | None, decl_id: str | None, links: Mapping[int, Sequence[str]] | None,
+            ched: str | None, office: str, today: date | None,
+            before_commit: Callable[[AttachResult], None] | None) -> AttachResult:
     before = xsd_errors(d.top, r)
     result = AttachResult(d.top, findings, [], d.name, cert_name, cert.number, d.layout, decl_id, profile=r.profile)
     replaced_by = ledger.replaced_by(cert.number.strip()) if ledger is not None and cert.number else None
@@ -186,6 +190,7 @@ def _attach(cert, cert_name, findings, d, r: Rules, status, ledger, decl_id, lin
         findings += coverage.quantity_findings(plan, r, d.name)
     findings += xsd_findings(before, xsd_errors(d.top, r), d.name)
     if ledger is not None and plan.matches and not any(f.severity == ERROR for f in findings):
+        assert decl_id  # attach() refuses a ledger without it
         with contextlib.suppress(_Rollback):  # on _Rollback nothing is reserved; the findings say why
             _reserve(result, cert, plan, r, ledger, decl_id, references, status is None, office, before_commit)
     elif before_commit is not None and not any(f.severity == ERROR for f in findings):
@@ -197,9 +202,10 @@ class _Rollback(Exception):
     """Leave the ledger's transaction without keeping what it did."""
 
 
-def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: Ledger, decl_id: str,
-             references: list[dict], default_status: bool, office: str, before_commit) -> None:
-    number = cert.number.strip()
+def _reserve(result: AttachResult, cert: m.Certificate, plan: Plan, r: Rules, ledger: Ledger, decl_id: str,
+             references: list[dict[str, str]], default_status: bool, office: str,
+             before_commit: Callable[[AttachResult], None] | None) -> None:
+    number = (cert.number or "").strip()  # a certificate without a number never gets here
     with ledger.transaction(number) as tx:
         tx.register(c.status(cert), reserving.certified_lines(plan), c.replaced_numbers(cert))
         balance = tx.balance()
@@ -230,7 +236,8 @@ def _reserve(result: AttachResult, cert: m.Certificate, plan, r: Rules, ledger: 
             before_commit(result)
 
 
-def additional_documents(cert, declaration_root: etree._Element | None = None, rules: RulesArg = None, *,
+def additional_documents(cert: m.Certificate | Document | Source,
+                         declaration_root: etree._Element | etree._ElementTree | None = None, rules: RulesArg = None, *,
                          status: str | None = None) -> list[AttachmentFragment]:
     """The ``AdditionalDocument`` elements that reference ``cert``, for systems that build declarations.
 

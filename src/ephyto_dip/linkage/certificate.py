@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..findings import INFO, Finding
 from ..reading import model as m
@@ -12,6 +13,10 @@ from ..reading.doctypes import default_type
 from .quantities import Amount, kilograms, parse_amount
 from .rules import Rules
 from .values import digits, tokens
+
+if TYPE_CHECKING:
+    from ..documents import Document
+    from ..reading.sources import Source
 
 
 @dataclass
@@ -22,7 +27,7 @@ class CertificateLine:
     label: str  # its SequenceNumeric, else its position
     hs_codes: list[str]  # usable: at least hs_min_digits digits
     short_hs_codes: list[str]  # too short to match on (a heading): they only constrain word matching
-    tokens: frozenset
+    tokens: frozenset[str]
     names: str
     quantity: Amount | None  # the basis of the write-off: net weight, else gross weight, else net volume
     certified_kg: Decimal | None
@@ -41,7 +46,7 @@ class CertificateLine:
         return (self.hs_codes or self.short_hs_codes or [""])[0]
 
 
-def read_certificate(source) -> tuple[m.Certificate, str, list[Finding], str]:
+def read_certificate(source: m.Certificate | Document | Source) -> tuple[m.Certificate, str, list[Finding], str]:
     """A Certificate, a Document, or an ePhyto / Hub envelope / DIP path or bytes; with what reading
     found and how it came [31]: the library cannot check the channel, it records the form it was given."""
     from ..documents import Document, read
@@ -55,10 +60,10 @@ def read_certificate(source) -> tuple[m.Certificate, str, list[Finding], str]:
         provenance(doc.certificate, doc.side)
 
 
-def provenance(cert: m.Certificate, side) -> str:
+def provenance(cert: m.Certificate, side: str | None) -> str:
     if cert.hub_envelope is not None:
         return "IPPC ePhyto Hub envelope"
-    return {"ephyto": "ePhyto XML without a Hub envelope", "dip": "WCO DM DIP"}.get(side, "a certificate model")
+    return {"ephyto": "ePhyto XML without a Hub envelope", "dip": "WCO DM DIP"}.get(side or "", "a certificate model")
 
 
 def certificate_lines(cert: m.Certificate, rules: Rules) -> list[CertificateLine]:
@@ -101,7 +106,7 @@ def _basis(item: m.TradeLineItem, rules: Rules) -> tuple[Amount | None, str, str
 # ------------------------------------------------------------------------------ facts
 
 
-def code(value) -> str:
+def code(value: m.Value | None) -> str:
     """The stripped value of a model Code / Identifier / Text ('' when absent)."""
     return value.value.strip() if value is not None and value.value else ""
 

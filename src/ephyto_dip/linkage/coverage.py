@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..findings import WARNING, Finding
 from .matching import Plan
 from .reference import existing_references, phyto_references, remove_reference
 from .rules import Rules
 from .values import fmt, names
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from ..reading import model as m
+    from .declaration import Declaration
+
+Key: TypeAlias = tuple[object, ...]  # ("i", goods item, xpath) or ("l", line): a node of the union-find
 
 
 def unmatched_lines(plan: Plan, rules: Rules, cert_name: str) -> list[Finding]:
@@ -42,9 +51,9 @@ def unmatched_references(plan: Plan, values: Mapping[str, str], rules: Rules, na
 
 def quantity_findings(plan: Plan, rules: Rules, name: str) -> list[Finding]:
     """Compare per group of goods items and lines that matched each other (lines may share items)."""
-    parent: dict = {}
+    parent: dict[Key, Key] = {}
 
-    def find(x):
+    def find(x: Key) -> Key:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
@@ -53,7 +62,7 @@ def quantity_findings(plan: Plan, rules: Rules, name: str) -> list[Finding]:
 
     for mt in plan.matches:
         parent[find(("i", mt.goods_item, mt.goods_item_xpath))] = find(("l", mt.line))
-    groups: dict = {}
+    groups: dict[Key, tuple[dict[tuple[int, str], None], dict[str, None]]] = {}
     for mt in plan.matches:
         g = groups.setdefault(find(("l", mt.line)), ({}, {}))
         g[0][(mt.goods_item, mt.goods_item_xpath)] = None
@@ -73,8 +82,9 @@ def quantity_findings(plan: Plan, rules: Rules, name: str) -> list[Finding]:
             out.append(Finding("ATTACH-QUANTITY-UNCHECKED", f"quantities of {who} not compared: {'; '.join(missing)}",
                                severity=WARNING, file=name, line=first.line, xpath=first.xpath))
             continue
-        declared = sum((i.net_kg for i in its), Decimal(0))
-        certified = sum((ln.certified_kg for ln in lns), Decimal(0))
+        # none is None (those are the missing above)
+        declared = sum((i.net_kg or Decimal(0) for i in its), Decimal(0))
+        certified = sum((ln.certified_kg or Decimal(0) for ln in lns), Decimal(0))
         if declared > certified * (1 + rules.quantity_tolerance):
             said = "; ".join(f"line {ln.label}: {ln.certified_text}" for ln in lns)
             stated = "; ".join(f"item {i.sequence}: {i.net_text}" for i in its)
@@ -87,7 +97,8 @@ def quantity_findings(plan: Plan, rules: Rules, name: str) -> list[Finding]:
     return out
 
 
-def missing_certificates(plan: Plan, rules: Rules, name: str, declaration=None) -> list[Finding]:
+def missing_certificates(plan: Plan, rules: Rules, name: str, declaration: etree._Element | None = None
+                         ) -> list[Finding]:
     """[16, screen only] plant goods items with no phytosanitary reference on them or on the declaration [29]."""
     if declaration is not None and phyto_references(declaration, rules):
         return []  # a declaration-level reference covers its goods items
@@ -107,7 +118,7 @@ def missing_certificates(plan: Plan, rules: Rules, name: str, declaration=None) 
     return out
 
 
-def quoted_refused(decl, cert, rules: Rules, problems: list[Finding]) -> list[Finding]:
+def quoted_refused(decl: Declaration, cert: m.Certificate, rules: Rules, problems: list[Finding]) -> list[Finding]:
     """A declaration that already quotes a certificate that cannot cover goods: each goods item that does [2, 29]."""
     number = (cert.number or "").strip()
     why = next((f for f in problems if f.severity == "error"), None)
@@ -115,6 +126,7 @@ def quoted_refused(decl, cert, rules: Rules, problems: list[Finding]) -> list[Fi
     for item in decl.items:
         if number and any((ad.findtext(f"{{{rules.declaration_ns}}}ID") or "").strip() == number
                           for ad in phyto_references(item.element, rules)):
+            assert why is not None  # called with the problems that refuse the certificate
             out.append(Finding(why.code, f"{item.label} already references certificate {number}, which cannot cover "
                                "goods: the reference must be removed or replaced", file=decl.name, line=item.line,
                                xpath=item.xpath, value=number))

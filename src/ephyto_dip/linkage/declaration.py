@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
@@ -40,6 +41,10 @@ ADDITIONAL_DOCUMENT = "AdditionalDocument"
 # ------------------------------------------------------------------------------ the declaration schema
 
 _xsd_lock = threading.Lock()
+XsdError: TypeAlias = tuple[str, "int | None", "str | None"]  # message, line, path
+# a path, the bytes, or the parsed declaration (a full instance or a bare Declaration)
+DeclarationSource: TypeAlias = ("str | os.PathLike[str] | bytes | bytearray | memoryview"
+                                " | etree._Element | etree._ElementTree")
 
 
 @lru_cache(maxsize=8)
@@ -49,7 +54,8 @@ def _compiled_xsd(decl_schema: str, decl_ns: str, env_schema: str | None, env_ns
     imports = [(env_ns, env_schema)] if env_schema else []
     imports.append((decl_ns, decl_schema))
     wrapper = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">' + "".join(
-        f"<xs:import namespace={quoteattr(ns)} schemaLocation={quoteattr(Path(p).as_uri())}/>" for ns, p in imports
+        f"<xs:import namespace={quoteattr(ns or '')} schemaLocation={quoteattr(Path(p).as_uri())}/>"
+        for ns, p in imports
     ) + "</xs:schema>"
     parser = schema_file_parser()
     base = (Path(decl_schema).parent / "ephyto-dip-wrapper.xsd").as_uri()  # never one of the imported files
@@ -60,7 +66,7 @@ def _compiled_xsd(decl_schema: str, decl_ns: str, env_schema: str | None, env_ns
                                  file=decl_schema)) from None
 
 
-def declaration_xsd(rules: Rules | str | os.PathLike | None = None) -> etree.XMLSchema:
+def declaration_xsd(rules: Rules | str | os.PathLike[str] | None = None) -> etree.XMLSchema:
     """The compiled declaration schema (envelope + DEC) of a rules table."""
     r = as_rules(rules)
     with _xsd_lock:
@@ -68,18 +74,18 @@ def declaration_xsd(rules: Rules | str | os.PathLike | None = None) -> etree.XML
                              str(r.envelope_schema) if r.envelope_schema else None, r.envelope_ns)
 
 
-def declaration_schema_info(rules: Rules | str | os.PathLike | None = None) -> SchemaInfo:
+def declaration_schema_info(rules: Rules | str | os.PathLike[str] | None = None) -> SchemaInfo:
     return schema_info(str(as_rules(rules).declaration_schema))
 
 
-def xsd_errors(top: etree._Element, rules: Rules) -> list[tuple[str, int | None, str | None]]:
+def xsd_errors(top: etree._Element, rules: Rules) -> list[XsdError]:
     schema = declaration_xsd(rules)
     with _xsd_lock:  # the error log belongs to the schema object
         schema.validate(top.getroottree() if top.getparent() is None else etree.ElementTree(copy.deepcopy(top)))
         return [(e.message, e.line or None, e.path or None) for e in schema.error_log]
 
 
-def validate_declaration(source, rules: Rules | str | os.PathLike | None = None,
+def validate_declaration(source: DeclarationSource, rules: Rules | str | os.PathLike[str] | None = None,
                          name: str | None = None) -> list[Finding]:
     """XSD-DEC findings for a declaration (path, bytes or element) against the rules' schema."""
     r = as_rules(rules)
@@ -87,7 +93,7 @@ def validate_declaration(source, rules: Rules | str | os.PathLike | None = None,
     return [Finding("XSD-DEC", msg, file=d.name, line=line, xpath=path) for msg, line, path in xsd_errors(d.top, r)]
 
 
-def xsd_findings(before: list, after: list, name: str) -> list[Finding]:
+def xsd_findings(before: list[XsdError], after: list[XsdError], name: str) -> list[Finding]:
     """Schema errors of the output; those the input already had are warnings, new ones errors."""
     known: dict[str, int] = {}
     for msg, _, _ in before:
@@ -116,7 +122,7 @@ class GoodsItem:
     line: int | None
     hs_codes: list[str]
     description: str
-    tokens: frozenset
+    tokens: frozenset[str]
     net: Amount | None  # NetNetWeightMeasure in its unit
     net_kg: Decimal | None
     net_text: str  # how the declaration states it, for messages
@@ -181,7 +187,7 @@ def wco_date(stamp: str) -> date | None:
     return None
 
 
-def read_declaration(source, rules: Rules, name: str | None = None, limits: Limits = DEFAULT_LIMITS,
+def read_declaration(source: DeclarationSource, rules: Rules, name: str | None = None, limits: Limits = DEFAULT_LIMITS,
                      copy_tree: bool = False) -> Declaration:
     """A declaration from a path, bytes or an lxml element (copied when ``copy_tree``)."""
     layout = None
@@ -248,7 +254,7 @@ def goods_items(decl: etree._Element, rules: Rules) -> list[GoodsItem]:
         net_el = measure.find(ns + "NetNetWeightMeasure") if measure is not None else None
         raw = text(measure, ns + "NetNetWeightMeasure") if measure is not None else ""
         if raw:
-            unit = net_el.get("unitCode") or rules.declaration_mass_unit
+            unit = (net_el.get("unitCode") if net_el is not None else None) or rules.declaration_mass_unit
             net, problem = parse_amount(raw, unit)
             if net is not None and unit not in rules.mass_units:
                 net, problem = None, f"unit {unit} is not a mass unit of the rules table"
@@ -257,7 +263,7 @@ def goods_items(decl: etree._Element, rules: Rules) -> list[GoodsItem]:
             problem = "no net mass (GoodsMeasure/NetNetWeightMeasure)"
         tariff = None
         tq = measure.find(ns + "TariffQuantity") if measure is not None else None
-        if tq is not None and tq.get("unitCode"):
+        if measure is not None and tq is not None and tq.get("unitCode"):
             tariff, _ = parse_amount(text(measure, ns + "TariffQuantity"), tq.get("unitCode"))
         origins = frozenset(
             text(o, ns + "CountryCode") for o in el.iterfind(ns + "Origin")

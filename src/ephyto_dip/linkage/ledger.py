@@ -23,11 +23,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..findings import Finding, LedgerError, UsageError
 from ..jsontypes import JSONObject
 from .quantities import Amount, convert
 from .values import common_prefix, fmt
+
+if TYPE_CHECKING:
+    from .stores import Store
 
 # CSW-CERTEX ReservationFailureReason (DEFRA/trade-gateway ReservationFailureReasons.cs)
 REASONS = {
@@ -134,7 +138,7 @@ class Balance:
 
     def to_certex(self) -> JSONObject:
         """The CSW-CERTEX QuantityManagementSummary: available per line, every allocation by state."""
-        def allocation(a: Allocation) -> dict:
+        def allocation(a: Allocation) -> JSONObject:
             return {"GoodsItemNumber": a.goods_item, "CommodityCode": a.commodity_code[:6],
                     "SwSupportingDocument": {"UnitOfMeasure": a.declared.unit, "Quantity": fmt(a.declared.value),
                                              "CertificateLineNumber": a.line},
@@ -165,7 +169,7 @@ class Answer:
     message: str = ""
 
     def to_dict(self) -> JSONObject:
-        out: dict = {"operation": self.operation, "certificate": self.certificate,
+        out: JSONObject = {"operation": self.operation, "certificate": self.certificate,
                      "declaration": self.declaration_id, "accepted": self.accepted}
         if self.reason:
             out["reason"] = {"code": self.reason, "name": REASONS[self.reason]}
@@ -181,7 +185,7 @@ class Answer:
 
     def to_certex(self) -> JSONObject:
         """The answer in the CSW-CERTEX reservation (or clearance) result shape."""
-        out: dict = {"MRN": self.declaration_id, "DocumentReference": self.certificate}
+        out: JSONObject = {"MRN": self.declaration_id, "DocumentReference": self.certificate}
         if self.operation == "reserve":
             out["ReservationResult"] = 1 if self.accepted else 0
             if self.reason:
@@ -197,6 +201,13 @@ class Answer:
         return out
 
 
+def _line(balance: Balance, label: str) -> LineBalance:
+    """A line a request was found to draw on (reserve checks each is on the certificate first)."""
+    ln = balance.line(label)
+    assert ln is not None
+    return ln
+
+
 def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -204,7 +215,7 @@ def now() -> str:
 class Transaction:
     """The ledger of one certificate, locked for the length of a ``with ledger.transaction(...)``."""
 
-    def __init__(self, store, number: str):
+    def __init__(self, store: Store, number: str) -> None:
         self.store = store
         self.number = number
 
@@ -294,7 +305,7 @@ class Transaction:
             converted.append(q)
             wanted[ln.line] = wanted.get(ln.line, Decimal(0)) + q
         for label, q in wanted.items():
-            ln = balance.line(label)
+            ln = _line(balance, label)
             available = balance.open_to(declaration_id, label)
             if q > available:
                 first = next(rq.goods_item for rq in requests if rq.line == label)
@@ -313,7 +324,7 @@ class Transaction:
                  rq.amount.unit, fmt(q)))
         return Answer("reserve", self.number, declaration_id, True, self.balance(),
                       message=f"declaration {declaration_id} holds "
-                      + "; ".join(f"{fmt(q)} {balance.line(k).unit} of line {k}" for k, q in wanted.items()))
+                      + "; ".join(f"{fmt(q)} {_line(balance, k).unit} of line {k}" for k, q in wanted.items()))
 
     def _drop(self, declaration_id: str) -> None:
         self.store.run("DELETE FROM allocation WHERE number = ? AND declaration_id = ?", (self.number, declaration_id))
@@ -349,7 +360,7 @@ class Transaction:
 class Ledger:
     """A quantity ledger over a store; every operation is one locked transaction."""
 
-    def __init__(self, store):
+    def __init__(self, store: Store) -> None:
         self.store = store
 
     @property
@@ -388,7 +399,7 @@ class Ledger:
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

@@ -74,9 +74,10 @@ def goods_item_type(rules: Rules, decl: etree._Element | None = None,
     else:
         if decl not in item_el.iterancestors():
             return None
-        tags, el = [], item_el
-        while el is not decl:
-            tags.append(el.tag)
+        tags = []
+        el: etree._Element | None = item_el
+        while el is not None and el is not decl:  # decl is an ancestor: never None
+            tags.append(str(el.tag))  # an element's tag is a str
             el = el.getparent()
         tags.reverse()
     for tag in tags:
@@ -161,7 +162,7 @@ def _update_reference(ad: etree._Element, values: Mapping[str, str], rules: Rule
             el.text = value
             _place(ad, el, order)
         el.text = value
-    if need_write_off:
+    if write_off is not None and need_write_off:
         wo = ad.makeelement(ns + "WriteOff")
         etree.SubElement(wo, ns + "QuantityQuantity", unitCode="KGM").text = fmt(write_off)
         _place(ad, wo, order)
@@ -229,8 +230,8 @@ def _indent(parent: etree._Element, new: etree._Element, index: int) -> None:
 
 
 def _leading_ws(el: etree._Element) -> str | None:
-    prev = el.getprevious()
-    ws = prev.tail if prev is not None else (el.getparent().text if el.getparent() is not None else None)
+    prev, parent = el.getprevious(), el.getparent()
+    ws = prev.tail if prev is not None else (parent.text if parent is not None else None)
     return ws if ws and "\n" in ws and not ws.strip() else None
 
 
@@ -253,6 +254,7 @@ def phyto_references(item_el: etree._Element, rules: Rules) -> list[etree._Eleme
 def remove_reference(ad: etree._Element) -> None:
     """Take a reference out; the indentation of what follows stays as it was."""
     parent, prev = ad.getparent(), ad.getprevious()
+    assert parent is not None  # a reference sits in a goods item or the declaration
     if ad.getnext() is None:  # the whitespace before the closing tag came with it
         if prev is not None:
             prev.tail = ad.tail

@@ -68,7 +68,7 @@ def requests(plan: Plan, balance: Balance, rules: Rules, declaration_id: str, na
             if free > 0:  # this line's rest, the remainder on the next
                 out.append(Request(item.sequence, label, code, Amount(free, ln.unit)))
                 asked[label] = asked.get(label, Decimal(0)) + free
-                rest = convert(left, ln.unit, rules.mass_units) - free
+                rest = wanted - free  # left in the line's unit
                 left = Amount(rest, ln.unit)
     return out, problems
 
@@ -85,7 +85,7 @@ def refusal(answer: Answer, plan: Plan, name: str) -> Finding:
                                                         if answer.failed_line else "")
     return Finding("ATTACH-RESERVATION", f"the ledger refused declaration {answer.declaration_id}"
                    + (f" at {where}" if answer.failed_goods_item is not None else "")
-                   + f": {answer.message} [CERTEX {answer.reason} {REASONS[answer.reason]}]", file=name,
+                   + f": {answer.message} [CERTEX {answer.reason} {REASONS[answer.reason or '']}]", file=name,
                    line=item.line if item else None, xpath=item.xpath if item else None, value=answer.reason)
 
 
@@ -103,10 +103,11 @@ def earlier_exhausted(balance: Balance, rules: Rules, declaration_id: str, name:
 def status_agreement(answer: Answer, used: list[str], status: str, rules: Rules, name: str) -> list[Finding]:
     """[24b, c] the status code said of the quantity against what the write-off left."""
     use = rules.status_uses.get(status, "")
-    left = {lb: answer.balance.line(lb).available for lb in used if answer.balance.line(lb) is not None}
+    found = {lb: ln for lb in used if (ln := answer.balance.line(lb)) is not None}
+    left = {lb: ln.available for lb, ln in found.items()}
     if not left:
         return []
-    rest = "; ".join(f"line {lb}: {fmt(q)} {answer.balance.line(lb).unit}" for lb, q in left.items())
+    rest = "; ".join(f"line {lb}: {fmt(q)} {found[lb].unit}" for lb, q in left.items())
     if use == "part" and all(q <= 0 for q in left.values()):
         exhausted = next((s for s, u in rules.status_uses.items() if u == "exhausted"), "")
         return [Finding("ATTACH-STATUS-USE", f"status {status} says part use, but this write-off exhausts the "

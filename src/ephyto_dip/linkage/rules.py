@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
@@ -28,6 +29,8 @@ from .values import fold
 
 DEFAULT_RULES = ("mappings", "attach-uk-cds.tsv")
 SEVERITIES = (ERROR, WARNING, INFO)
+N = TypeVar("N", int, float, Decimal)  # a number a #key gives
+D = TypeVar("D")  # its default
 TEMPLATE_FIELDS = {"number", "type_code", "export_country", "issue_year"}
 STATUS_USES = ("exhausted", "part", "surrendered", "attributed", "")  # what a document status says of the quantity
 PROFILES = ("uk-cds", "eu-certex")
@@ -55,7 +58,7 @@ class Rules:
     document_id: str  # template: {number} {type_code} {export_country} {issue_year}
     document_name: str  # template, empty = no Name
     ched_document: tuple[str, str] | None  # the pre-notification's own reference (UK, EU: C 085 CHED-PP)
-    ched_pattern: re.Pattern | None
+    ched_pattern: re.Pattern[str] | None
     phyto_document_codes: frozenset[str]  # category+type codes that count as a phytosanitary reference
     default_status: str
     default_status_part: str  # with a ledger: the default when the write-off leaves quantity (UK: AP)
@@ -91,7 +94,7 @@ class Rules:
         return f"{status} ({name})" if name else status
 
 
-def load_rules(path: str | os.PathLike | None = None) -> Rules:
+def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     """The rules table at ``path`` (default: the shipped UK CDS table), cached per file version."""
     p = Path(path) if path else resource_path(*DEFAULT_RULES)
     try:
@@ -101,7 +104,7 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
     return _load_rules_cached(str(p), mtime)
 
 
-def as_rules(rules: Rules | str | os.PathLike | None) -> Rules:
+def as_rules(rules: Rules | str | os.PathLike[str] | None) -> Rules:
     return rules if isinstance(rules, Rules) else load_rules(rules)
 
 
@@ -125,7 +128,7 @@ class _Parse:
     def words(self, key: str) -> frozenset[str]:
         return frozenset(self.meta.get(key, "").split())
 
-    def number(self, key: str, kind: Callable = int, default=None):
+    def number(self, key: str, kind: Callable[[str], N], default: D) -> N | D:
         raw = self.meta.get(key)
         if not raw:
             return default
@@ -150,7 +153,7 @@ class _Parse:
         return value
 
 
-def parse_rules(text: str, name: str = "<rules>", base_dir: str | os.PathLike | None = None) -> Rules:
+def parse_rules(text: str, name: str = "<rules>", base_dir: str | os.PathLike[str] | None = None) -> Rules:
     """Parse a rules table; TableError(ATTACH-RULES) names every bad key or row."""
     p = _Parse(text, name)
     meta = p.meta
@@ -258,7 +261,7 @@ def parse_rules(text: str, name: str = "<rules>", base_dir: str | os.PathLike | 
     return rules
 
 
-def _rows(p: _Parse):
+def _rows(p: _Parse) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str], dict[str, Decimal]]:
     statuses: dict[str, str] = {}
     uses: dict[str, str] = {}
     cert_statuses: dict[str, str] = {}
@@ -300,7 +303,8 @@ def _rows(p: _Parse):
     return statuses, uses, cert_statuses, plant, units
 
 
-def _schema_path(value: str | None, base_dir, key: str, bad) -> Path | None:
+def _schema_path(value: str | None, base_dir: str | os.PathLike[str] | None, key: str,
+                 bad: Callable[[str], None]) -> Path | None:
     """Absolute, or relative to the shipped data (schemas/…), or relative to the table's folder."""
     if not value:
         return None

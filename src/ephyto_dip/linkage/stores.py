@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from ..findings import Finding, LedgerError
 
@@ -46,7 +47,7 @@ def _fail(location: str, what: str, exc: BaseException) -> LedgerError:
     return LedgerError(Finding("LEDGER-IO", f"ledger {what}: {reason}", file=location))
 
 
-def _check_version(found: Sequence, location: str) -> None:
+def _check_version(found: Sequence[tuple[Any, ...]], location: str) -> None:
     if found and found[0][0] != SCHEMA_VERSION:
         raise LedgerError(Finding("LEDGER-SCHEMA", f"the ledger's schema version is {found[0][0]}; this version of "
                                   f"ephyto-dip reads version {SCHEMA_VERSION} only (nothing was changed)",
@@ -58,19 +59,22 @@ class _Store:
     shared by the threads of a process under a lock."""
 
     location: str
+    conn: Any  # a sqlite3 or psycopg connection: execute, close (psycopg also transaction)
+    _lock: threading.RLock
     _errors: type[BaseException] | tuple[type[BaseException], ...]
 
     def _sql(self, sql: str) -> str:
         return sql
 
-    def rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+    def rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
-                return self.conn.execute(self._sql(sql), params).fetchall()
+                found: list[tuple[Any, ...]] = self.conn.execute(self._sql(sql), params).fetchall()
+                return found
             except self._errors as exc:
                 raise _fail(self.location, "cannot be read", exc) from None
 
-    def run(self, sql: str, params: Sequence = ()) -> None:
+    def run(self, sql: str, params: Sequence[object] = ()) -> None:
         with self._lock:
             try:
                 self.conn.execute(self._sql(sql), params)
@@ -112,7 +116,7 @@ class SQLiteStore(_Store):
             raise _fail(path, "cannot be opened", exc) from None
 
     @contextmanager
-    def locked(self, number) -> Iterator[None]:
+    def locked(self, number: str | None) -> Iterator[None]:
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")  # the write lock now, not at the first write
@@ -163,7 +167,7 @@ class PostgresStore(_Store):
         return sql.replace("?", "%s")
 
     @contextmanager
-    def locked(self, number) -> Iterator[None]:
+    def locked(self, number: str | None) -> Iterator[None]:
         with self._lock:
             try:
                 tx = self.conn.transaction()
@@ -183,7 +187,10 @@ class PostgresStore(_Store):
                 raise _fail(self.location, "cannot be written", exc) from None
 
 
-def open_store(target: str, *, timeout: float = 10.0):
+Store: TypeAlias = "SQLiteStore | PostgresStore"  # what a Ledger keeps its balances in
+
+
+def open_store(target: str, *, timeout: float = 10.0) -> SQLiteStore | PostgresStore:
     if re.match(r"postgres(ql)?://", target):
         return PostgresStore(target, timeout)
     if "://" in target:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from ..reading.xmltext import text_of
+
+if TYPE_CHECKING:
+    from .rules import Rules
 
 
 def text(el: etree._Element, path: str) -> str:
@@ -41,15 +46,15 @@ def common_prefix(a: str, b: str) -> int:
     return n
 
 
-def names(what: str, labels: list) -> str:
+def names(what: str, labels: Sequence[object]) -> str:
     """'goods item 1' or 'goods items 1, 2'."""
-    labels = [str(x) for x in labels]
-    return f"{what} {labels[0]}" if len(labels) == 1 else f"{what}s {', '.join(labels)}"
+    shown = [str(x) for x in labels]
+    return f"{what} {shown[0]}" if len(shown) == 1 else f"{what}s {', '.join(shown)}"
 
 
-def tokens(texts, rules) -> frozenset:
+def tokens(texts: Iterable[str | None], rules: Rules) -> frozenset[str]:
     """The words of ``texts`` that can match: folded, long enough, not numbers or the rules' stopwords."""
-    out = set()
+    out: set[str] = set()
     for t in texts:
         for w in re.findall(r"[^\W_]+", fold(t or "")):
             if len(w) >= rules.token_min_length and not w.isdigit() and w not in rules.stopwords:

@@ -178,7 +178,7 @@ class Report:
 
 
 def build_report(
-    table: Table | str | os.PathLike | None = None, example: str | os.PathLike | None = None
+    table: Table | str | os.PathLike[str] | None = None, example: str | os.PathLike[str] | None = None
 ) -> Report:
     """Gather what the page shows. ``example``: a certificate (ePhyto, Hub envelope or DIP).
 

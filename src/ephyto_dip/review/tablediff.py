@@ -73,7 +73,7 @@ class TableDiff:
                     or self.removed or self.changed or self.moved)
 
 
-def read_raw_table(path: str | os.PathLike) -> RawTable:
+def read_raw_table(path: str | os.PathLike[str]) -> RawTable:
     """Read a table leniently; :class:`TableError` only if it cannot be read as a table at all."""
     name = str(path)
     return parse_raw_table(read_table_text(path), name)
@@ -150,7 +150,7 @@ def _moved(old: RawTable, new: RawTable) -> list[str]:
     return [m for m in b if m not in kept]
 
 
-def diff_files(old: str | os.PathLike, new: str | os.PathLike) -> TableDiff:
+def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> TableDiff:
     return diff_tables(read_raw_table(old), read_raw_table(new))
 
 
