@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,7 @@ def tsv_dict_reader(body: list[str]) -> csv.DictReader[str]:
     return csv.DictReader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
-def read_table_text(path: str | Path, what: str = "table") -> str:
+def read_table_text(path: str | os.PathLike[str], what: str = "table") -> str:
     """The text of a table file; TableError (one finding, exit 2) when it is not a readable UTF-8 file.
 
     Every table goes through here so that ``--table DIR``, a missing file or a spreadsheet
@@ -66,7 +67,7 @@ def read_table_text(path: str | Path, what: str = "table") -> str:
             file=str(p), line=line)) from None
 
 
-def load_cached(path: str | Path, parse: Callable[[str, str], T], what: str) -> T:
+def load_cached(path: str | os.PathLike[str], parse: Callable[[str, str], T], what: str) -> T:
     """``parse(text, name)`` of the file at ``path``, parsed once per process and modification."""
     p = Path(path)
     try:

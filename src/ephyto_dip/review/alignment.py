@@ -65,7 +65,8 @@ def check_table(
         findings += unmapped_elements(side, info, resolver, excl)
     findings += check_fields(table, name)
     findings += check_boxes(table, boxes, name)
-    unresolved = {f.mapping_id for f in findings if f.code in CHECK_CODES.values() and f.severity == ERROR}
+    unresolved = {f.mapping_id for f in findings
+                  if f.code in CHECK_CODES.values() and f.severity == ERROR and f.mapping_id is not None}
     findings += check_reversibility(table, name, unresolved)
     findings += check_codelists(table, path)
     findings += check_formats(table, name)

@@ -4,11 +4,15 @@ their policy, and agree with the literals of their group rows (``TABLE-CODELIST`
 from __future__ import annotations
 
 from pathlib import Path as FsPath
+from typing import TYPE_CHECKING
 
-from ..findings import ERROR, WARNING, Finding, TableError
+from ..findings import ERROR, WARNING, Finding, Severity, TableError
 from ..mapping.codelists import POLICIES, CodeList, parse_codelist
 from ..mapping.table import Row, Table
 from .reversibility import MANY_TO_ONE
+
+if TYPE_CHECKING:
+    from ..codes import FindingCode
 
 # Codes each code list must translate: the values the ISPM 12 rules accept as valid
 # (ePhyto status, UNTDID 4405: 70 issued, 40 withdrawn; 44 replaced is refused, see status-function.tsv).
@@ -44,7 +48,8 @@ def check_codelists(table: Table, table_path: str | FsPath) -> list[Finding]:
         first = rows[0]
         cl, where = _codelist(cl_name, table_path)
 
-        def add(code, msg, severity=ERROR, row=first, file=where, detail=None, cl_name=cl_name):
+        def add(code: FindingCode, msg: str, severity: Severity = ERROR, row: Row = first, file: str | None = where,
+                detail: str | None = None, cl_name: str = cl_name) -> None:
             findings.append(Finding(code, msg, severity=severity, file=file or name,
                                     line=None if file else row.line, mapping_id=row.id, value=cl_name,
                                     detail=detail))
@@ -124,7 +129,8 @@ def _group_literal_disagrees(row: Row, cl: CodeList) -> str | None:
     return None
 
 
-def _codelist_reversibility(cl: CodeList, rows: list[Row], merged: dict, name: str, findings: list[Finding]) -> None:
+def _codelist_reversibility(cl: CodeList, rows: list[Row], merged: dict[str, set[str]], name: str,
+                            findings: list[Finding]) -> None:
     reasons = []
     if merged:
         reasons.append(

@@ -47,7 +47,7 @@ def check_codelist_crosswalk(table: Table, path: FsPath) -> list[Finding]:
     by_id = {r.id: r for r in table.rows}
     out: list[Finding] = []
 
-    def bad(msg: str, line: int, mapping_id=None) -> None:
+    def bad(msg: str, line: int, mapping_id: str | None = None) -> None:
         out.append(Finding("TABLE-CODELIST", msg, severity=ERROR, file=str(path), line=line, mapping_id=mapping_id))
 
     for line, c in rows:

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
-from ..findings import ERROR, WARNING, Finding, TableError
+from ..findings import ERROR, WARNING, Finding, Severity, TableError
 from ..mapping.table import Row, Table
 from ..tsv import load_cached, split_metadata, tsv_reader
 from .markdown import md_text
@@ -126,7 +126,7 @@ def check_crosswalk(table: Table, crosswalk: Crosswalk, boxes: list[str] | None 
     name = crosswalk.path
     out: list[Finding] = []
 
-    def finding(msg: str, cw: CrosswalkRow, mapping_id: str = "", severity=ERROR) -> None:
+    def finding(msg: str, cw: CrosswalkRow, mapping_id: str = "", severity: Severity = ERROR) -> None:
         out.append(Finding("TABLE-CROSSWALK", msg, severity=severity, file=name, line=cw.line,
                            mapping_id=mapping_id or None, value=cw["box"] or None))
 

@@ -21,11 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
+from typing import TYPE_CHECKING
 
 from ..findings import ERROR, Finding, TableError
 from ..tsv import read_table_text, split_metadata, tsv_reader
+
+if TYPE_CHECKING:
+    from ..codes import FindingCode
+    from ..mapping.table import Row
 
 HASH_COLUMNS = (
     "mapping_id", "ispm12_box", "field", "ephyto_path", "dip_path", "wco_id", "wco_class", "wco_name",
@@ -106,7 +112,7 @@ def apply_decisions(table_text: str, table_name: str, decisions: list[Decision],
 
     findings: list[Finding] = []
 
-    def bad(code: str, msg: str, d: Decision) -> None:
+    def bad(code: FindingCode, msg: str, d: Decision) -> None:
         findings.append(Finding(code, msg, severity=ERROR, file=decisions_name, line=d.line,
                                 mapping_id=d.mapping_id or None))
 
@@ -153,7 +159,7 @@ def apply_files(decisions_path: str | FsPath, table_path: str | FsPath) -> tuple
     return apply_decisions(text, str(table_path), decisions, str(decisions_path))
 
 
-def review_counts(rows) -> dict[str, int]:
+def review_counts(rows: Iterable[Row]) -> dict[str, int]:
     """How many rows are reviewed (a reviewer named) and how many by status, for ``check``."""
     out = {"rows": 0, "reviewed": 0, "unreviewed": 0}
     for r in rows:

@@ -15,14 +15,19 @@ need no new element, with the reason). What this module computes from the elemen
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FsPath
+from typing import Any, TypeAlias
 
 from lxml import etree
 
-from ..findings import ERROR, Finding, TableError
+from ..findings import ERROR, Finding, Severity, TableError
 from ..mapping.table import Row, Table
 from ..tsv import load_cached, split_metadata, tsv_reader
+
+# a DMR, an element or a covered group as the WCO form's keys: text, lists of ids, nested forms (gaps --format json)
+Form: TypeAlias = dict[str, Any]
 
 DMR_FILE = "wco-dmr.tsv"
 STRUCTURE_FILE = "sps-structure.tsv"
@@ -51,7 +56,7 @@ class Line:
         return self["mapping_ids"].split()
 
 
-def _parse(columns: tuple[str, ...], what: str):
+def _parse(columns: tuple[str, ...], what: str) -> Callable[[str, str], list[Line]]:
     def parse(text: str, name: str) -> list[Line]:
         _meta, body, start = split_metadata(text)
         rows = list(tsv_reader(body))
@@ -118,7 +123,7 @@ def check_accounted(table: Table, directory: FsPath) -> list[Finding]:
     heads = {ln["dmr_id"] for ln in dmrs if not ln["element"]}
     out: list[Finding] = []
 
-    def bad(msg: str, ln: Line, mapping_id: str | None = None, severity=ERROR) -> None:
+    def bad(msg: str, ln: Line, mapping_id: str | None = None, severity: Severity = ERROR) -> None:
         out.append(Finding("TABLE-GAP", msg, severity=severity, file=ln.file, line=ln.line, mapping_id=mapping_id))
 
     where: dict[str, Line] = {}
@@ -166,11 +171,11 @@ def check_accounted(table: Table, directory: FsPath) -> list[Finding]:
 # ----------------------------------------------------------------------------- the lists
 
 
-def _element_dict(ln: Line, by_id: dict[str, Row], kind: str) -> dict:
+def _element_dict(ln: Line, by_id: dict[str, Row], kind: str) -> Form:
     """A DMR line as the WCO form's keys. A ``no-term`` line keeps only the rows still without a
     WCO element (the others are ``now_covered``); a ``generic-text`` line keeps its rows, which
     map to the generic 03A element by design."""
-    d = {k: ln[k] for k in DMR_KEYS if k != "mapping_ids"}
+    d: Form = {k: ln[k] for k in DMR_KEYS if k != "mapping_ids"}
     d["un_tded"] = ""  # none of these has a UN/TDED number in the WCO sources held (see the file's metadata)
     d["element"] = ln["element"]
     known = [by_id[i] for i in ln.ids if i in by_id]
@@ -182,20 +187,20 @@ def _element_dict(ln: Line, by_id: dict[str, Row], kind: str) -> dict:
     return d
 
 
-def _covered_ref(row: Row) -> dict:
+def _covered_ref(row: Row) -> dict[str, str]:
     return {"mapping_id": row.id, "wco_id": row["wco_id"], "wco_name": row["wco_name"],
             "wco_class": row["wco_class"], "predicate": row["predicate"]}
 
 
-def proposals(table: Table, directory: FsPath) -> list[dict]:
+def proposals(table: Table, directory: FsPath) -> list[Form]:
     """The genuine DMRs: each with the JSON keys of the WCO DMR form and its proposed ``elements``."""
     dmrs, _ = load(directory)
     by_id = {r.id: r for r in table.rows}
-    out: list[dict] = []
+    out: list[Form] = []
     for head in (ln for ln in dmrs if not ln["element"]):
         kind = head["gap_kind"]
         members = [ln for ln in dmrs if ln["dmr_id"] == head["dmr_id"] and ln["element"]]
-        d = {"id": head["dmr_id"], "gap_kind": kind, **_element_dict(head, by_id, kind)}
+        d: Form = {"id": head["dmr_id"], "gap_kind": kind, **_element_dict(head, by_id, kind)}
         d["elements"] = [_element_dict(m, by_id, kind) for m in members]
         d["elements"] = [e for e in d["elements"] if e["mapping_ids"]]
         open_ids = d["mapping_ids"] + [i for e in d["elements"] for i in e["mapping_ids"]]
@@ -210,9 +215,9 @@ def proposals(table: Table, directory: FsPath) -> list[dict]:
     return out
 
 
-def covered(table: Table) -> list[dict]:
+def covered(table: Table) -> list[Form]:
     """What the WCO DM already covers: every row with a wco_id, grouped by WCO element."""
-    groups: dict[tuple, dict] = {}
+    groups: dict[tuple[str, str], Form] = {}
     for r in table.rows:
         if not r["wco_id"]:
             continue
@@ -234,11 +239,11 @@ def _enclosing_wco(row: Row) -> str:
     return ""
 
 
-def no_new_element(table: Table, directory: FsPath) -> list[dict]:
+def no_new_element(table: Table, directory: FsPath) -> list[Form]:
     """The SPS-structure entries whose rows are still without a WCO term, with what covers them."""
     _, structure = load(directory)
     by_id = {r.id: r for r in table.rows}
-    out = []
+    out: list[Form] = []
     for ln in structure:
         rows = [by_id[i] for i in ln.ids if i in by_id and _open(by_id[i])]
         if not rows:

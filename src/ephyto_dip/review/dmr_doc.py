@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path as FsPath
 
-from .dmr import DMR_KEYS, covered, data_dir, no_new_element, proposals
+from .dmr import DMR_KEYS, Form, covered, data_dir, no_new_element, proposals
 from .markdown import md_text
 
 FORM_KEYS = (*(k for k in DMR_KEYS if k != "mapping_ids"), "un_tded", "mapping_ids")
@@ -21,10 +21,10 @@ _LABELS = {"name": "Name", "definition": "Definition", "class": "Class (where it
            "mapping_ids": "Rows (mapping ids)"}
 
 
-def gaps_data(table_path: str | FsPath | None = None) -> dict:
+def gaps_data(table_path: str | FsPath | None = None) -> Form:
     """Everything ``gaps`` reports, from the element table at ``table_path`` (the shipped one by default)."""
     from ..mapping.table import default_table_path, load_table
-    from .alignment import gap_list
+    from .gaps import gap_list
 
     table = load_table(table_path)
     where = data_dir(table_path)
@@ -38,19 +38,19 @@ def gaps_data(table_path: str | FsPath | None = None) -> dict:
     }
 
 
-def _md(text) -> str:
+def _md(text: str | None) -> str:
     return md_text(text or "", keep_markup=True)
 
 
-def _value(key: str, value) -> str:
+def _value(key: str, value: str | list[str]) -> str:
     if key == "mapping_ids":
         return ", ".join(value)
     if key == "example":
         return f"`{value}`" if value else ""
-    return _md(value) or "—"
+    return _md(value if isinstance(value, str) else None) or "—"  # every other key holds text
 
 
-def gaps_document(data: dict) -> str:
+def gaps_document(data: Form) -> str:
     dmrs, apart, cov = data["dmrs"], data["no_new_element"], data["covered_by_wco"]
     lines = [
         "# ISPM 12 information without a WCO Data Model element: proposed Data Maintenance Requests",
@@ -124,7 +124,7 @@ def gaps_document(data: dict) -> str:
     return "\n".join(lines)
 
 
-def proposal_document(directory=None) -> str:
+def proposal_document(directory: str | FsPath | None = None) -> str:
     """docs/wco-dmr.md: every DMR of ``wco-dmr.tsv`` in the WCO DMR form, with all the rows it names."""
     from ..resources import resource_path
     from .dmr import load

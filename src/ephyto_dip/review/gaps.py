@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
+from ..jsontypes import JSONObject
 from ..mapping.formats import format_wider
 from ..mapping.table import Table, default_table_path
 
@@ -29,7 +30,7 @@ class LengthGap:
     def documented(self) -> bool:
         return bool(self.reason)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JSONObject:
         from dataclasses import asdict
 
         return asdict(self)
@@ -40,7 +41,7 @@ class Gaps:
     table: str
     length_gaps: list[LengthGap]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JSONObject:
         return {"table": self.table, "length_gaps": [g.to_dict() for g in self.length_gaps]}
 
 
@@ -56,7 +57,7 @@ def gap_list(table_path: str | FsPath | None = None) -> Gaps:
 
 def _length_gaps(table: Table) -> list[LengthGap]:
     """Every row whose DIP format differs from its official WCO format, grouped by element."""
-    groups: dict[tuple, LengthGap] = {}
+    groups: dict[tuple[str, str, str, str], LengthGap] = {}
     for row in table.rows:
         official, own = row["wco_format"], row["dip_format"]
         if not (row["wco_id"] and official and own and own != official):

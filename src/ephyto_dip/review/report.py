@@ -16,12 +16,14 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import jinja2
 from lxml import etree
 from markupsafe import Markup, escape
 
 from ..findings import Finding
+from ..jsontypes import JSONObject
 from ..mapping.child_index import ChildIndex
 from ..mapping.engine import select_nodes
 from ..mapping.metadata import certificate_element
@@ -29,6 +31,10 @@ from ..mapping.plans import rows_for
 from ..mapping.table import PREDICATES, Row, Table, load_table
 from ..reading.xmltext import text_of
 from .markdown import md_text
+
+if TYPE_CHECKING:
+    from ..reading.sources import Source
+    from .crosswalk import CrosswalkRow
 
 # What each SSSOM/SKOS predicate says, in the words of a reviewer (subject: ePhyto, object: WCO).
 PREDICATE_LABELS = {
@@ -129,7 +135,7 @@ class Report:
     by_status: list[tuple[str, int]]
     gaps: list[tuple[str, list[ReportRow]]]  # box -> rows without a WCO term
     example: Example | None = None
-    crosswalk: list = field(default_factory=list)  # CrosswalkRow of the crosswalk beside the table
+    crosswalk: list[CrosswalkRow] = field(default_factory=list)  # CrosswalkRow of the crosswalk beside the table
 
     @property
     def title(self) -> str:
@@ -156,7 +162,7 @@ class Report:
         return [s for s, _ in self.by_status]
 
     @property
-    def hash_cells(self) -> dict:
+    def hash_cells(self) -> JSONObject:
         """What the page's script hashes (``rowHash``): the HASH_COLUMNS cells of every row, in order."""
         from .decisions import HASH_COLUMNS
 
@@ -212,7 +218,7 @@ def build_report(
     return report
 
 
-def _crosswalk_beside(tab: Table) -> list:
+def _crosswalk_beside(tab: Table) -> list[CrosswalkRow]:
     """The box-level crosswalk in the table's directory (``mappings/``), if there is one."""
     from .crosswalk import load_crosswalk
 
@@ -237,16 +243,18 @@ def _report_row(row: Row) -> ReportRow:
 # ------------------------------------------------------------------------ example values
 
 
-def _fill_example(report: Report, by_id: dict[str, ReportRow], source) -> Example:
+def _fill_example(report: Report, by_id: dict[str, ReportRow], source: Source) -> Example:
     from ..documents import read, to_dip, to_ephyto
 
     tab = report.table
     doc = read(source, table=tab)
+    trees: dict[str, etree._Element | None]
     if doc.side == "dip":
         trees = {"ephyto": to_ephyto(doc.certificate, tab), "dip": doc.certificate_root}
     else:  # the certificate as sent, with everything the table does not carry
         trees = {"ephyto": doc.root, "dip": certificate_element(to_dip(doc.certificate, tab))}
     for side, root in trees.items():
+        assert root is not None  # a DIP's certificate, or the one to_dip wrote
         found: dict[str, list[Value]] = {}
         _walk(root, tab.roots, side, [], found)
         for mapping_id, values in found.items():
@@ -265,6 +273,7 @@ def _walk(ctx: etree._Element, rows: list[Row], side: str, labels: list[str], ou
     index = index if index is not None else ChildIndex()
     for row in rows_for(rows, side):
         path = row.paths[side]
+        assert path is not None  # rows_for keeps the rows with a path on this side
         nodes = select_nodes(ctx, row, rows, side, index)
         if not nodes:
             continue
@@ -315,7 +324,7 @@ def _singular(attr: str) -> str:
     return word
 
 
-def breakable(text) -> Markup:
+def breakable(text: str) -> Markup:
     """Escaped text with line-break opportunities after ``/`` and ``.`` (long paths and fields)."""
     return Markup(re.sub(r"([/.])", r"\1<wbr>", str(escape(text))))
 
@@ -351,7 +360,9 @@ def render_html(report: Report) -> str:
 
     env = _environment(markdown=False)
     # CSS and JS are inlined verbatim (read, not rendered: a "{#" in them is no template syntax)
-    css, *scripts = (env.loader.get_source(env, name)[0] for name in ("report.css", "rowhash.js", "report.js",
+    loader = env.loader
+    assert loader is not None  # _environment gives it one
+    css, *scripts = (loader.get_source(env, name)[0] for name in ("report.css", "rowhash.js", "report.js",
                                                                           "review.js"))
     css, js = Markup(css), Markup("\n".join(scripts))
     return env.get_template("report.html.j2").render(r=report, tool_version=__version__, css=css, js=js)
@@ -364,7 +375,7 @@ def render_markdown(report: Report) -> str:
 
 
 # what can start markup inside a line (emphasis, code, links, HTML, strikethrough, a cell break)
-def _md_finalize(value):
+def _md_finalize(value: object) -> object:
     if isinstance(value, Markup):  # already made safe (md_code)
         return value
     if value is None:
@@ -374,7 +385,7 @@ def _md_finalize(value):
     return md_text(value)
 
 
-def md_code(value) -> Markup:
+def md_code(value: object) -> Markup:
     """A code span; ``|`` escaped for the table, fence longer than any backtick run inside."""
     text = " ".join(str(value).split())
     if not text:

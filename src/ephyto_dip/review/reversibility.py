@@ -4,13 +4,22 @@ collisions of two rows on one element."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Severity
 from ..mapping.paths import Step
 from ..mapping.sides import DIP_EXT_NS
 from ..mapping.table import PREDICATES, Row, Table
 from .schema_paths import SIDE_LABEL, qnamer
+
+if TYPE_CHECKING:
+    from ..codes import FindingCode
+
+# what a step selects by: ("child", tag, value[, extra]), ("attr", name, value), ("pos", n, from),
+# ("otherwise",) or () for none
+StepKey: TypeAlias = tuple[Any, ...]
+Entry: TypeAlias = tuple[Row, tuple[str, ...], tuple[StepKey, ...], "str | None"]  # row, tags, keys, attribute
 
 CARDINALITIES = ("1:1", "1:n", "n:1", "n:n")
 # declared cardinalities that admit several ePhyto values becoming one DIP value
@@ -29,7 +38,7 @@ def check_reversibility(table: Table, name: str = "<table>", unresolved: Iterabl
     """
     findings: list[Finding] = []
 
-    def add(code, row, msg, severity=ERROR, detail=None):
+    def add(code: FindingCode, row: Row, msg: str, severity: Severity = ERROR, detail: str | None = None) -> None:
         findings.append(Finding(code, msg, severity=severity, file=name, line=row.line, mapping_id=row.id,
                                 detail=detail))
 
@@ -102,7 +111,7 @@ def _discriminated(row: Row) -> bool:
     return False
 
 
-def _step_key(step: Step) -> tuple:
+def _step_key(step: Step) -> StepKey:
     if step.pred_child is not None:
         return ("child", step.pred_child, step.pred_value) + ((step.extra,) if step.extra else ())
     if step.pred_attr is not None:
@@ -114,11 +123,11 @@ def _step_key(step: Step) -> tuple:
     return ()
 
 
-def _absolute(table: Table, side: str) -> list[tuple[Row, tuple[str, ...], tuple[tuple, ...], str | None]]:
+def _absolute(table: Table, side: str) -> list[Entry]:
     """(row, tags, step keys, attribute) of every row's written path from the root (main path only)."""
-    out = []
+    out: list[Entry] = []
 
-    def walk(rows, tags, keys):
+    def walk(rows: list[Row], tags: tuple[str, ...], keys: tuple[StepKey, ...]) -> None:
         for row in rows:
             p = row.paths.get(side)
             if p is None:
@@ -136,7 +145,7 @@ def _absolute(table: Table, side: str) -> list[tuple[Row, tuple[str, ...], tuple
     return out
 
 
-def _overlap(a: tuple[tuple, ...], b: tuple[tuple, ...]) -> bool:
+def _overlap(a: tuple[StepKey, ...], b: tuple[StepKey, ...]) -> bool:
     """Can an element matched by step keys ``a`` also be matched by ``b`` (same tags)?"""
     for x, y in zip(a, b, strict=True):
         if x == y or not x or not y:
@@ -163,7 +172,7 @@ def _overlap(a: tuple[tuple, ...], b: tuple[tuple, ...]) -> bool:
     return True
 
 
-def _pred_text(key: tuple, qname) -> str:
+def _pred_text(key: StepKey, qname: Callable[[str], str]) -> str:
     if not key:
         return ""
     if key[0] == "child":
@@ -190,7 +199,7 @@ def _collisions(table: Table, side: str, name: str, skip: set[str]) -> list[Find
     qname = qnamer(table, side)
     findings = []
     entries = [e for e in _absolute(table, side) if not _below(e[0], skip)]
-    by_tags: dict[tuple, list] = {}
+    by_tags: dict[tuple[tuple[str, ...], str | None, bool], list[Entry]] = {}
     for e in entries:
         by_tags.setdefault((e[1], e[3], e[0].kind == "group"), []).append(e)
     for group in by_tags.values():

@@ -3,19 +3,23 @@ mapped or excluded with a reason (``TABLE-PATH-EPHYTO``, ``TABLE-PATH-DIP``, ``T
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding, Severity
 from ..mapping.exclusions import Exclusions
 from ..mapping.paths import Path, Step
 from ..mapping.sides import DS_SIG_NS, SIDES
 from ..mapping.table import Row, Table
 from ..reading.schema_info import XS, SchemaInfo
 
-CHECK_CODES = {"ephyto": "TABLE-PATH-EPHYTO", "dip": "TABLE-PATH-DIP"}
+if TYPE_CHECKING:
+    from ..codes import FindingCode
+
+CHECK_CODES: dict[str, FindingCode] = {"ephyto": "TABLE-PATH-EPHYTO", "dip": "TABLE-PATH-DIP"}
 SIDE_LABEL = {"ephyto": "ePhyto", "dip": "DIP"}
 MAX_DEPTH = 64  # the schema walk only descends through mapped elements; this is a backstop
 
@@ -52,7 +56,7 @@ class Resolver:
         self._qname = qnamer(table, side)
         root_tag = SIDES[side].root_tag
         self.root = _Node((root_tag,), info.element_type(root_tag))
-        self._seen: set[tuple[str, str]] = set()
+        self._seen: set[tuple[str, str, str]] = set()
         self._alternative: Path | None = None  # set while resolving a read-only alternative
 
     # ---- names for messages
@@ -75,7 +79,7 @@ class Resolver:
         return self.qname(node.type_key)
 
     # ---- reporting
-    def error(self, row: Row, message: str, severity: str = ERROR, detail: str | None = None) -> None:
+    def error(self, row: Row, message: str, severity: Severity = ERROR, detail: str | None = None) -> None:
         where = f"{self.side}_path {row[self.side + '_path']!r}"
         if self._alternative is not None:
             where = f"{self.side}_path alternative {self._alternative.text!r}"  # the whole expression is in value
@@ -315,7 +319,7 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
     return findings
 
 
-def qnamer(table: Table, side: str):
+def qnamer(table: Table, side: str) -> Callable[[str], str]:
     """A function writing a Clark name with the table's prefix for ``side`` (default namespace bare)."""
     prefixes = {uri: p for p, uri in table.namespaces.get(side, {}).items()}
     default_ns = table.default_ns.get(side)

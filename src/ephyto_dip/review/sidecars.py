@@ -21,7 +21,7 @@ def check_sidecars(table: Table, table_path: FsPath, boxes: list[str],
                    crosswalk_path: str | FsPath | None = None) -> list[Finding]:
     out: list[Finding] = []
     here = FsPath(table_path).parent
-    cw: FsPath | None = FsPath(crosswalk_path) if crosswalk_path else here / "ispm12-crosswalk.tsv"
+    cw = FsPath(crosswalk_path) if crosswalk_path else here / "ispm12-crosswalk.tsv"
     if crosswalk_path or cw.is_file():
         from .crosswalk import check_shipped
 

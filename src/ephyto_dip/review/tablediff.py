@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 
 from ..findings import WARNING, Finding, TableError
+from ..jsontypes import JSONObject
 from ..tsv import read_table_text, split_metadata, tsv_reader
 from .markdown import md_text
 
@@ -179,10 +180,10 @@ def render_text(d: TableDiff) -> str:
     out.append(_summary(d))
     for c in d.metadata:
         out.append(f"metadata #{c.column}: {_q(c.old)} -> {_q(c.new)}")
-    for c in d.columns_added:
-        out.append(f"column added: {c}")
-    for c in d.columns_removed:
-        out.append(f"column removed: {c}")
+    for col in d.columns_added:
+        out.append(f"column added: {col}")
+    for col in d.columns_removed:
+        out.append(f"column removed: {col}")
     for row in d.removed:
         out.append(f"- {row['mapping_id']} removed: {_row_label(row)}")
     for row in d.added:
@@ -200,7 +201,7 @@ def render_text(d: TableDiff) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_json(d: TableDiff) -> dict:
+def to_json(d: TableDiff) -> JSONObject:
     return {
         "old": d.old.name,
         "new": d.new.name,
@@ -209,14 +210,15 @@ def to_json(d: TableDiff) -> dict:
                     "moved": len(d.moved), "metadata": len(d.metadata)},
         "metadata": [{"key": c.column, "old": c.old if c.column in d.old.metadata else None,
                       "new": c.new if c.column in d.new.metadata else None} for c in d.metadata],
-        "columns": {"added": d.columns_added, "removed": d.columns_removed},
-        "added": d.added,
-        "removed": d.removed,
+        # (copies, typed as JSON)
+        "columns": {"added": list(d.columns_added), "removed": list(d.columns_removed)},
+        "added": [dict(r) for r in d.added],
+        "removed": [dict(r) for r in d.removed],
         "changed": [{"mapping_id": rc.mapping_id, "field": rc.field, "columns": [c.column for c in rc.changes],
                      "changes": [{"column": c.column, "old": c.old, "new": c.new} for c in rc.changes]}
                     for rc in d.changed],
-        "moved": d.moved,
-        "decisions": d.decisions,
+        "moved": list(d.moved),
+        "decisions": [dict(x) for x in d.decisions],
         "notes": [f.to_dict() for f in d.old.notes + d.new.notes],
     }
 

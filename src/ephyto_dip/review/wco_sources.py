@@ -11,7 +11,7 @@ the table rests on trust. A row without a WCO ID must say which lists were searc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -181,7 +181,7 @@ def check_wco_claims(table: Table, name: str = "<table>", registry: str | None =
     return out
 
 
-def _unnumbered(row: Row, sources: tuple[WcoSource, ...], add) -> bool:
+def _unnumbered(row: Row, sources: tuple[WcoSource, ...], add: Callable[[Row, str], None]) -> bool:
     """A WCO DM element that the annotated schema gives no WCO ID (HMRC's Classification
     IdentificationTypeCode): the row cites it; its class and format are still checked."""
     cited = [c for c in citations(row) if _cited(c, sources)]
@@ -206,7 +206,7 @@ def _same_name(a: str, b: str) -> bool:
     return words(a) == words(b)
 
 
-def _compare(row: Row, found: list[WcoElement], add) -> None:
+def _compare(row: Row, found: list[WcoElement], add: Callable[[Row, str], None]) -> None:
     wid = row["wco_id"]
     names = {el.name for el in found}
     if not any(_same_name(row["wco_name"], n) for n in names):
