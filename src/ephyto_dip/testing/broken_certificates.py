@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from functools import cache, lru_cache
+from types import ModuleType
 
 from hypothesis import strategies as st
 
@@ -35,11 +36,11 @@ from . import primitives, values  # (they do not import this module: no cycle)
 
 # code -> (kind of certificate to break, breaker); a breaker mends nothing else, so one finding
 # code comes out (warnings such as RULE-NULL-PLACEHOLDER may come with it)
-Breaker = Callable[[m.Certificate, Callable, str], None]
+Breaker = Callable[[m.Certificate, st.DrawFn, str], None]
 
 
 
-def _strategies():
+def _strategies() -> ModuleType:
     # imported when used: ephyto_dip.testing.strategies imports this module, in either order
     from . import strategies
 
@@ -49,11 +50,11 @@ def _strategies():
 _BLANKS = ("", " ", "NULL")  # what ISPM 12 validation takes for an empty box
 
 
-def _blank_text(draw) -> m.Text:
+def _blank_text(draw: st.DrawFn) -> m.Text:
     return m.Text(value=draw(st.sampled_from(_BLANKS)))
 
 
-def _break_mandatory(cert: m.Certificate, draw, side: str) -> None:
+def _break_mandatory(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """Empty one mandatory box: a party's name, the officer, the clauses, the place of issue, the name of produce."""
     box = draw(st.sampled_from(("issuer", "consignor", "consignee", "officer", "clauses", "place", "produce")))
     if box == "clauses" and cert.is_reexport:  # ISPM 12 boxes table: a 657 has its own statement (RPCST)
@@ -83,7 +84,7 @@ def _not_countries() -> tuple[str, ...]:
     return unassigned + tuple(sorted(c.lower() for c in iso))
 
 
-def _break_country(cert: m.Certificate, draw, side: str) -> None:
+def _break_country(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """One country code that is not ISO 3166-1 alpha-2, in a place the side's schema lets through."""
     code = m.Identifier(value=draw(st.sampled_from(_not_countries())))
     places = ["issuer", "consignor", "consignee"]  # a party's address: the schema does not enumerate it
@@ -114,7 +115,7 @@ def _wrong_units(kind: str) -> tuple[str, ...]:
     return tuple(others) + tuple(u.lower() for u in units(kind))  # kgm: Rec 20 codes are upper case
 
 
-def _break_unit(cert: m.Certificate, draw, side: str) -> None:
+def _break_unit(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """The declared quantity of one item (net weight or volume) in a unit that is not of its kind."""
     item = draw(st.sampled_from(cert.items))
     field, kind = ("net_weight", "weight") if item.net_weight is not None else ("net_volume", "volume")
@@ -122,7 +123,7 @@ def _break_unit(cert: m.Certificate, draw, side: str) -> None:
     measure.unit_code = draw(st.sampled_from(_wrong_units(kind)))
 
 
-def _not_iso_dates(draw) -> m.DateTime:
+def _not_iso_dates(draw: st.DrawFn) -> m.DateTime:
     day = draw(values.DATES)
     return draw(st.sampled_from((
         m.DateTime(value=day.strftime("%d/%m/%Y")),  # a national form
@@ -133,21 +134,21 @@ def _not_iso_dates(draw) -> m.DateTime:
     )))
 
 
-def _break_date(cert: m.Certificate, draw, side: str) -> None:
+def _break_date(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """The date of issue (or a treatment's date) in a form that is not ISO 8601."""
     treatments = [t for i in cert.items for t in i.treatments if t.start_date_time is not None]
-    if treatments and draw(st.booleans()):
+    if len(treatments) > 0 and draw(st.booleans()):  # (a bool first: mypy reads the draw as a list otherwise)
         draw(st.sampled_from(treatments)).start_date_time = _not_iso_dates(draw)
     else:
         cert.issue_date_time = _not_iso_dates(draw)
 
 
-def _break_replacement(cert: m.Certificate, draw, side: str) -> None:
+def _break_replacement(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """A replacement certificate (ADRP) that does not say which certificate it replaces (ADRPN)."""
     cert.replacement.replaced_certificate_number = []
 
 
-def _break_reexport(cert: m.Certificate, draw, side: str) -> None:
+def _break_reexport(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """A re-export certificate (657) whose items carry none of RPCST, RPCCO, RPCRF."""
     for item in cert.items:
         item.re_export.statement = []
@@ -158,19 +159,19 @@ def _break_reexport(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=1)
 def _other_documents() -> tuple[str, ...]:
     from ..reading.doctypes import ephyto_types
-    from ..validation.rules import DOCUMENT_NAMES, code_list
+    from ..validation.code_lists import DOCUMENT_NAMES, code_list
 
     return tuple(c for c in code_list(DOCUMENT_NAMES).names if c not in ephyto_types())
 
 
-def _break_type_code(cert: m.Certificate, draw, side: str) -> None:
+def _break_type_code(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """A UNTDID 1001 document type that is not a phytosanitary certificate (861, certificate of origin …)."""
     cert.type_code = m.Code(value=draw(st.sampled_from(_other_documents())))
 
 
 @lru_cache(maxsize=1)
 def _not_transport_modes() -> tuple[str, ...]:
-    from ..validation.rules import TRANSPORT_MODES, code_list
+    from ..validation.code_lists import TRANSPORT_MODES, code_list
 
     modes = code_list(TRANSPORT_MODES)
     # one character, as the DIP's ModeCode (WCO T021, n1) holds: the schema then lets it through and
@@ -178,13 +179,13 @@ def _not_transport_modes() -> tuple[str, ...]:
     return tuple(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in modes)
 
 
-def _break_transport_mode(cert: m.Certificate, draw, side: str) -> None:
+def _break_transport_mode(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """A means of transport whose mode is no UN/ECE Rec 19 code."""
     mode = m.Code(value=draw(st.sampled_from(_not_transport_modes())))
     cert.transport_movements = [*cert.transport_movements, m.TransportMovement(mode_code=mode)]
 
 
-def _break_base64(cert: m.Certificate, draw, side: str) -> None:
+def _break_base64(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """An attachment whose base64 is truncated (a length not a multiple of four)."""
     body = base64.b64encode(draw(st.binary(min_size=1, max_size=60))).decode("ascii").rstrip("=")
     if len(body) % 4 == 0:  # no padding to lose: lose a character
@@ -197,13 +198,13 @@ def _break_base64(cert: m.Certificate, draw, side: str) -> None:
 @lru_cache(maxsize=1)
 def _malformed_package_types() -> tuple[str, ...]:
     """Rec 21 codes in lower case (bx): two characters, as the DIP allows, but no Rec 21 code."""
-    from ..validation.rules import PACKAGE_TYPES, code_list
+    from ..validation.code_lists import PACKAGE_TYPES, code_list
 
     codes = set(code_list(PACKAGE_TYPES).names)
     return tuple(sorted({c.lower() for c in codes} - codes))
 
 
-def _break_package_type(cert: m.Certificate, draw, side: str) -> None:
+def _break_package_type(cert: m.Certificate, draw: st.DrawFn, side: str) -> None:
     """One package of one item whose type is not a UN/ECE Rec 21 code."""
     item = draw(st.sampled_from(cert.items))
     bad = m.Code(value=draw(st.sampled_from(_malformed_package_types())))
@@ -235,7 +236,7 @@ BREAKABLE_RULES: dict[str, tuple[str, ...]] = {
 
 
 @cache  # (one strategy object per arguments: hypothesis validates each new one)
-def certificates_breaking(code: str, side: str = "ephyto", max_items: int = 3):
+def certificates_breaking(code: str, side: str = "ephyto", max_items: int = 3) -> st.SearchStrategy[m.Certificate]:
     """Certificates that break the ISPM 12 rule ``code`` (a finding code of :data:`BREAKABLE_RULES`)
     and nothing else, once written to ``side`` (``"ephyto"``: :func:`ephyto_dip.to_ephyto`,
     ``"dip"``: :func:`ephyto_dip.to_dip`)."""
@@ -245,10 +246,10 @@ def certificates_breaking(code: str, side: str = "ephyto", max_items: int = 3):
         raise ValueError(f"{code!r} cannot be broken in a schema-valid {side} document; "
                          f"one of {BREAKABLE_RULES[side]}")
     kind, breaker = _BREAKERS[code]
-    valid = _strategies().certificates(kind=kind, max_items=max_items)
+    valid: st.SearchStrategy[m.Certificate] = _strategies().certificates(kind=kind, max_items=max_items)
 
     @st.composite
-    def build(draw):
+    def build(draw: st.DrawFn) -> m.Certificate:
         cert = draw(valid).model_copy(deep=True)  # (never change what another draw may share)
         breaker(cert, draw, side)
         return cert

@@ -3,6 +3,9 @@ classifications, packages, containers, referenced documents, authentications, re
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias, TypeVar
+
 from hypothesis import strategies as st
 
 from ..reading import model as m
@@ -44,10 +47,14 @@ from .values import (
     texts,
 )
 
+M = TypeVar("M", bound=m.ModelBase)
+T = TypeVar("T")
+Fields: TypeAlias = Mapping[str, st.SearchStrategy[Any]]  # field name -> the strategy of its value
+
 
 # ------------------------------------------------------------------------------ groups
-def group(cls, required: dict, optional: dict, min_optional: int = 0, max_optional: int | None = None,
-           fix=None):
+def group(cls: type[M], required: Fields, optional: Fields, min_optional: int = 0, max_optional: int | None = None,
+          fix: Callable[[M, st.DrawFn], M] | None = None) -> st.SearchStrategy[M]:
     """A model built from ``required`` fields and a drawn subset of ``optional`` ones.
 
     Drawing which optional fields are present (one set) rather than each field's absence keeps a
@@ -60,7 +67,7 @@ def group(cls, required: dict, optional: dict, min_optional: int = 0, max_option
     pick = st.sets(st.sampled_from(names), min_size=min_optional, max_size=limit) if names else st.just(set())
 
     @st.composite
-    def build(draw):
+    def build(draw: st.DrawFn) -> M:
         values = {k: draw(v) for k, v in required.items()}
         for k in sorted(draw(pick), key=names.index):
             values[k] = draw(optional[k])
@@ -70,12 +77,12 @@ def group(cls, required: dict, optional: dict, min_optional: int = 0, max_option
     return build()
 
 
-def some(strategy, max_size: int = 2):
+def some(strategy: st.SearchStrategy[T], max_size: int = 2) -> st.SearchStrategy[list[T]]:
     """A non-empty list."""
     return lists(strategy, 1, max_size)
 
 
-def text(at: str, default: int = 256):
+def text(at: str, default: int = 256) -> st.SearchStrategy[m.Text]:
     return texts(max_len(at, default))
 
 
@@ -85,17 +92,17 @@ def _filled(value: m.Value) -> bool:
 
 
 @cached
-def box_text(at: str):
+def box_text(at: str) -> st.SearchStrategy[m.Text]:
     """A text for a mandatory ISPM 12 box (name of exporter, botanical name …): never NULL."""
     return text(at).filter(_filled)
 
 
-def ident(at: str):
+def ident(at: str) -> st.SearchStrategy[m.Identifier]:
     return identifiers(max_len(at))
 
 
 @cached
-def countries(at: str = "export_country", max_names: int = 2):
+def countries(at: str = "export_country", max_names: int = 2) -> st.SearchStrategy[m.Country]:
     """A :class:`~ephyto_dip.reading.model.Country` with its ISO code, and maybe names and subdivisions.
 
     ``at`` is the table field the country is for (its DIP formats apply).
@@ -108,7 +115,7 @@ def countries(at: str = "export_country", max_names: int = 2):
 
 
 @cached
-def _subdivisions(at: str):
+def _subdivisions(at: str) -> st.SearchStrategy[m.CountrySubdivision]:
     return group(m.CountrySubdivision, {"names": some(text(f"{at}.names[]"))}, {
         "id": ident(f"{at}.id"),
         "hierarchical_level_code": free_codes(max_len(f"{at}.hierarchical_level_code"), values=("0", "1", "2")),
@@ -117,13 +124,13 @@ def _subdivisions(at: str):
 
 
 @cached
-def locations(at: str):
+def locations(at: str) -> st.SearchStrategy[m.Location]:
     # SPSLocationType requires a Name (and the place of issue is a mandatory box)
     return group(m.Location, {"names": some(box_text(f"{at}.names[]"))}, {"id": ident(f"{at}.id")})
 
 
 @cached
-def _addresses(at: str):
+def _addresses(at: str) -> st.SearchStrategy[m.Address]:
     lines = {name: text(f"{at}.{name}") for name in
              ("line_one", "line_two", "line_three", "line_four", "line_five", "city_name", "country_name",
               "country_subdivision_name")}
@@ -138,7 +145,7 @@ def _addresses(at: str):
 
 
 @cached
-def parties(at: str = "consignor", named: bool = False):
+def parties(at: str = "consignor", named: bool = False) -> st.SearchStrategy[m.Party]:
     """A :class:`~ephyto_dip.reading.model.Party` (exporter, consignee, NPPO, operator …) for table field ``at``.
 
     ``named`` always gives it a name (ISPM 12 requires the names of the issuer, exporter and consignee).
@@ -157,7 +164,8 @@ def parties(at: str = "consignor", named: bool = False):
 
 
 @cached
-def notes(at: str = "additional_declarations[]", contents=None, subjects: tuple | None = None):
+def notes(at: str = "additional_declarations[]", contents: st.SearchStrategy[str] | None = None,
+          subjects: Sequence[str] | None = None) -> st.SearchStrategy[m.Note]:
     """An SPS note for table field ``at``: a statement in one or more languages.
 
     ``contents`` (a strategy of str) draws the text values (default: free texts in several
@@ -176,12 +184,13 @@ def notes(at: str = "additional_declarations[]", contents=None, subjects: tuple 
     return group(m.SubjectNote, {"contents": values}, {**optional, "subject": acronym_codes(subjects)})
 
 
-def note_list(at: str, contents=None, max_size: int = 2):
+def note_list(at: str, contents: st.SearchStrategy[str] | None = None, max_size: int = 2
+              ) -> st.SearchStrategy[list[m.Note]]:
     return some(notes(at, contents), max_size)
 
 
 @cached
-def _acronyms(at: str):
+def _acronyms(at: str) -> st.SearchStrategy[m.Text]:
     # the acronym is the characteristic's first Description: it must not be one a table row
     # claims (TTL1 …), or the characteristic would be read as that kind
     return st.builds(m.Text, value=strings(max_len(f"{at}.acronym")).filter(
@@ -189,7 +198,7 @@ def _acronyms(at: str):
 
 
 @cached
-def _characteristics(at: str, other: bool = False, units: tuple = UNITS):
+def _characteristics(at: str, other: bool = False, units: Sequence[str] = UNITS) -> st.SearchStrategy[m.Characteristic]:
     optional = {
         "descriptions": some(text(f"{at}.descriptions[]", 8000)),
         "type_code": list_codes(MEASURED_ATTRIBUTES, "measured_attribute"),
@@ -206,7 +215,7 @@ _CHARACTERISTIC_KINDS = ("type_level1", "type_level2", "chemicals", "temperature
                          "additional_information", "full_text", "other_characteristics")
 
 
-def _period(treatment: m.Treatment, draw) -> m.Treatment:
+def _period(treatment: m.Treatment, draw: st.DrawFn) -> m.Treatment:
     # CompletionSPSPeriod requires StartDateTime: an end or a duration comes with a start
     if treatment.start_date_time is None and (treatment.end_date_time or treatment.duration):
         treatment.start_date_time = draw(date_times())
@@ -214,7 +223,7 @@ def _period(treatment: m.Treatment, draw) -> m.Treatment:
 
 
 @cached
-def treatments(at: str = "items[].treatments[]"):
+def treatments(at: str = "items[].treatments[]") -> st.SearchStrategy[m.Treatment]:
     """A treatment with dates, duration and characteristics of every kind (TTL1 … TTFT, others)."""
     kinds = {kind: some(_characteristics(f"{at}.{kind}[]", kind == "other_characteristics",
                                           units("temperature") if kind == "temperatures" else UNITS))
@@ -233,7 +242,7 @@ _CLASS_CODES = ("06029048", "4407", "0808", "1", "Fresh")
 
 
 @cached
-def classifications(at: str, other: bool = False):
+def classifications(at: str, other: bool = False) -> st.SearchStrategy[m.Classification]:
     optional = {
         "class_code": free_codes(max_len(f"{at}.class_code"), values=_CLASS_CODES),
         "class_names": some(text(f"{at}.class_names[]")),
@@ -249,7 +258,7 @@ _LEVEL_CODES = ("0", "1", "2", "3", "4")
 
 
 @cached
-def packages(at: str):
+def packages(at: str) -> st.SearchStrategy[m.Package]:
     return group(m.Package, {  # LevelCode, TypeCode and ItemQuantity are required by SPS 17
         "level_code": free_codes(max_len(f"{at}.level_code"), values=_LEVEL_CODES),
         "type_code": list_codes(PACKAGE_TYPES, "package"),
@@ -262,13 +271,13 @@ def packages(at: str):
 
 
 @cached
-def transport_equipment(at: str):
+def transport_equipment(at: str) -> st.SearchStrategy[m.TransportEquipment]:
     seal = group(m.Seal, {"id": ident(f"{at}.seals[].id")}, {"maximum_id": ident(f"{at}.seals[].maximum_id")})
     return group(m.TransportEquipment, {}, {"id": ident(f"{at}.id"), "seals": some(seal, 3)}, min_optional=1)
 
 
 @cached
-def referenced_documents(at: str):
+def referenced_documents(at: str) -> st.SearchStrategy[m.ReferencedDocument]:
     return group(m.ReferencedDocument, {}, {
         "issue_date_time": date_times(),
         "type_code": list_codes(REFERENCED_DOCUMENT_TYPES, "document"),
@@ -280,7 +289,7 @@ def referenced_documents(at: str):
 
 
 @cached
-def authentications(at: str, certifying: bool = False):
+def authentications(at: str, certifying: bool = False) -> st.SearchStrategy[m.Authentication]:
     """``certifying``: the certificate's own, with the authorized officer and a certifying statement."""
     clause = group(m.Clause, {"id": ident(f"{at}.clauses[].id").filter(_filled)},  # a clause is its statement code
                     {"contents": multilingual(max_len(f"{at}.clauses[].contents[]"), 1, 2)})
@@ -302,8 +311,8 @@ STATEMENT_3, STATEMENT_4, STATEMENT_5 = st.just("3"), st.just("4"), st.just("5")
 
 
 @cached
-def re_export(at: str):
-    def n(name, contents=None):
+def re_export(at: str) -> st.SearchStrategy[m.ReExport]:
+    def n(name: str, contents: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[list[m.Note]]:
         return note_list(f"{at}.{name}[]", contents, max_size=1)
 
     # the core notes always (statement, country of origin, original certificate number: the

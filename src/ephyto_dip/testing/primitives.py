@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import ParamSpec, TypeVar
 
 from hypothesis import strategies as st
 from lxml import etree
 
 from ..reading.xmlsafe import schema_file_parser
 from ..resources import resource_path
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 #: certificate kinds :func:`certificates` knows: type 851/657, status 70/40, replacement notes
 #: (status 44 "replaced" describes the old certificate; no DIP states it, see status-function.tsv)
@@ -65,43 +71,43 @@ _PADDING = ("", "", "", "", "", "", " ", "  ", "\n", "\t ", " \n ")
 _ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def cached(factory):
+def cached(factory: Callable[P, R]) -> Callable[P, R]:
     """Build each strategy once and reuse it: hypothesis validates every new strategy object,
     which made building them inside draws the bulk of the run time. Lists given as arguments
     count as tuples (so callers may pass either)."""
     cached = lru_cache(maxsize=None)(factory)
 
     @functools.wraps(factory)
-    def get(*args, **kwargs):
-        args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
-        kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
-        return cached(*args, **kwargs)
+    def get(*args: P.args, **kwargs: P.kwargs) -> R:
+        hashable = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+        named = {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+        return cached(*hashable, **named)
 
     return get
 
 
 @cached
-def optional(strategy):
+def optional(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.none() | strategy
 
 
 @cached
-def rarely(strategy, default=None):
+def rarely(strategy: st.SearchStrategy[T], default: T | None = None) -> st.SearchStrategy[T | None]:
     """``default`` most of the time, sometimes a draw from ``strategy``."""
     return st.one_of(st.just(default), st.just(default), st.just(default), strategy)
 
 
 @cached
-def one_of(values: tuple):
+def one_of(values: Sequence[T]) -> st.SearchStrategy[T]:
     return st.sampled_from(values)
 
 
-def lists(strategy, min_size: int = 0, max_size: int = 2):
+def lists(strategy: st.SearchStrategy[T], min_size: int = 0, max_size: int = 2) -> st.SearchStrategy[list[T]]:
     return _lists_cached(strategy, min_size, max_size)
 
 
 @cached
-def _lists_cached(strategy, min_size, max_size):
+def _lists_cached(strategy: st.SearchStrategy[T], min_size: int, max_size: int) -> st.SearchStrategy[list[T]]:
     if min_size > 0:
         return st.lists(strategy, min_size=min_size, max_size=max_size)
     # optional lists are mostly empty: a certificate with every list filled everywhere is slow to
@@ -109,7 +115,7 @@ def _lists_cached(strategy, min_size, max_size):
     return st.one_of(_EMPTY_LIST, _EMPTY_LIST, st.lists(strategy, min_size=1, max_size=max_size))
 
 
-_EMPTY_LIST = st.builds(list)
+_EMPTY_LIST: st.SearchStrategy[list[object]] = st.builds(list)
 TEN = st.integers(0, 9)
 THREE = st.integers(0, 2)
 BOOL = st.booleans()
@@ -157,7 +163,7 @@ def claimed_acronyms(element: str, item_level: bool) -> frozenset[str]:
 def unclaimed_acronyms(element: str, item_level: bool) -> tuple[str, ...]:
     """The IPPC tag acronyms (INTERCOM list) no row claims there: what an other note or
     classification may use without being read as a row's field."""
-    from ..validation.rules import TAG_ACRONYMS, code_list
+    from ..validation.code_lists import TAG_ACRONYMS, code_list
 
     claimed = claimed_acronyms(element, item_level)
     return tuple(sorted(a for a in code_list(TAG_ACRONYMS).names if a not in claimed))
@@ -184,7 +190,7 @@ def max_len(field: str, default: int = 35) -> int:
 def units(kind: str) -> tuple[str, ...]:
     """The Rec 20 units of one kind (weight, volume, duration, temperature, length) that ISPM 12
     validation checks measures of that kind against: the bundled UN/CEFACT subsets."""
-    from ..validation.rules import UNIT_SUBSETS, code_list
+    from ..validation.code_lists import UNIT_SUBSETS, code_list
 
     return tuple(code_list(UNIT_SUBSETS[kind]).names)
 
@@ -203,7 +209,7 @@ def iso_countries() -> tuple[str, ...]:
 # ------------------------------------------------------------------------------ strings
 @cached
 @st.composite
-def strings(draw, max_size: int = 256, odd: bool = True) -> str:
+def strings(draw: st.DrawFn, max_size: int = 256, odd: bool = True) -> str:
     """A non-blank string of at most ``max_size`` characters.
 
     ``odd`` adds what real certificates contain and careless code breaks on: non-ASCII and
@@ -226,7 +232,7 @@ def strings(draw, max_size: int = 256, odd: bool = True) -> str:
 
 @cached
 @st.composite
-def id_strings(draw, max_size: int = 35) -> str:
+def id_strings(draw: st.DrawFn, max_size: int = 35) -> str:
     """Identifier-like: mostly ``ABC-123/45``, sometimes with odd characters or blanks."""
     core = draw(_ID_CORE)
     text = core + "".join(a + b for a, b in draw(_ID_MORE))

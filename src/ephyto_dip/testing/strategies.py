@@ -58,6 +58,7 @@ from .parts import (
     OQV,
     STATEMENT_4,
     STATEMENT_5,
+    Fields,
     authentications,
     box_text,
     classifications,
@@ -129,14 +130,14 @@ __all__ = [
 
 
 @cached
-def items(sequence: int = 1, reexport: bool = False):
+def items(sequence: int = 1, reexport: bool = False) -> st.SearchStrategy[m.TradeLineItem]:
     """One trade line item (``SequenceNumeric`` = ``sequence``); ``reexport`` adds the RPC* notes."""
     at = "items[]"
 
-    def t(name, hi=2):
+    def t(name: str, hi: int = 2) -> st.SearchStrategy[list[m.Text]]:
         return some(text(f"{at}.{name}[]"), hi)
 
-    def n(name, contents=None):
+    def n(name: str, contents: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[list[m.Note]]:
         return note_list(f"{at}.{name}[]", contents, max_size=1)
 
     weights, volumes = measures(units("weight"), signed=False), measures(units("volume"), signed=False)
@@ -151,7 +152,7 @@ def items(sequence: int = 1, reexport: bool = False):
     if reexport:
         required["re_export"] = re_export(f"{at}.re_export")
 
-    def declare_quantity(item: m.TradeLineItem, draw) -> m.TradeLineItem:
+    def declare_quantity(item: m.TradeLineItem, draw: st.DrawFn) -> m.TradeLineItem:
         # ISPM 12 'quantity declared': a net weight or a net volume, whichever optional fields came up
         if item.net_weight is None and item.net_volume is None:
             if draw(BOOL):
@@ -192,10 +193,10 @@ def items(sequence: int = 1, reexport: bool = False):
 
 
 @cached
-def hub_envelopes():
+def hub_envelopes() -> st.SearchStrategy[m.HubEnvelope]:
     """The IPPC Hub envelope header a certificate came in (carried by the DIP only)."""
 
-    def ids(field):
+    def ids(field: str) -> st.SearchStrategy[str]:
         return id_strings(max_len(f"hub_envelope.{field}"))
 
     forwarding = group(m.HubForwarding, {"code": ids("forwardings[].code")},
@@ -216,10 +217,11 @@ _KIND = st.sampled_from(KINDS)
 
 
 @cached
-def _certificate_fields() -> tuple[dict, dict]:
+def _certificate_fields() -> tuple[Fields, Fields]:
     """Fields every certificate has (SPS 17 requires them) and optional ones."""
 
-    def n(name, contents=None, max_size=2):
+    def n(name: str, contents: st.SearchStrategy[str] | None = None, max_size: int = 2
+          ) -> st.SearchStrategy[list[m.Note]]:
         return note_list(f"{name}[]", contents, max_size)
 
     required = {
@@ -259,8 +261,8 @@ def _certificate_fields() -> tuple[dict, dict]:
 
 
 @cached
-def _replacements():
-    def n(name, contents):
+def _replacements() -> st.SearchStrategy[m.Replacement]:
+    def n(name: str, contents: st.SearchStrategy[str]) -> st.SearchStrategy[list[m.Note]]:
         return note_list(f"replacement.{name}[]", contents, 1)
 
     # a replacement is a new certificate (status 70) with the ADR* notes
@@ -270,7 +272,8 @@ def _replacements():
 
 
 @cached
-def _certificate_shell(type_code: str, status: str, reexport: bool, replacement: bool, hub_envelope: bool):
+def _certificate_shell(type_code: str, status: str, reexport: bool, replacement: bool, hub_envelope: bool
+                       ) -> st.SearchStrategy[m.Certificate]:
     """A certificate without items, of one type and status."""
     required, optional = _certificate_fields()
     extra = {
@@ -287,7 +290,8 @@ def _certificate_shell(type_code: str, status: str, reexport: bool, replacement:
 
 
 @cached
-def certificates(kind: str | None = None, max_items: int = 4, hub_envelope: bool = False):
+def certificates(kind: str | None = None, max_items: int = 4, hub_envelope: bool = False
+                 ) -> st.SearchStrategy[m.Certificate]:
     """Whole valid certificates of ``kind`` (one of :data:`KINDS`; ``None`` draws one).
 
     ``max_items`` bounds the trade line items; ``hub_envelope`` adds a Hub envelope header,
@@ -298,7 +302,7 @@ def certificates(kind: str | None = None, max_items: int = 4, hub_envelope: bool
     count = integers(1, max(1, max_items))
 
     @st.composite
-    def build(draw):
+    def build(draw: st.DrawFn) -> m.Certificate:
         k = kind if kind is not None else draw(_KIND)
         # withdrawn and replacement certificates can be re-export certificates too
         reexport = k == "reexport" or (k != "export" and draw(BOOL))

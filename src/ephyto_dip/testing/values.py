@@ -4,6 +4,7 @@ dates and binary attachments."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import date
 
 from hypothesis import strategies as st
@@ -37,7 +38,7 @@ from .primitives import (
 # ------------------------------------------------------------------------------ values
 @cached
 @st.composite
-def texts(draw, max_size: int = 256, language: str | None = None, odd: bool = True) -> m.Text:
+def texts(draw: st.DrawFn, max_size: int = 256, language: str | None = None, odd: bool = True) -> m.Text:
     """A :class:`~ephyto_dip.reading.model.Text`; ``languageID`` (and a locale) drawn unless ``language`` is given."""
     lang = language if language is not None else draw(LANG_OR_NONE)
     locale = draw(LOCALE_RARELY)
@@ -46,7 +47,7 @@ def texts(draw, max_size: int = 256, language: str | None = None, odd: bool = Tr
 
 @cached
 @st.composite
-def multilingual(draw, max_size: int, min_size: int = 1, max_count: int = 3) -> list[m.Text]:
+def multilingual(draw: st.DrawFn, max_size: int, min_size: int = 1, max_count: int = 3) -> list[m.Text]:
     """Texts of one statement in several languages (each language once), or without languageID."""
     langs = draw(_unique_languages(min_size, max_count))
     if draw(BOOL):
@@ -55,13 +56,13 @@ def multilingual(draw, max_size: int, min_size: int = 1, max_count: int = 3) -> 
 
 
 @cached
-def _unique_languages(min_size, max_size):
+def _unique_languages(min_size: int, max_size: int) -> st.SearchStrategy[list[str]]:
     return st.lists(LANG, min_size=min_size, max_size=max_size, unique=True)
 
 
 @cached
 @st.composite
-def identifiers(draw, max_size: int = 35, scheme: bool = True) -> m.Identifier:
+def identifiers(draw: st.DrawFn, max_size: int = 35, scheme: bool = True) -> m.Identifier:
     """A :class:`~ephyto_dip.reading.model.Identifier`; ``scheme`` adds scheme attributes sometimes."""
     value = draw(id_strings(max_size))
     if not scheme or draw(THREE) < 2:  # (plain first: failures shrink to no attributes)
@@ -80,7 +81,7 @@ def identifiers(draw, max_size: int = 35, scheme: bool = True) -> m.Identifier:
 
 @cached
 @st.composite
-def free_codes(draw, max_size: int = 35, values: tuple | None = None) -> m.Code:
+def free_codes(draw: st.DrawFn, max_size: int = 35, values: Sequence[str] | None = None) -> m.Code:
     """A udt:CodeType code: any value, any list attributes."""
     value = draw(one_of(values) if values else id_strings(max_size))
     if draw(THREE) < 2:
@@ -101,7 +102,7 @@ def free_codes(draw, max_size: int = 35, values: tuple | None = None) -> m.Code:
 
 @cached
 @st.composite
-def list_codes(draw, values: tuple, list_kind: str) -> m.Code:
+def list_codes(draw: st.DrawFn, values: Sequence[str], list_kind: str) -> m.Code:
     """A code of a qualified SPS code type: a listed value; list attributes only as the schema fixes them."""
     value = draw(one_of(values))
     if draw(THREE) < 2:
@@ -117,14 +118,14 @@ def list_codes(draw, values: tuple, list_kind: str) -> m.Code:
 
 
 @cached
-def acronym_codes(values: tuple):
+def acronym_codes(values: Sequence[str]) -> st.SearchStrategy[m.Code]:
     """A tag acronym (Subject, SystemName): only listVersionID 2.10 may be added."""
     return st.builds(m.Code, value=one_of(values), list_version_id=rarely(st.just("2.10")))
 
 
 @cached
 @st.composite
-def decimal_strings(draw, int_digits: int = 10, frac_digits: int = 6, signed: bool = True) -> str:
+def decimal_strings(draw: st.DrawFn, int_digits: int = 10, frac_digits: int = 6, signed: bool = True) -> str:
     """xs:decimal lexical forms: ``10``, ``-0.5``, ``+.25``, ``7.``, ``0010.500``."""
     whole = str(draw(integers(0, 10**int_digits - 1)))
     frac = draw(DIGITS6)[:frac_digits]
@@ -144,13 +145,13 @@ def decimal_strings(draw, int_digits: int = 10, frac_digits: int = 6, signed: bo
 
 
 @cached
-def integers(lo, hi):
+def integers(lo: int, hi: int) -> st.SearchStrategy[int]:
     return st.integers(lo, hi)
 
 
 @cached
 @st.composite
-def measures(draw, units: tuple = UNITS, signed: bool = True) -> m.Measure:
+def measures(draw: st.DrawFn, units: Sequence[str] = UNITS, signed: bool = True) -> m.Measure:
     """A :class:`~ephyto_dip.reading.model.Measure`: a decimal (≤16 digits, ≤6 decimals) with a Rec 20 unit."""
     unit = draw(one_of(units))
     return m.Measure(
@@ -162,7 +163,7 @@ def measures(draw, units: tuple = UNITS, signed: bool = True) -> m.Measure:
 
 @cached
 @st.composite
-def quantities(draw) -> m.Quantity:
+def quantities(draw: st.DrawFn) -> m.Quantity:
     """A :class:`~ephyto_dip.reading.model.Quantity` (number of packages)."""
     return m.Quantity(
         value=draw(decimal_strings(signed=False)),
@@ -190,7 +191,7 @@ _OTHER_DIGITS = st.sampled_from(["٠١٢٣٤٥٦٧٨٩", "０１２３４５６�
 
 @cached
 @st.composite
-def date_time_strings(draw, lenient: bool = False) -> tuple[str, str | None]:
+def date_time_strings(draw: st.DrawFn, lenient: bool = False) -> tuple[str, str | None]:
     """``(value, format)``: ISO 8601 in its usual forms, fractional seconds, EDIFACT 102/204.
 
     ``format`` is a UN/EDIFACT 2379 code when the value is written in that format, else None.
@@ -223,7 +224,7 @@ def date_time_strings(draw, lenient: bool = False) -> tuple[str, str | None]:
 
 
 @cached
-def date_times(lenient: bool = False):
+def date_times(lenient: bool = False) -> st.SearchStrategy[m.DateTime]:
     """A :class:`~ephyto_dip.reading.model.DateTime` (see :func:`date_time_strings`)."""
     return date_time_strings(lenient).map(lambda vf: m.DateTime(value=vf[0], format=vf[1]))
 
@@ -235,7 +236,7 @@ _FILENAMES = st.sampled_from(["TestPdf.pdf", "Carta de autorización.pdf", "a&b 
 
 @cached
 @st.composite
-def binaries(draw) -> m.Binary:
+def binaries(draw: st.DrawFn) -> m.Binary:
     """An attachment: base64 of some bytes, sometimes wrapped in lines, with file attributes."""
     text = base64.b64encode(draw(_BINARY)).decode("ascii")
     if draw(BOOL):
@@ -252,7 +253,7 @@ def binaries(draw) -> m.Binary:
 
 
 @cached
-def country_codes():
+def country_codes() -> st.SearchStrategy[str]:
     """ISO 3166-1 alpha-2 codes (the SPS 17 list), e.g. ``NO`` — which is not a boolean."""
     return st.one_of(st.sampled_from(("NO", "EC", "BO", "AR", "CO", "PE", "NL", "US", "CN", "KE")),
                      st.sampled_from(iso_countries()))
