@@ -36,6 +36,8 @@ still give the pydantic classes and model.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, TypeVar
+
 # how a field defaults: required, None, a new empty list, a new empty instance of its class
 REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
 
@@ -43,7 +45,7 @@ REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
 class Shape:
     """A model class's shape. ``FIELDS``: name -> (type: a Shape class or str, is a list, default)."""
 
-    FIELDS: dict = {}
+    FIELDS: ClassVar[dict[str, tuple[Any, bool, str]]] = {}  # (Any: a Shape class or str)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging
         return f"{type(self).__name__}({self.__dict__!r})"
@@ -57,20 +59,21 @@ class _Untrusted(Exception):
     """The data is not in the reader's shapes (the caller builds the pydantic model instead)."""
 
 
-_EMPTY: dict = {}
-_DEFAULTS: dict = {}
+S = TypeVar("S", bound=Shape)
+_EMPTY: dict[str, object] = {}
+_DEFAULTS: dict[type[Shape], tuple[tuple[str, Any, str], ...]] = {}
 
 
-def _construct(cls: type, data: dict):
+def _construct(cls: type[S], data: dict[str, object]) -> S:
     fields = cls.FIELDS
-    values = dict.fromkeys(fields)  # every field, in the model's order
+    values: dict[str, object] = dict.fromkeys(fields)  # every field, in the model's order
     for name, v in data.items():
         spec = fields.get(name)
         if spec is None:
             raise _Untrusted(name)
         typ, is_list, default = spec
         if v is None:
-            if default == REQUIRED or is_list or default == NEW:
+            if default in (REQUIRED, NEW) or is_list:
                 raise _Untrusted(name)
         elif is_list:
             if type(v) is not list:
@@ -103,7 +106,7 @@ def _construct(cls: type, data: dict):
     return obj
 
 
-def certificate_from_reader(data: dict) -> Certificate | None:
+def certificate_from_reader(data: dict[str, object]) -> Certificate | None:
     """The :class:`Certificate` shape of what the reader read; None if the data is not in the
     reader's shapes (then the caller builds the validated model, which reports why)."""
     try:
@@ -112,12 +115,12 @@ def certificate_from_reader(data: dict) -> Certificate | None:
         return None
 
 
-def is_value(obj) -> bool:
+def is_value(obj: object) -> bool:
     """A leaf value (``Value``), of the model or of a shape."""
     return isinstance(getattr(type(obj), "XML_ATTRIBUTES", None), dict)
 
 
-def field_names(cls: type) -> tuple:
+def field_names(cls: type) -> tuple[str, ...]:
     """The field names of a model class or a shape, in order."""
     names = _NAMES.get(cls)
     if names is None:
@@ -125,7 +128,7 @@ def field_names(cls: type) -> tuple:
     return names
 
 
-_NAMES: dict = {}
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 '''
 
@@ -159,6 +162,22 @@ def _field_type(ann) -> tuple[str, bool]:
     return ("str" if ann is str else ann.__name__), is_list
 
 
+def _annotation(info) -> str:
+    """The type of a field's value on a shape: a list, or the class (None allowed when it defaults to None)."""
+    typ, is_list = _field_type(info.annotation)
+    if is_list:
+        return f"list[{typ}]"
+    return f"{typ} | None" if _default(info) == "NONE" else typ
+
+
+def _xml_attributes(attrs: dict) -> str:
+    one_line = f"    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {attrs!r}\n"
+    if len(one_line) <= 121:
+        return one_line
+    items = "".join(f"        {k!r}: {v!r},\n" for k, v in attrs.items())
+    return f"    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {{\n{items}    }}\n"
+
+
 def generate() -> str:
     from pydantic import BaseModel
 
@@ -178,7 +197,10 @@ def generate() -> str:
             doc = cls.__doc__.strip()
             body.append(f"    {doc!r}\n" if "\n" in doc else f'    """{doc}"""\n')
         if "XML_ATTRIBUTES" in cls.__dict__:
-            body.append(f"    XML_ATTRIBUTES = {cls.__dict__['XML_ATTRIBUTES']!r}\n")
+            body.append(_xml_attributes(cls.__dict__["XML_ATTRIBUTES"]))
+        own = [(n, info) for n, info in cls.model_fields.items() if n not in base.model_fields]
+        if own:  # what an instance holds (for type checkers: the values are set by _construct)
+            body.append("".join(f"    {n}: {_annotation(info)}\n" for n, info in own))
         for name, attr in cls.__dict__.items():
             if isinstance(attr, property) or name == "__str__":
                 fn = attr.fget if isinstance(attr, property) else attr
@@ -188,8 +210,9 @@ def generate() -> str:
                 body.append("\n" + textwrap.indent(src, "    "))
         if not body:
             body.append("    pass\n")
-        elif len(body) > 1 and cls.__doc__ and not body[1].startswith("\n"):
-            body[0] += "\n"
+        for i in range(1, len(body)):  # a blank line between the docstring, constants, fields
+            if not body[i].startswith("\n"):
+                body[i - 1] += "\n"
         out.append(f"class {cls.__name__}({base_name}):\n" + "".join(body) + "\n\n")
     out.append("# the fields, set once every class exists\n")
     for cls in classes:

@@ -10,6 +10,8 @@ still give the pydantic classes and model.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, TypeVar
+
 # how a field defaults: required, None, a new empty list, a new empty instance of its class
 REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
 
@@ -17,7 +19,7 @@ REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
 class Shape:
     """A model class's shape. ``FIELDS``: name -> (type: a Shape class or str, is a list, default)."""
 
-    FIELDS: dict = {}
+    FIELDS: ClassVar[dict[str, tuple[Any, bool, str]]] = {}  # (Any: a Shape class or str)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging
         return f"{type(self).__name__}({self.__dict__!r})"
@@ -26,7 +28,9 @@ class Shape:
 class Value(Shape):
     """A leaf value: element text plus the attributes of its data type."""
 
-    XML_ATTRIBUTES = {}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {}
+
+    value: str
 
     def __str__(self) -> str:  # pragma: no cover - convenience
         return self.value
@@ -35,49 +39,122 @@ class Value(Shape):
 class Text(Value):
     """UDT TextType: a text in one language."""
 
-    XML_ATTRIBUTES = {'language_id': 'languageID', 'language_locale_id': 'languageLocaleID'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {'language_id': 'languageID', 'language_locale_id': 'languageLocaleID'}
+
+    language_id: str | None
+    language_locale_id: str | None
 
 
 class Code(Value):
     """UDT CodeType: a code with its list metadata."""
 
-    XML_ATTRIBUTES = {'list_id': 'listID', 'list_agency_id': 'listAgencyID', 'list_agency_name': 'listAgencyName', 'list_name': 'listName', 'list_version_id': 'listVersionID', 'name': 'name', 'language_id': 'languageID', 'list_uri': 'listURI', 'list_scheme_uri': 'listSchemeURI'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        'list_id': 'listID',
+        'list_agency_id': 'listAgencyID',
+        'list_agency_name': 'listAgencyName',
+        'list_name': 'listName',
+        'list_version_id': 'listVersionID',
+        'name': 'name',
+        'language_id': 'languageID',
+        'list_uri': 'listURI',
+        'list_scheme_uri': 'listSchemeURI',
+    }
+
+    list_id: str | None
+    list_agency_id: str | None
+    list_agency_name: str | None
+    list_name: str | None
+    list_version_id: str | None
+    name: str | None
+    language_id: str | None
+    list_uri: str | None
+    list_scheme_uri: str | None
 
 
 class Identifier(Value):
     """UDT IDType: an identifier with its scheme metadata."""
 
-    XML_ATTRIBUTES = {'scheme_id': 'schemeID', 'scheme_name': 'schemeName', 'scheme_agency_id': 'schemeAgencyID', 'scheme_agency_name': 'schemeAgencyName', 'scheme_version_id': 'schemeVersionID', 'scheme_data_uri': 'schemeDataURI', 'scheme_uri': 'schemeURI'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        'scheme_id': 'schemeID',
+        'scheme_name': 'schemeName',
+        'scheme_agency_id': 'schemeAgencyID',
+        'scheme_agency_name': 'schemeAgencyName',
+        'scheme_version_id': 'schemeVersionID',
+        'scheme_data_uri': 'schemeDataURI',
+        'scheme_uri': 'schemeURI',
+    }
+
+    scheme_id: str | None
+    scheme_name: str | None
+    scheme_agency_id: str | None
+    scheme_agency_name: str | None
+    scheme_version_id: str | None
+    scheme_data_uri: str | None
+    scheme_uri: str | None
 
 
 class Measure(Value):
     """UDT MeasureType: a decimal with its UN/ECE Rec 20 unit."""
 
-    XML_ATTRIBUTES = {'unit_code': 'unitCode', 'unit_code_list_version_id': 'unitCodeListVersionID'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        'unit_code': 'unitCode',
+        'unit_code_list_version_id': 'unitCodeListVersionID',
+    }
+
+    unit_code: str | None
+    unit_code_list_version_id: str | None
 
 
 class Quantity(Value):
     """UDT QuantityType: a counted quantity."""
 
-    XML_ATTRIBUTES = {'unit_code': 'unitCode', 'unit_code_list_id': 'unitCodeListID', 'unit_code_list_agency_id': 'unitCodeListAgencyID', 'unit_code_list_agency_name': 'unitCodeListAgencyName'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        'unit_code': 'unitCode',
+        'unit_code_list_id': 'unitCodeListID',
+        'unit_code_list_agency_id': 'unitCodeListAgencyID',
+        'unit_code_list_agency_name': 'unitCodeListAgencyName',
+    }
+
+    unit_code: str | None
+    unit_code_list_id: str | None
+    unit_code_list_agency_id: str | None
+    unit_code_list_agency_name: str | None
 
 
 class Numeric(Value):
     """UDT NumericType."""
 
-    XML_ATTRIBUTES = {'format': 'format'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {'format': 'format'}
+
+    format: str | None
 
 
 class DateTime(Value):
     """UDT DateTimeType. ``value`` is the lexical form as sent (ISO 8601 in practice)."""
 
-    XML_ATTRIBUTES = {'format': 'format'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {'format': 'format'}
+
+    format: str | None
 
 
 class Binary(Value):
     """UDT BinaryObjectType: base64 content kept exactly as sent."""
 
-    XML_ATTRIBUTES = {'format': 'format', 'mime_code': 'mimeCode', 'encoding_code': 'encodingCode', 'character_set_code': 'characterSetCode', 'uri': 'uri', 'filename': 'filename'}
+    XML_ATTRIBUTES: ClassVar[dict[str, str]] = {
+        'format': 'format',
+        'mime_code': 'mimeCode',
+        'encoding_code': 'encodingCode',
+        'character_set_code': 'characterSetCode',
+        'uri': 'uri',
+        'filename': 'filename',
+    }
+
+    format: str | None
+    mime_code: str | None
+    encoding_code: str | None
+    character_set_code: str | None
+    uri: str | None
+    filename: str | None
 
 
 class Indicator(Value):
@@ -87,113 +164,301 @@ class Indicator(Value):
 class Note(Shape):
     """An SPS note: one statement, in one or more languages (``Content`` repeated)."""
 
+    contents: list[Text]
+    content_codes: list[Code]
+    subject_code: Code | None
+
 
 class SubjectNote(Note):
     """A note whose subject acronym the table does not name (carried, reported by rules)."""
 
+    subject: Code | None
+
 
 class Address(Shape):
-    pass
+    postcode: Code | None
+    line_one: Text | None
+    line_two: Text | None
+    line_three: Text | None
+    line_four: Text | None
+    line_five: Text | None
+    city_name: Text | None
+    country_id: Identifier | None
+    type_code: Code | None
+    country_name: Text | None
+    country_subdivision_id: Identifier | None
+    country_subdivision_name: Text | None
+    city_id: Identifier | None
 
 
 class Contact(Shape):
-    pass
+    person_name: Text | None
 
 
 class Party(Shape):
     """A party: exporter, consignee, issuing NPPO, treatment operator …"""
 
+    id: Identifier | None
+    name: Text | None
+    role_code: Code | None
+    type_codes: list[Code]
+    address: Address | None
+    contacts: list[Contact]
+    person_name: Text | None
+
 
 class CountrySubdivision(Shape):
-    pass
+    id: Identifier | None
+    names: list[Text]
+    hierarchical_level_code: Code | None
+    function_type_code: Code | None
 
 
 class Country(Shape):
-    pass
+    id: Identifier | None
+    names: list[Text]
+    subdivisions: list[CountrySubdivision]
 
 
 class Location(Shape):
-    pass
+    id: Identifier | None
+    names: list[Text]
 
 
 class TransportMovement(Shape):
     """Declared means of conveyance: mode (Rec 19), voyage/flight id, vessel/carrier name."""
 
+    id: Identifier | None
+    mode_code: Code | None
+    means_name: Text | None
+
 
 class Seal(Shape):
-    pass
+    id: Identifier | None
+    maximum_id: Identifier | None
 
 
 class TransportEquipment(Shape):
     """A container (or other equipment) with its seals."""
 
+    id: Identifier | None
+    seals: list[Seal]
+
 
 class ReferencedDocument(Shape):
     """An attachment or referenced document (letter of authority, original PC copy …)."""
+
+    issue_date_time: DateTime | None
+    type_code: Code | None
+    relationship_type_code: Code | None
+    id: Identifier | None
+    attachments: list[Binary]
+    information: Text | None
 
 
 class Clause(Shape):
     """A certifying statement (clause) by code, with optional text."""
 
+    id: Identifier | None
+    contents: list[Text]
+
 
 class Authentication(Shape):
     """Place and date of issue, authorised officer, certifying statements."""
+
+    type_code: Code | None
+    actual_date_time: DateTime | None
+    issue_location: Location | None
+    provider_name: Text | None
+    officer_name: Text | None
+    location_provider_name: Text | None
+    clauses: list[Clause]
 
 
 class Characteristic(Shape):
     """A treatment characteristic (TTL1, TTCH, TTTM …); ``descriptions`` exclude the acronym."""
 
+    type_code: Code | None
+    descriptions: list[Text]
+    value: Measure | None
+    minimum: Measure | None
+    maximum: Measure | None
+
 
 class OtherCharacteristic(Characteristic):
     """A characteristic whose acronym the table does not name."""
+
+    acronym: Text | None
 
 
 class Treatment(Shape):
     """Disinfestation and/or disinfection treatment (ISPM 12 box 8 on the model certificate)."""
 
+    type_code: Code | None
+    start_date_time: DateTime | None
+    end_date_time: DateTime | None
+    duration: Measure | None
+    type_level1: list[Characteristic]
+    type_level2: list[Characteristic]
+    chemicals: list[Characteristic]
+    temperatures: list[Characteristic]
+    concentrations: list[Characteristic]
+    additional_information: list[Characteristic]
+    full_text: list[Characteristic]
+    other_characteristics: list[OtherCharacteristic]
+    operation_country: Country | None
+    operator: Party | None
+
 
 class Classification(Shape):
     """Commodity classification: HS code, IPPC commodity class (vegetable part, condition)."""
 
+    system_id: Identifier | None
+    class_code: Code | None
+    class_names: list[Text]
+
 
 class OtherClassification(Classification):
-    pass
+    system_name: Code | None
 
 
 class ShippingMarks(Shape):
-    pass
+    marking: Text | None
 
 
 class Package(Shape):
     """Number and description of packages (UN/ECE Rec 21 type, UNTDID 7075 level)."""
 
+    level_code: Code | None
+    type_code: Code | None
+    quantity: Quantity | None
+    nominal_gross_weight: Measure | None
+    nominal_gross_volume: Measure | None
+    shipping_marks: list[ShippingMarks]
+
 
 class ReExport(Shape):
     """Re-export certificate details carried as item notes (RPC* acronyms)."""
+
+    statement: list[Note]
+    origin_country: list[Note]
+    original_certificate_number: list[Note]
+    original_attached: list[Note]
+    certified_copy_attached: list[Note]
+    packed: list[Note]
+    repacked: list[Note]
+    original_containers: list[Note]
+    new_containers: list[Note]
+    based_on_original_certificate: list[Note]
+    additional_inspection: list[Note]
 
 
 class TradeLineItem(Shape):
     """One consignment line: name of produce, botanical name, quantity, origin, treatments …"""
 
+    sequence_numeric: Numeric | None
+    descriptions: list[Text]
+    common_names: list[Text]
+    botanical_names: list[Text]
+    production_batch_ids: list[Identifier]
+    intended_uses: list[Text]
+    expiry_date_times: list[DateTime]
+    net_weight: Measure | None
+    gross_weight: Measure | None
+    net_volume: Measure | None
+    gross_volume: Measure | None
+    hs_classifications: list[Classification]
+    vegetable_part_classes: list[Classification]
+    condition_classes: list[Classification]
+    other_classifications: list[OtherClassification]
+    packages: list[Package]
+    other_packages: list[Note]
+    other_quantity_values: list[Note]
+    other_quantity_units: list[Note]
+    distinguishing_marks: list[Note]
+    additional_declarations: list[Note]
+    import_permits: list[Note]
+    inspection_dates: list[Note]
+    additional_official_information: list[Note]
+    re_export: ReExport
+    other_notes: list[SubjectNote]
+    transport_equipment: list[TransportEquipment]
+    origin_countries: list[Country]
+    origin_locations: list[Location]
+    treatments: list[Treatment]
+    asserted_authentications: list[Authentication]
+    referenced_documents: list[ReferencedDocument]
+
 
 class Cargo(Shape):
     """Nature of the cargo (UN/CEFACT cargo type classification)."""
+
+    type_code: Code | None
 
 
 class Replacement(Shape):
     """Replacement certificate notes (ADRP statement, ADRPN number, ADRPR reason, ADRD date)."""
 
+    statement: list[Note]
+    replaced_certificate_number: list[Note]
+    reason: list[Note]
+    replaced_issue_date: list[Note]
+
 
 class HubForwarding(Shape):
-    pass
+    code: str | None
+    hub_delivery_number: str | None
 
 
 class HubEnvelope(Shape):
     """The IPPC ePhyto Hub envelope header that carried the certificate, if any."""
 
+    from_country: str | None
+    to_country: str | None
+    certificate_type: str | None
+    certificate_status: str | None
+    nppo_certificate_number: str | None
+    hub_delivery_number: str | None
+    hub_tracking_info: str | None
+    hub_delivery_error_message: str | None
+    forwardings: list[HubForwarding]
+
 
 class Certificate(Shape):
     """An ISPM 12 phytosanitary certificate (export 851, re-export 657, replacement)."""
+
+    id: Identifier | None
+    names: list[Text]
+    descriptions: list[Text]
+    type_code: Code | None
+    status_code: Code | None
+    issue_date_time: DateTime | None
+    issuer: Party | None
+    financial_liability: list[Note]
+    additional_declarations: list[Note]
+    import_permits: list[Note]
+    inspection_dates: list[Note]
+    additional_official_information: list[Note]
+    distinguishing_marks: list[Note]
+    replacement: Replacement
+    other_notes: list[SubjectNote]
+    referenced_documents: list[ReferencedDocument]
+    authentications: list[Authentication]
+    consignment_id: Identifier | None
+    consignor: Party | None
+    consignee: Party | None
+    export_country: Country | None
+    re_export_countries: list[Country]
+    loading_location: Location | None
+    import_country: Country | None
+    transit_countries: list[Country]
+    point_of_entry: Location | None
+    examination_location: Location | None
+    transport_movements: list[TransportMovement]
+    transport_equipment: list[TransportEquipment]
+    cargo_types: list[Cargo]
+    items: list[TradeLineItem]
+    hub_envelope: HubEnvelope | None
 
     @property
     def number(self) -> str | None:
@@ -522,20 +787,21 @@ class _Untrusted(Exception):
     """The data is not in the reader's shapes (the caller builds the pydantic model instead)."""
 
 
-_EMPTY: dict = {}
-_DEFAULTS: dict = {}
+S = TypeVar("S", bound=Shape)
+_EMPTY: dict[str, object] = {}
+_DEFAULTS: dict[type[Shape], tuple[tuple[str, Any, str], ...]] = {}
 
 
-def _construct(cls: type, data: dict):
+def _construct(cls: type[S], data: dict[str, object]) -> S:
     fields = cls.FIELDS
-    values = dict.fromkeys(fields)  # every field, in the model's order
+    values: dict[str, object] = dict.fromkeys(fields)  # every field, in the model's order
     for name, v in data.items():
         spec = fields.get(name)
         if spec is None:
             raise _Untrusted(name)
         typ, is_list, default = spec
         if v is None:
-            if default == REQUIRED or is_list or default == NEW:
+            if default in (REQUIRED, NEW) or is_list:
                 raise _Untrusted(name)
         elif is_list:
             if type(v) is not list:
@@ -568,7 +834,7 @@ def _construct(cls: type, data: dict):
     return obj
 
 
-def certificate_from_reader(data: dict) -> Certificate | None:
+def certificate_from_reader(data: dict[str, object]) -> Certificate | None:
     """The :class:`Certificate` shape of what the reader read; None if the data is not in the
     reader's shapes (then the caller builds the validated model, which reports why)."""
     try:
@@ -577,12 +843,12 @@ def certificate_from_reader(data: dict) -> Certificate | None:
         return None
 
 
-def is_value(obj) -> bool:
+def is_value(obj: object) -> bool:
     """A leaf value (``Value``), of the model or of a shape."""
     return isinstance(getattr(type(obj), "XML_ATTRIBUTES", None), dict)
 
 
-def field_names(cls: type) -> tuple:
+def field_names(cls: type) -> tuple[str, ...]:
     """The field names of a model class or a shape, in order."""
     names = _NAMES.get(cls)
     if names is None:
@@ -590,7 +856,7 @@ def field_names(cls: type) -> tuple:
     return names
 
 
-_NAMES: dict = {}
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def value_at(data: object, dotted: str) -> object:
