@@ -113,7 +113,7 @@ def in_process(repeat: int) -> list[dict]:
         row["read_ms"] = median_ms(lambda: ed.read(data), repeat)
         row["convert_ms"] = median_ms(lambda: ed.convert(data, lenient=True).to_bytes(), repeat)
         row["reverse_ms"] = median_ms(lambda: ed.convert(dip, lenient=True).to_bytes(), repeat)
-        row["validate_ms"] = median_ms(lambda: ed.validate(data), repeat)
+        row["validate_ms"] = median_ms(lambda: list(ed.iter_findings(data)), repeat)  # (validate raises on an invalid sample)
         rows.append(row)
     return rows
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -68,14 +69,14 @@ def read_table_text(path: str | Path, what: str = "table") -> str:
 
 def load_cached(path: str | Path, parse: Callable[[str, str], T], what: str) -> T:
     """``parse(text, name)`` of the file at ``path``, parsed once per process and modification."""
-    p = Path(path)
+    key = os.fspath(path)  # (a stat of the string: building a Path costs more, on every conversion)
     try:
-        mtime = p.stat().st_mtime
+        mtime = os.stat(key).st_mtime_ns
     except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=str(p))) from None
-    return _parsed(str(p), mtime, parse, what)
+        raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=key)) from None
+    return _parsed(key, mtime, parse, what)
 
 
 @lru_cache(maxsize=16)
-def _parsed(path: str, mtime: float, parse, what: str):
+def _parsed(path: str, mtime: int, parse, what: str):
     return parse(read_table_text(path, what), path)
