@@ -95,3 +95,23 @@ def test_no_private_name_is_imported_across_modules():
                 found += [f"{rel}:{node.lineno} {a.name}" for a in node.names
                           if a.name.startswith("_") and not a.name.startswith("__")]
     assert found == [], found
+
+
+def test_no_cache_is_keyed_by_object_identity():
+    # an id() can be reused once its object is gone: caches are keyed by content or path, or
+    # live on the object they describe (the table's Rows keep their plans)
+    found = [f"{rel}:{node.lineno}" for path, rel, _ in _modules()
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "id"]
+    assert found == [], found
+
+
+def test_plans_live_with_the_table_rows():
+    from ephyto_dip.mapping.plans import plan_for
+    from ephyto_dip.mapping.table import Rows, load_table
+
+    table = load_table(None)
+    group = next(r for r in table.rows if r.children)
+    assert isinstance(table.roots, Rows) and isinstance(group.children, Rows)
+    assert plan_for(group.children, "dip") is plan_for(group.children, "dip")  # made once, kept with the rows
+    assert plan_for(list(group.children), "dip") is not plan_for(list(group.children), "dip")  # a plain list: per call

@@ -34,3 +34,9 @@ def test_a_batch_round_accounts_for_every_file_on_both_sides(bench, tmp_path):
 def test_a_run_that_fails_stops_the_benchmark(bench):
     with pytest.raises(SystemExit, match="exited 3"):
         bench.run_timed([bench.sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def test_the_in_process_part_measures_every_sample(bench):
+    rows = bench.in_process(repeat=1)  # (the schema-invalid sample 01 is measured too: validate raised on it once)
+    assert len(rows) == len(bench.samples())
+    assert all(r["convert_ms"] > 0 and r["validate_ms"] > 0 for r in rows)

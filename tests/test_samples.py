@@ -325,3 +325,38 @@ def test_writing_what_was_read_equals_writing_its_model(path):
     doc = ed.read(path)
     assert ed.serialize(ed.to_dip(doc.content)) == ed.serialize(ed.to_dip(doc.certificate))
     assert ed.serialize(ed.to_ephyto(doc.content)) == ed.serialize(ed.to_ephyto(doc.certificate))
+
+
+# ------------------------------------------------ the envelope header from mappings/hub-envelope.tsv
+
+def test_the_hub_envelope_list_and_the_element_table_name_the_same_fields():
+    from ephyto_dip.mapping.table import load_table
+    from ephyto_dip.reading.hub_fields import hub_fields
+
+    fields = hub_fields()
+    listed = {f.field for f in (*fields.header.values(), *fields.forwarding.values())}
+    table = {r.field.removeprefix("hub_envelope.") for r in load_table().rows
+             if r.field.startswith("hub_envelope.") and r.kind != "group"}
+    assert listed == table
+    assert fields.header["NPPOCertificateNumber"].agrees_with == "id" and fields.forwarding_container == "Forwardings"
+
+
+def test_a_hub_element_renamed_in_a_copy_of_the_list_is_read_and_checked_by_its_new_name(tmp_path, monkeypatch):
+    import base64
+
+    from ephyto_dip.reading import hub_fields as hf
+    from ephyto_dip.tsv import read_table_text
+
+    copy = tmp_path / "hub-envelope.tsv"
+    copy.write_text(read_table_text(hf.default_path()).replace("\nHUBTrackingInfo\t", "\nTrackingState\t")
+                    .replace("\nNPPOCertificateNumber\tnppo_certificate_number\tid\n",
+                             "\nNPPOCertificateNumber\tnppo_certificate_number\t\n"), encoding="utf-8")
+    monkeypatch.setattr(hf, "default_path", lambda: copy)
+    raw = sample("05").read_bytes().replace(b"<ram:ID>491412337BO</ram:ID>", b"<ram:ID>OTHER-1</ram:ID>", 1)
+    message = _hub_envelope(base64.b64encode(raw).decode()).replace(b"HUBTrackingInfo", b"TrackingState")
+    doc = ed.read(message)
+    assert doc.certificate.hub_envelope.hub_tracking_info == "Delivered"  # read by its new name
+    assert not [f for f in doc.findings if f.code == "ENVELOPE-CONTENT"]  # the number no longer has to agree
+    with pytest.raises(ed.TableError) as bad:
+        hf.parse_hub_fields(read_table_text(hf.default_path()) + "Stamp\tstamp\t\n", "copy.tsv")
+    assert "Stamp" in bad.value.findings[0].message and bad.value.findings[0].file == "copy.tsv"

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from .findings import Finding, TableError
 
@@ -69,14 +69,14 @@ def read_table_text(path: str | os.PathLike[str], what: str = "table") -> str:
 
 def load_cached(path: str | os.PathLike[str], parse: Callable[[str, str], T], what: str) -> T:
     """``parse(text, name)`` of the file at ``path``, parsed once per process and modification."""
-    p = Path(path)
+    key = os.fspath(path)  # (a stat of the string: building a Path costs more, on every conversion)
     try:
-        mtime = p.stat().st_mtime
+        mtime = os.stat(key).st_mtime_ns
     except OSError as exc:
-        raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=str(p))) from None
-    return cast(T, _parsed(str(p), mtime, parse, what))  # the cache holds what ``parse`` gave
+        raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=key)) from None
+    return _parsed(key, mtime, parse, what)  # type: ignore[no-any-return]  # lru_cache forgets T: parse gave it
 
 
 @lru_cache(maxsize=16)
-def _parsed(path: str, mtime: float, parse: Callable[[str, str], object], what: str) -> object:
+def _parsed(path: str, mtime: int, parse: Callable[[str, str], T], what: str) -> T:
     return parse(read_table_text(path, what), path)

@@ -113,7 +113,7 @@ class _Plan:
         self.rows = rows
         self.active = [r for r in rows if r.paths.get(side) is not None]
         self.entries = [Entry(r, side, rows) for r in self.active]
-        self._by_row = {id(e.row): e for e in self.entries}
+        self._by_row = {e.row.line: e for e in self.entries}  # (a row's line is unique in its table)
         self._by_tag: dict = {}
         self._always = []
         for pos, (row, entry) in enumerate(zip(self.active, self.entries)):
@@ -125,7 +125,7 @@ class _Plan:
         self._present: dict = {}
 
     def entry(self, row: Row) -> Entry:
-        return self._by_row[id(row)]
+        return self._by_row[row.line]
 
     def present(self, tags) -> list[Entry]:
         """The entries that can find something among children with ``tags``, in table order.
@@ -147,17 +147,15 @@ class _Plan:
         return hit
 
 
-_PLANS: dict = {}
-MAX_PLANS = 4096  # contexts × sides of the tables in use; a process that reloads edited tables stays bounded
-
-
 def plan_for(rows: list[Row], side: str) -> _Plan:
-    key = (id(rows), side)
-    plan = _PLANS.get(key)
-    if plan is None or plan.rows is not rows:  # (a plan keeps its rows alive: this is a safeguard)
-        if len(_PLANS) >= MAX_PLANS:
-            _PLANS.clear()
-        plan = _PLANS[key] = _Plan(rows, side)
+    """The plan of a context's rows on ``side``, made once and kept with the rows
+    (:class:`~ephyto_dip.mapping.table.Rows`); a plain list of rows is planned for this call only."""
+    plans = getattr(rows, "plans", None)
+    if plans is None:
+        return _Plan(rows, side)
+    plan = plans.get(side)
+    if plan is None:  # two threads may both plan it: the plans are equal, either one is kept
+        plan = plans[side] = _Plan(rows, side)
     return plan
 
 

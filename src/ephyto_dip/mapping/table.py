@@ -55,6 +55,18 @@ PREDICATES = (
 SIDES = ("ephyto", "dip")
 
 
+class Rows(list):
+    """The rows of one context (the table's roots, a group's children), in table order, with
+    what the mapping works out from them once (``plans``: read, write and sort plans per side
+    and schema). The plans live and die with the table: no cache outside it to key or bound."""
+
+    __slots__ = ("plans",)
+
+    def __init__(self, rows=()):
+        super().__init__(rows)
+        self.plans: dict = {}
+
+
 @dataclass
 class Row:
     """One table row, with its compiled paths and its place in the model."""
@@ -67,7 +79,7 @@ class Row:
     kind: str = ""  # "group" | "value" | "str"
     shape: type | None = None  # the field's class in ephyto_dip.reading.shapes (str for a plain string)
     parent: Row | None = None
-    children: list[Row] = dc_field(default_factory=list)
+    children: Rows = dc_field(default_factory=Rows)
     paths: dict[str, Path | None] = dc_field(default_factory=dict)
     codelist: CodeList | None = None
 
@@ -108,8 +120,8 @@ class Table:
     derived: dict = dc_field(default_factory=dict, repr=False, compare=False)  # what modules compute from the rows, once
 
     @cached_property
-    def roots(self) -> list[Row]:
-        return [r for r in self.rows if r.parent is None]
+    def roots(self) -> Rows:
+        return Rows(r for r in self.rows if r.parent is None)
 
 
 def default_table_path() -> FsPath:

@@ -14,7 +14,7 @@ from .table import Row, Table
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
     from ..reading import model as m
-from .plans import MAX_PLANS, Entry, plan_for
+from .plans import Entry, plan_for
 
 # --------------------------------------------------------------------------------- write
 
@@ -108,9 +108,6 @@ class _Discriminator:
         self.tag, self.value = tag, value
 
 
-_WRITE_PLANS: dict = {}
-
-
 def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...], str | None, Any]]:
     """``(via, field, entry)`` for a context, in the schema order of what they write
     (``field`` None: a :class:`_Discriminator`).
@@ -118,10 +115,11 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     Rows of a ``.`` group write into the context itself, so they join its plan (``via`` names
     the group fields on the way to their object). Cached per table, side and schema.
     """
-    key = (id(rows), side.name, id(order))
-    hit = _WRITE_PLANS.get(key)
-    if hit is not None and hit[0] is rows and hit[1] is order:
-        return hit[2]
+    plans = getattr(rows, "plans", None)  # kept with the rows (table.Rows), keyed by the schema object itself
+    key = ("write", side.name, order)
+    hit = plans.get(key) if plans is not None else None
+    if hit is not None:
+        return hit
     ctx_type = _context_type(rows[0], side, order) if rows and order is not None else None
     keyed: list = []
 
@@ -142,24 +140,20 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     if order is not None:
         keyed.sort(key=lambda k: k[0])  # stable: rows writing the same element keep table order
     plan = [(via, None if isinstance(e, _Discriminator) else e.attr, e) for _, via, e in keyed]
-    if len(_WRITE_PLANS) >= MAX_PLANS:
-        _WRITE_PLANS.clear()
-    _WRITE_PLANS[key] = (rows, order, plan)
+    if plans is not None:
+        plans[key] = plan
     return plan
-
-
-_SORT_NEEDED: dict = {}
 
 
 def _sort_needed(table: Table, side: Side, order) -> bool:
     """Whether some context of ``table`` has a row whose path passes through an element that
     another row of the context creates (its children then come from two plans). Worked out
     once per table, side and schema."""
-    key = (id(table), side.name, id(order))
-    hit = _SORT_NEEDED.get(key)
-    if hit is None or hit[0] is not table or hit[1] is not order:
-        hit = _SORT_NEEDED[key] = (table, order, _passes_through_another(table.roots, side, order))
-    return hit[2]
+    key = (__name__, "sort", side.name, order)
+    hit = table.derived.get(key)
+    if hit is None:
+        hit = table.derived[key] = _passes_through_another(table.roots, side, order)
+    return hit
 
 
 def _passes_through_another(rows: list[Row], side: Side, order) -> bool:

@@ -18,6 +18,7 @@ from ..findings import (
 )
 from . import shapes
 from .doctypes import document_types, ephyto_types_text
+from .hub_fields import hub_fields
 from .namespaces import (
     DIP_NS,
     DS_SIG_NS,
@@ -25,24 +26,13 @@ from .namespaces import (
     SPS_NS,
     UDT_NS,
 )
+from .shapes import value_at
 from .xmlsafe import parse_bytes
 from .xmltext import text_of
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
 HUB_SERVICE_NS = "http://ephyto.ippc.int/"
 SPS_NS_PREFIX = "urn:un:unece:uncefact:data:standard:SPSCertificate:"
-_HUB_FIELDS = {
-    "From": "from_country",
-    "To": "to_country",
-    "CertificateType": "certificate_type",
-    "CertificateStatus": "certificate_status",
-    "NPPOCertificateNumber": "nppo_certificate_number",
-    "hubDeliveryNumber": "hub_delivery_number",
-    "HUBTrackingInfo": "hub_tracking_info",
-    "hubDeliveryErrorMessage": "hub_delivery_error_message",
-}
-
-
 def detect(root: etree._Element, name: str = "<input>") -> str:
     """'ephyto', 'dip' or 'hub' for a root element; UnsupportedDocumentError otherwise."""
     q = etree.QName(root)
@@ -124,19 +114,21 @@ def open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list
     forwardings = []
     cert_el = None
     content = None
+    fields = hub_fields()
     for c in env:
         if not isinstance(c.tag, str):
             continue
         local = _local(c)
-        if local in _HUB_FIELDS and (text_of(c) or "").strip():
-            header[_HUB_FIELDS[local]] = text_of(c).strip()
-        elif local == "Forwardings":
+        if local in fields.header and (text_of(c) or "").strip():
+            header[fields.header[local].field] = text_of(c).strip()
+        elif local == fields.forwarding_container:
             for fw in c:
                 if isinstance(fw.tag, str):
                     rec = {}
                     for x in fw:
-                        if isinstance(x.tag, str) and (text_of(x) or "").strip():
-                            rec["code" if _local(x) == "Code" else "hub_delivery_number"] = text_of(x).strip()
+                        hit = fields.forwarding.get(_local(x)) if isinstance(x.tag, str) else None
+                        if hit is not None and (text_of(x) or "").strip():
+                            rec[hit.field.removeprefix("forwardings[].")] = text_of(x).strip()
                     forwardings.append({f: rec[f] for f in shapes.HubForwarding.FIELDS if f in rec})
         elif local == "SPSCertificate":
             cert_el = c
@@ -183,20 +175,15 @@ def open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list
 
 
 def envelope_consistency(env: dict, content: dict, name: str) -> list[Finding]:
+    """A warning for every header value that differs from the certificate's (hub-envelope.tsv ``agrees_with``)."""
     out = []
-    pairs = [
-        ("NPPOCertificateNumber", env.get("nppo_certificate_number"), content.get("id")),
-        ("CertificateType", env.get("certificate_type"), content.get("type_code")),
-        ("CertificateStatus", env.get("certificate_status"), content.get("status_code")),
-        ("From", env.get("from_country"), (content.get("export_country") or {}).get("id")),
-        ("To", env.get("to_country"), (content.get("import_country") or {}).get("id")),
-    ]
-    for label, hv, cv in pairs:
-        if hv is not None and cv is not None and hv.strip() != cv["value"].strip():
+    for tag, hf in hub_fields().header.items():
+        hv, cv = env.get(hf.field), value_at(content, hf.agrees_with) if hf.agrees_with else None
+        if hv is not None and isinstance(cv, dict) and hv.strip() != cv["value"].strip():
             out.append(
                 Finding(
                     "ENVELOPE-CONTENT",
-                    f"envelope {label} {hv!r} differs from the certificate's {cv['value']!r}",
+                    f"envelope {tag} {hv!r} differs from the certificate's {cv['value']!r}",
                     severity=WARNING,
                     file=name,
                 )
@@ -213,6 +200,7 @@ def infer_namespaces(root: etree._Element) -> None:
     everything else is ram. Hub header elements belong to the HUB.Entities namespace.
     One walk from the top, carrying where it is (in a certificate, in a signature).
     """
+    hub_tags = hub_fields().tags
     stack = [(root, None, False)]  # (element, the nearest SPSCertificate above it, inside a Signature)
     while stack:
         el, cert, in_sig = stack.pop()
@@ -233,8 +221,7 @@ def infer_namespaces(root: etree._Element) -> None:
                     ns = UDT_NS
                 else:
                     ns = RAM_NS
-            elif local in _HUB_FIELDS or local in ("Content", "Forwardings", "EnvelopeForwarding", "Code",
-                                                   "HubDeliveryNumber"):
+            elif local in hub_tags or local == "Content":
                 ns = HUB_NS
             else:
                 ns = f"urn:ephyto-dip:undeclared:{prefix}"

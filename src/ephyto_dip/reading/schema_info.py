@@ -117,7 +117,7 @@ class SchemaInfo:
             return self._resolve_qname(t, el)
         ct = el.find(_XS + "complexType")
         if ct is not None:
-            key = f"anon:{id(ct)}"
+            key = f"anon:{ct.base}#{ct.getroottree().getpath(ct)}"  # where it is defined: unique, and stable
             self._anon[key] = (ct, self._tns(el))
             return key
         return None

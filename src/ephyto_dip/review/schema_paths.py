@@ -263,7 +263,7 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
     covers everything inside it. So recursive types (SPSCountrySubDivision) end where the table ends.
     """
     findings: list[Finding] = []
-    used: set[int] = set()
+    used: set = set()  # the exclusions that matched something
     stack: list[tuple[_Node, int]] = [(res.root, 0)]
     while stack:
         node, depth = stack.pop()
@@ -289,7 +289,7 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
                 continue
             hit = excl.match(side, pos)
             if hit is not None:
-                used.add(id(hit))
+                used.add(hit)
                 continue
             findings.append(
                 Finding(
@@ -302,7 +302,7 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
                 )
             )
     for e in excl.for_side(side):
-        if id(e) not in used:
+        if e not in used:
             mapped_too = any(e.matches(p) for p in res.mapped)
             findings.append(
                 Finding(
