@@ -27,7 +27,7 @@ from .namespaces import (
     UDT_NS,
 )
 from .shapes import value_at
-from .xmlsafe import parse_bytes
+from .xmlsafe import Limits, parse_bytes
 from .xmltext import text_of
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
@@ -80,14 +80,14 @@ def check_document_type(root: etree._Element, name: str) -> None:
             "DOC-UNSUPPORTED-TYPE",
             f"SPS document type {code} ({what}); ePhyto certificates are {ephyto_types_text()}",
             file=name,
-            line=el.sourceline,
+            line=el.sourceline if el is not None else None,  # (a code was found: el is there)
             xpath="/SPSCertificate/SPSExchangedDocument/TypeCode",
             value=code,
         )
     )
 
 
-def _local(el) -> str:
+def _local(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
@@ -102,16 +102,18 @@ def _find_envelope(root: etree._Element) -> etree._Element | None:
     return None
 
 
-def open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list[Finding]]:
+def open_envelope(root: etree._Element, name: str, limits: Limits
+                  ) -> tuple[etree._Element, dict[str, object], bytes, list[Finding]]:
     """The certificate of a Hub message, its envelope header as the model dumps a ``HubEnvelope``
     (``None`` left out; every field a string, so nothing to validate), its bytes, findings."""
     env = _find_envelope(root)
     if env is None:
         raise UnsupportedDocumentError(
-            Finding("DOC-UNKNOWN-ROOT", "an IPPC Hub message without an envelope header", file=name, line=root.sourceline)
+            Finding("DOC-UNKNOWN-ROOT", "an IPPC Hub message without an envelope header", file=name,
+                    line=root.sourceline)
         )
-    header: dict = {}
-    forwardings = []
+    header: dict[str, str] = {}
+    forwardings: list[dict[str, str]] = []
     cert_el = None
     content = None
     fields = hub_fields()
@@ -120,21 +122,21 @@ def open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list
             continue
         local = _local(c)
         if local in fields.header and (text_of(c) or "").strip():
-            header[fields.header[local].field] = text_of(c).strip()
+            header[fields.header[local].field] = (text_of(c) or "").strip()
         elif local == fields.forwarding_container:
             for fw in c:
                 if isinstance(fw.tag, str):
-                    rec = {}
+                    rec: dict[str, str] = {}
                     for x in fw:
                         hit = fields.forwarding.get(_local(x)) if isinstance(x.tag, str) else None
                         if hit is not None and (text_of(x) or "").strip():
-                            rec[hit.field.removeprefix("forwardings[].")] = text_of(x).strip()
+                            rec[hit.field.removeprefix("forwardings[].")] = (text_of(x) or "").strip()
                     forwardings.append({f: rec[f] for f in shapes.HubForwarding.FIELDS if f in rec})
         elif local == "SPSCertificate":
             cert_el = c
         elif local == "Content":
             content = c
-    envelope = {f: header[f] for f in shapes.HubEnvelope.FIELDS if f in header}
+    envelope: dict[str, object] = {f: header[f] for f in shapes.HubEnvelope.FIELDS if f in header}
     envelope["forwardings"] = forwardings
     findings: list[Finding] = []
     if cert_el is not None:
@@ -146,7 +148,7 @@ def open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list
             Finding("ENVELOPE-CONTENT", "the Hub envelope carries no certificate (Content is empty)", file=name,
                     line=env.sourceline)
         )
-    text = text_of(content).strip()
+    text = (text_of(content) or "").strip()
     if text.startswith("<"):
         raw = text.encode("utf-8")
         how = "escaped XML"
@@ -174,12 +176,12 @@ def open_envelope(root, name, limits) -> tuple[etree._Element, dict, bytes, list
     return inner, envelope, raw, findings
 
 
-def envelope_consistency(env: dict, content: dict, name: str) -> list[Finding]:
+def envelope_consistency(env: dict[str, object], content: dict[str, object], name: str) -> list[Finding]:
     """A warning for every header value that differs from the certificate's (hub-envelope.tsv ``agrees_with``)."""
     out = []
     for tag, hf in hub_fields().header.items():
         hv, cv = env.get(hf.field), value_at(content, hf.agrees_with) if hf.agrees_with else None
-        if hv is not None and isinstance(cv, dict) and hv.strip() != cv["value"].strip():
+        if isinstance(hv, str) and isinstance(cv, dict) and hv.strip() != cv["value"].strip():  # (a header value: str)
             out.append(
                 Finding(
                     "ENVELOPE-CONTENT",
@@ -201,7 +203,8 @@ def infer_namespaces(root: etree._Element) -> None:
     One walk from the top, carrying where it is (in a certificate, in a signature).
     """
     hub_tags = hub_fields().tags
-    stack = [(root, None, False)]  # (element, the nearest SPSCertificate above it, inside a Signature)
+    # (element, the nearest SPSCertificate above it, inside a Signature)
+    stack: list[tuple[etree._Element, etree._Element | None, bool]] = [(root, None, False)]
     while stack:
         el, cert, in_sig = stack.pop()
         if not isinstance(el.tag, str):
@@ -230,6 +233,6 @@ def infer_namespaces(root: etree._Element) -> None:
         stack.extend((c, inner, in_sig) for c in el)
 
 
-def _raw_local(el) -> str:
+def _raw_local(el: etree._Element) -> str:
     t = el.tag if isinstance(el.tag, str) else ""
     return t.rsplit("}", 1)[-1].split(":")[-1]

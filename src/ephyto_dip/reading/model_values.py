@@ -6,7 +6,7 @@ Each value type carries the XML attributes of its data type (``languageID``, ``u
 :mod:`ephyto_dip.reading.model`.
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -21,7 +21,7 @@ def value_at(data: object, dotted: str) -> object:
     return cur
 
 
-def new_list() -> list:
+def new_list() -> list[Any]:
     """The default of every list field. A plain function, not ``list``: pydantic inspects a
     factory's signature, which for a builtin means parsing its text (~60 ms at import), and a
     literal ``[]`` default is deep-copied for every instance instead."""

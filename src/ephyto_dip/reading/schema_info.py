@@ -27,6 +27,9 @@ XS = "http://www.w3.org/2001/XMLSchema"
 _XS = f"{{{XS}}}"
 
 
+OrderEntry = tuple[int, "str | None", bool]  # a child's position, its type, whether that type has element children
+
+
 @dataclass(frozen=True)
 class ChildDecl:
     tag: str  # Clark name
@@ -49,12 +52,12 @@ class SchemaInfo:
         self._entry = Path(entry).resolve()
         self._docs: dict[str, etree._Element] = {}  # path -> root
         self._ns_locations: dict[str, Path] = {}
-        self._elements: dict[str, tuple[str, object]] = {}  # global element tag -> (ns, type ref/node)
+        self._elements: dict[str, tuple[str, etree._Element]] = {}  # global element tag -> (ns, its node)
         self._types: dict[str, etree._Element] = {}  # {ns}Name -> complexType/simpleType node
         self._loaded_ns: set[str] = set()
         self._children_cache: dict[str, list[ChildDecl]] = {}
         self._anon: dict[str, tuple[etree._Element, str]] = {}
-        self._order_cache: dict = {}
+        self._order_cache: dict[str | None, dict[str, OrderEntry]] = {}
         self._lock = threading.RLock()  # re-entrant: loading and collecting recurse
         with self._lock:
             self._load(self._entry)
@@ -150,7 +153,8 @@ class SchemaInfo:
             self._children_cache[type_key] = out  # published complete: readers never see a list being filled
             return out
 
-    def _collect(self, node: etree._Element, out: list[ChildDecl], factor_min: int = 1, unbounded: bool = False):
+    def _collect(self, node: etree._Element, out: list[ChildDecl], factor_min: int = 1, unbounded: bool = False
+                 ) -> None:
         for child in node:
             if not isinstance(child.tag, str):
                 continue
@@ -163,7 +167,7 @@ class SchemaInfo:
             elif tag in (_XS + "complexContent",):
                 self._collect(child, out, factor_min, unbounded)
             elif tag == _XS + "extension":
-                base = self._resolve_qname(child.get("base"), child)
+                base = self._resolve_qname(child.get("base", ""), child)
                 out.extend(self.children(base))
                 self._collect(child, out, factor_min, unbounded)
             elif tag == _XS + "element":
@@ -178,7 +182,7 @@ class SchemaInfo:
                     root = child.getroottree().getroot()
                     qualified = root.get("elementFormDefault") == "qualified" or child.get("form") == "qualified"
                     ns = self._tns(child) if qualified else ""
-                    ctag = f"{{{ns}}}{child.get('name')}" if ns else child.get("name")
+                    ctag = f"{{{ns}}}{child.get('name')}" if ns else child.get("name", "")
                     out.append(ChildDecl(ctag, self._decl_type(child), mn, mx))
 
     def simple_content(self, type_key: str | None) -> SimpleContent | None:
@@ -200,11 +204,12 @@ class SchemaInfo:
             der = next((c for c in node if c.tag in (_XS + "restriction", _XS + "extension")), None)
             if der is None or not der.get("base"):
                 return None
-            levels.append([a.get("name") for a in der.iterchildren(_XS + "attribute") if a.get("name")])
+            levels.append([n for a in der.iterchildren(_XS + "attribute") if (n := a.get("name"))])
             for f in der:
-                if isinstance(f.tag, str) and f.tag not in (_XS + "attribute", _XS + "annotation") and f.get("value"):
-                    facets.setdefault(etree.QName(f).localname, f.get("value"))
-            key = self._resolve_qname(der.get("base"), der)
+                if isinstance(f.tag, str) and f.tag not in (_XS + "attribute", _XS + "annotation") and (
+                        v := f.get("value")):
+                    facets.setdefault(etree.QName(f).localname, v)
+            key = self._resolve_qname(der.get("base", ""), der)
             bases.append(key)
         attributes = [a for level in reversed(levels) for a in level]
         return SimpleContent(tuple(bases), tuple(dict.fromkeys(attributes)), tuple(facets.items()))
@@ -232,9 +237,9 @@ class SchemaInfo:
     # ---------------------------------------------------------------- ordering
     def sort(self, root: etree._Element) -> None:
         """Put every element's children in schema order (stable within equal names)."""
-        self._sort(root, self.element_type(root.tag))
+        self._sort(root, self.element_type(str(root.tag)))
 
-    def _order_index(self, type_key: str | None) -> dict:
+    def _order_index(self, type_key: str | None) -> dict[str, OrderEntry]:
         """tag -> (position, type key, whether that type has element children) for a type."""
         hit = self._order_cache.get(type_key)
         if hit is None:
@@ -254,7 +259,7 @@ class SchemaInfo:
         index = self._order_index(type_key)
         kids = list(el)
         unknown = (len(index), None, True)  # after the known ones; looked into, as before
-        keys = [index.get(c.tag, unknown) for c in kids]
+        keys = [index.get(c.tag, unknown) for c in kids]  # type: ignore[arg-type]  # a comment's tag: unknown
         last = -1
         for pos, _, _ in keys:
             if pos < last:  # out of order: a stable sort by schema position
@@ -263,7 +268,7 @@ class SchemaInfo:
                 el[:] = kids
                 break
             last = pos
-        for c, (_, sub, has_children) in zip(kids, keys):
+        for c, (_, sub, has_children) in zip(kids, keys, strict=True):
             if has_children and len(c):
                 self._sort(c, sub)
 

@@ -84,7 +84,7 @@ def ephyto_pruned_xsd() -> etree.XMLSchema:
     return _shared(str(ephyto_pruned_xsd_path()))[0]
 
 
-_guard: list = []  # [(the dropped namespaces, xsi:type finder)], built once
+_guard: list[tuple[frozenset[str], etree.XPath]] = []  # [(the dropped namespaces, xsi:type finder)], built once
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 
 
@@ -100,7 +100,8 @@ def _needs_full_set(doc: etree._Element) -> bool:
         with _compile_lock:
             if not _guard:
                 text = resource_path(*EPHYTO_PRUNED_DIR, "dropped-namespaces.txt").read_text(encoding="utf-8")
-                _guard.append((frozenset(text.split()), etree.XPath("boolean(//@xsi:type)", namespaces={"xsi": XSI_NS})))
+                _guard.append((frozenset(text.split()),
+                               etree.XPath("boolean(//@xsi:type)", namespaces={"xsi": XSI_NS})))
     dropped, xsi_type = _guard[0]
     if etree.QName(doc).namespace in dropped:
         return True

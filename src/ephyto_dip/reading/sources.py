@@ -10,6 +10,7 @@ whole document as a file name.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import IO, Protocol, Union
 
 from ..findings import Finding, InputError, UsageError
@@ -56,7 +57,8 @@ def load_source(source: object, name: str | None, limits: Limits) -> tuple[bytes
         file=name))
 
 
-def _read_stream(source: object, reader, name: str | None, limits: Limits) -> tuple[bytes, str]:
+def _read_stream(source: object, reader: Callable[[int], object], name: str | None, limits: Limits
+                 ) -> tuple[bytes, str]:
     label = name or getattr(source, "name", None)
     label = short_name(label) if isinstance(label, str) else "<stream>"
     try:

@@ -11,11 +11,16 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from ..findings import ERROR, WARNING, Finding, InputError, UsageError
+
+if TYPE_CHECKING:
+    from ..codes import FindingCode
 
 # libxml2 refuses documents nested deeper than this without its "huge" option (which stays off),
 # so a larger cap could never be reached; it is refused as a setting instead.
@@ -43,7 +48,9 @@ def _setting(value: object, what: str, low: int, high: int | None, size: bool = 
 
 def _from_env(var: str, default: int, low: int, high: int | None, size: bool = False) -> int:
     raw = os.environ.get(var)
-    return default if raw is None or raw.strip() == "" else _setting(raw, f"the environment value {var}", low, high, size)
+    if raw is None or raw.strip() == "":
+        return default
+    return _setting(raw, f"the environment value {var}", low, high, size)
 
 
 class Limits:
@@ -56,6 +63,8 @@ class Limits:
     """
 
     __slots__ = ("_max_bytes", "_max_depth")
+    _max_bytes: int | None
+    _max_depth: int | None
 
     def __init__(self, max_bytes: int | None = None, max_depth: int | None = None) -> None:
         object.__setattr__(self, "_max_bytes", None if max_bytes is None else
@@ -85,7 +94,7 @@ class Limits:
     def __repr__(self) -> str:
         return f"Limits(max_bytes={self._max_bytes!r}, max_depth={self._max_depth!r})"
 
-    def __reduce__(self):  # sent to worker processes as the values given
+    def __reduce__(self) -> tuple[type[Limits], tuple[int | None, int | None]]:  # sent to workers as given
         return Limits, (self._max_bytes, self._max_depth)
 
 
@@ -132,7 +141,7 @@ class Parsed:
     findings: list[Finding]
 
 
-def read_file(path: str | os.PathLike, limits: Limits = DEFAULT_LIMITS) -> bytes:
+def read_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Read a file within the size cap, or raise InputError(IO-READ / XML-TOO-LARGE)."""
     name = short_name(os.fspath(path))
     try:
@@ -171,7 +180,8 @@ def parse_bytes(
     if not data.strip():
         raise InputError(Finding("XML-EMPTY", "the file is empty", file=name))
     if _DOCTYPE_RE.search(data[:65536]) or any(d in data[:131072] for d in _UTF16_DOCTYPE):
-        line = data[: _DOCTYPE_RE.search(data).start()].count(b"\n") + 1 if _DOCTYPE_RE.search(data) else None
+        found = _DOCTYPE_RE.search(data)
+        line = data[: found.start()].count(b"\n") + 1 if found else None
         raise InputError(
             Finding(
                 "XML-DOCTYPE",
@@ -261,7 +271,7 @@ def _declared(head: str) -> tuple[str, str]:
     return m.group(1).lower().replace("_", "-"), m.group(1)
 
 
-def _only_namespace_errors(log) -> bool:
+def _only_namespace_errors(log: Iterable[etree._LogEntry]) -> bool:
     entries = list(log)
     return bool(entries) and all(e.domain_name == "NAMESPACE" for e in entries)
 
@@ -292,6 +302,7 @@ def _syntax_finding(exc: etree.XMLSyntaxError, name: str) -> Finding:
     msg = str(exc.msg if hasattr(exc, "msg") and exc.msg else exc).strip()
     line = exc.lineno if getattr(exc, "lineno", None) else None
     low = msg.lower()
+    code: FindingCode
     if "encoding" in low or "utf-8" in low or "not proper" in low or "bytes:" in low:
         code = "XML-ENCODING"
     elif "depth" in low:
@@ -326,13 +337,15 @@ def _check_depth(root: etree._Element, name: str, limits: Limits) -> None:
 def element_xpath(el: etree._Element) -> str:
     """A readable, prefix-free XPath for messages: /SPSCertificate/SPSConsignment[1]/…"""
     parts = []
-    while el is not None:
-        parent = el.getparent()
-        local = etree.QName(el).localname if isinstance(el.tag, str) else "node()"
+    node: etree._Element | None = el
+    while node is not None:
+        parent = node.getparent()
+        local = etree.QName(node).localname if isinstance(node.tag, str) else "node()"
         if parent is not None:
-            same = [c for c in parent.iterchildren(el.tag)]
-            parts.append(f"{local}[{same.index(el) + 1}]" if len(same) > 1 else local)
+            # (a comment's tag is its factory, which iterchildren takes as well)
+            same = list(parent.iterchildren(node.tag))  # type: ignore[arg-type]
+            parts.append(f"{local}[{same.index(node) + 1}]" if len(same) > 1 else local)
         else:
             parts.append(local)
-        el = parent
+        node = parent
     return "/" + "/".join(reversed(parts))
