@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
-from ..reading import shapes as m
+from ..reading.shapes import HasValue
 from .table import Row, Table, load_table
 
 _INDEX = re.compile(r"\[\d+\]")
-_FIELDS: dict = {}  # model path -> its table field, remembered (bounded)
+_FIELDS: dict[str, str] = {}  # model path -> its table field, remembered (bounded)
+V = TypeVar("V", bound=HasValue)  # a value of the model or of its shape
 _FORMAT = re.compile(r"^(a|n|an)(\.\.)?(\d+)(?:,(\d+))?$")
 
 
@@ -43,8 +45,8 @@ def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
     return out
 
 
-def too_long(values: Iterable[tuple[str, m.Value]], table: Table | None = None
-             ) -> Iterator[tuple[str, m.Value, Row, str]]:
+def too_long(values: Iterable[tuple[str, V]], table: Table | None = None
+             ) -> Iterator[tuple[str, V, Row, str]]:
     """``(model path, value, row, what exceeds)`` for each value beyond its WCO format."""
     limits = _limited_rows(table or load_table())
     if not limits:

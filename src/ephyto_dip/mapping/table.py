@@ -11,6 +11,7 @@ row under it, whose paths are relative to the group's element on each side.
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ def default_table_path() -> FsPath:
     return resource_path("mappings", "ephyto-dip.tsv")
 
 
-def load_table(path: str | FsPath | None = None) -> Table:
+def load_table(path: str | os.PathLike[str] | None = None) -> Table:
     """Load (and cache per process) the table at ``path`` or the shipped one."""
     return load_cached(path or default_table_path(), parse_table, "table")
 

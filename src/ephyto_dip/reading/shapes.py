@@ -10,7 +10,7 @@ still give the pydantic classes and model.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeGuard, TypeVar
 
 # how a field defaults: required, None, a new empty list, a new empty instance of its class
 REQUIRED, NONE, LIST, NEW = "required", "none", "list", "new"
@@ -843,7 +843,13 @@ def certificate_from_reader(data: dict[str, object]) -> Certificate | None:
         return None
 
 
-def is_value(obj: object) -> bool:
+class HasValue(Protocol):
+    """What a leaf value of the model or of a shape has: its text."""
+
+    value: str
+
+
+def is_value(obj: object) -> TypeGuard[HasValue]:
     """A leaf value (``Value``), of the model or of a shape."""
     return isinstance(getattr(type(obj), "XML_ATTRIBUTES", None), dict)
 

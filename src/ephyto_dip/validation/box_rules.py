@@ -80,11 +80,11 @@ def _status(code: str, ck: Checker) -> None:
 
 
 def _country_values(cert: m.Certificate) -> Iterator[tuple[str, m.Value]]:
-    def country(c: m.Country | None, path: str):
+    def country(c: m.Country | None, path: str) -> Iterator[tuple[str, m.Value]]:
         if c is not None and c.id is not None:
             yield f"{path}.id", c.id
 
-    def address(p: m.Party | None, path: str):
+    def address(p: m.Party | None, path: str) -> Iterator[tuple[str, m.Value]]:
         if p is not None and p.address is not None and p.address.country_id is not None:
             yield f"{path}.address.country_id", p.address.country_id
 
@@ -189,23 +189,23 @@ def check_units(cert: m.Certificate, ck: Checker) -> None:
             continue
         if kind is None or kind not in UNIT_SUBSETS:  # no subset to hold it against (e.g. concentration)
             continue
-        expected = code_list(UNIT_SUBSETS[kind])
-        if unit in expected:
+        subset = code_list(UNIT_SUBSETS[kind])
+        if unit in subset:
             continue
         other = next((k for k, f in UNIT_SUBSETS.items() if k != kind and unit in code_list(f)), None)
         if other is not None:
             ck.add("RULE-UNIT", f"unit {code_list(UNIT_SUBSETS[other]).label(unit)} is a Rec 20 {other} unit "
                    f"({UNIT_SUBSETS[other].removesuffix('.xsd')}), not a {kind} unit", where, value=unit)
         else:
-            ck.add("RULE-UNIT", f"unit {unit!r} is not in the Rec 20 {kind} subset consulted ({expected.title}: "
-                   f"{', '.join(expected.names)}); the full Rec 20 list is not bundled", where, WARNING, unit)
+            ck.add("RULE-UNIT", f"unit {unit!r} is not in the Rec 20 {kind} subset consulted ({subset.title}: "
+                   f"{', '.join(subset.names)}); the full Rec 20 list is not bundled", where, WARNING, unit)
 
 
 # ------------------------------------------------------------------------ note subjects
 
 
 def check_note_subjects(cert: m.Certificate, ck: Checker) -> None:
-    def check(value, path: str, where: str) -> None:
+    def check(value: m.Code | m.Text | None, path: str, where: str) -> None:
         if blank(value):
             ck.add("RULE-NOTE-SUBJECT", f"{where} without an IPPC tag acronym", path.rsplit(".", 1)[0], WARNING)
             return
@@ -228,7 +228,8 @@ def check_note_subjects(cert: m.Certificate, ck: Checker) -> None:
             check(cl.system_name, f"{ip}.other_classifications[{j}].system_name", "classification")
         for k, t in enumerate(item.treatments):
             for n, ch in enumerate(t.other_characteristics):
-                check(ch.acronym, f"{ip}.treatments[{k}].other_characteristics[{n}].acronym", "treatment characteristic")
+                check(ch.acronym, f"{ip}.treatments[{k}].other_characteristics[{n}].acronym",
+                      "treatment characteristic")
 
 
 # ---------------------------------------------------------------- replacement, re-export
@@ -271,12 +272,13 @@ def check_reexport(cert: m.Certificate, ck: Checker) -> None:
             ck.add("RULE-REEXPORT", "a re-export certificate (657) carries no re-export notes "
                    f"({', '.join(core)}) on any item", "items[0]" if cert.items else "items")
             return
-        for (ip, _), acs in zip(item_level(cert), carried):
+        for (ip, _), acs in zip(item_level(cert), carried, strict=True):
             missing = [ac for ac in core if ac not in acs]
             if missing:
                 ck.add("RULE-REEXPORT", f"re-export item without {', '.join(missing)}", ip, WARNING)
         return
-    for (ip, _), acs in zip(item_level(cert), carried):
+    for (ip, _), acs in zip(item_level(cert), carried, strict=True):
         if acs:
             ck.add("RULE-REEXPORT", f"re-export notes {', '.join(acs)} on a certificate of type "
-                   f"{value_text(cert.type_code)}, not 657 (re-export)", f"{ip}.re_export.{field_of[acs[0]]}[0]", WARNING)
+                   f"{value_text(cert.type_code)}, not 657 (re-export)", f"{ip}.re_export.{field_of[acs[0]]}[0]",
+                   WARNING)

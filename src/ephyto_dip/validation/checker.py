@@ -7,23 +7,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..findings import ERROR, Finding
+from ..findings import ERROR, Finding, Severity
 from ..reading.shapes import field_names, is_value
 from .mandatory import blank
 
 if TYPE_CHECKING:
+    from ..codes import FindingCode
+    from ..mapping.locate import Location
     from ..reading import model as m
 
 
 
-Locate = Callable[[str], object | None]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
+Locate = Callable[[str], "Location | None"]  # model path -> Location (.line, .xpath, .exact, .mapping_id)
 
 class Checker:
     def __init__(self, name: str):
         self.name = name
         self.findings: list[Finding] = []
 
-    def add(self, code: str, message: str, path: str, severity: str = ERROR, value: str | None = None) -> None:
+    def add(self, code: FindingCode, message: str, path: str, severity: Severity = ERROR, value: str | None = None
+            ) -> None:
         self.findings.append(Finding(code, message, severity=severity, file=self.name, xpath=path, value=value))
 
 
@@ -44,11 +47,11 @@ def place(f: Finding, locate: Locate) -> Finding:
 # ------------------------------------------------------------------------------- helpers
 
 
-def value_text(v) -> str:
+def value_text(v: object) -> str:
     return v.value.strip() if is_value(v) else ""
 
 
-def _get(obj, dotted: str):
+def _get(obj: object, dotted: str) -> object:
     for part in dotted.split("."):
         if obj is None:
             return None
@@ -56,15 +59,15 @@ def _get(obj, dotted: str):
     return obj
 
 
-def iter_values(obj, path: str = "") -> Iterator[tuple[str, m.Value]]:
+def iter_values(obj: object, path: str = "") -> Iterator[tuple[str, m.Value]]:
     """Every leaf value of a model with its model path (``items[0].net_weight``)."""
-    out: list = []
+    out: list[tuple[str, m.Value]] = []
     _collect_values(obj, path, out)
     return iter(out)
 
 
 _VALUE, _GROUP = 1, 2
-_KINDS: dict = {}  # class -> _VALUE, _GROUP or 0
+_KINDS: dict[type, int] = {}  # class -> _VALUE, _GROUP or 0
 
 
 def _kind(cls: type) -> int:
@@ -75,7 +78,7 @@ def _kind(cls: type) -> int:
     return k
 
 
-def _collect_values(obj, path: str, out: list) -> None:
+def _collect_values(obj: object, path: str, out: list[tuple[str, m.Value]]) -> None:
     # a certificate is mostly empty lists and None: read the instance dict, skip those first
     names = field_names(type(obj))
     d = obj.__dict__

@@ -65,7 +65,7 @@ def code_list(file: str) -> CodeList:
     names: dict[str, str | None] = {}
     for enum in tree.iter(f"{_XSD}enumeration"):
         name = enum.find(f".//{_CCTS}Name")
-        names.setdefault(enum.get("value"), (name.text or "").strip() if name is not None else None)
+        names.setdefault(enum.get("value", ""), (name.text or "").strip() if name is not None else None)
     return CodeList(file, names)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, TableError
 from ..reading.doctypes import model_certificate
@@ -62,7 +62,7 @@ def parse_mandatory(text: str, name: str) -> tuple[MandatoryBox, ...]:
         if not scope:
             continue
         box = (r.get("box") or "").strip()
-        where = dict(file=name, line=n)
+        where: dict[str, Any] = {"file": name, "line": n}
         if scope not in SCOPES:
             errors.append(Finding("TABLE-SYNTAX", f"box {box!r}: must_fill is {scope!r}, not one of "
                                   f"{', '.join(SCOPES)}", **where))
@@ -110,17 +110,17 @@ def kinds_of(cert: m.Certificate) -> set[str]:
 # the functions below take the model (ephyto_dip.reading.model) or its shape (ephyto_dip.reading.shapes) alike
 
 
-def blank(v) -> bool:
+def blank(v: object) -> bool:
     """A value that is absent, empty, or the NULL placeholder."""
     t = v.value.strip() if is_value(v) else ""
     return not t or t.upper() == "NULL"
 
 
-def filled(obj) -> bool:
+def filled(obj: object) -> bool:
     if obj is None:
         return False
     if isinstance(obj, list):
-        for o in obj:
+        for o in obj:  # noqa: SIM110  (a loop: cheaper than any() over a generator, on every conversion)
             if filled(o):
                 return True
         return False
@@ -137,11 +137,11 @@ def filled(obj) -> bool:
     return False
 
 
-def resolve(obj, fields: tuple[str, ...]) -> list:
+def resolve(obj: object, fields: tuple[str, ...]) -> list[object]:
     """Every object at ``fields`` below ``obj`` (lists flattened)."""
     found = [obj]
     for f in fields:
-        nxt = []
+        nxt: list[object] = []
         for o in found:
             v = getattr(o, f, None)
             nxt.extend(v if isinstance(v, list) else [] if v is None else [v])
@@ -149,7 +149,7 @@ def resolve(obj, fields: tuple[str, ...]) -> list:
     return found
 
 
-def point(obj, fields: tuple[str, ...], base: str) -> str:
+def point(obj: object, fields: tuple[str, ...], base: str) -> str:
     """The model path a finding about ``fields`` points at: first elements of lists that have
     any, stopping at the first missing step (the locator finds the nearest element there)."""
     path = base
@@ -172,6 +172,7 @@ def missing(cert: m.Certificate, boxes: tuple[MandatoryBox, ...]) -> Iterator[tu
     for box in boxes:
         if box.required_for and not kinds & set(box.required_for):
             continue
+        scopes: list[tuple[str, object]]
         if box.scope == "certificate":
             scopes = [("", cert)]
         else:

@@ -53,8 +53,9 @@ def parse_note_rules(text: str, name: str, table: Table | None = None) -> dict[s
         if not group and not acronym:
             continue
         if group not in GROUPS or if_missing not in IF_MISSING:
-            errors.append(Finding("TABLE-SYNTAX", f"note rule {acronym!r}: group must be one of {', '.join(GROUPS)} and "
-                                  f"if_missing one of error, warning, core or empty", file=name, line=n))
+            errors.append(Finding("TABLE-SYNTAX", f"note rule {acronym!r}: group must be one of "
+                                  f"{', '.join(GROUPS)} and if_missing one of error, warning, core or empty",
+                                  file=name, line=n))
             continue
         field = fields.get((group, acronym))
         if field is None:

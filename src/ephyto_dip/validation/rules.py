@@ -50,12 +50,13 @@ from .code_lists import (  # noqa: F401  (the code lists, used from here by stra
 from .value_rules import check_values, check_wco_formats
 
 if TYPE_CHECKING:
+    from ..mapping.table import Table
     from ..reading import model as m
 
 
 def check_certificate(
     cert: m.Certificate, *, name: str = "<input>", side: str = "ephyto", locate: Locate | None = None,
-    table=None,
+    table: Table | None = None,
 ) -> list[Finding]:
     """Every ISPM 12 business-rule finding for ``cert``.
 

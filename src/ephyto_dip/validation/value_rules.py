@@ -13,6 +13,7 @@ from .checker import Checker, item_level, note_texts, value_text
 from .mandatory import blank
 
 if TYPE_CHECKING:
+    from ..mapping.table import Table
     from ..reading import model as m
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -27,7 +28,7 @@ _EDIFACT_FORMATS = {"102": re.compile(r"\d{8}"), "203": re.compile(r"\d{12}"), "
 # -------------------------------------------------- values: NULL, dates, base64, decimals
 
 
-def check_wco_formats(values: list, table, ck: Checker) -> None:
+def check_wco_formats(values: list[tuple[str, m.Value]], table: Table | None, ck: Checker) -> None:
     from ..mapping.formats import too_long
 
     for path, v, row, what in too_long(values, table):
@@ -35,7 +36,7 @@ def check_wco_formats(values: list, table, ck: Checker) -> None:
                f"as {row['dip_format']} and never cuts it", path, WARNING, v.value[:40])
 
 
-def check_values(cert: m.Certificate, values: list, ck: Checker) -> None:
+def check_values(cert: m.Certificate, values: list[tuple[str, m.Value]], ck: Checker) -> None:
     for path, v in values:
         text = v.value.strip()
         if text.upper() == "NULL":
@@ -50,13 +51,14 @@ def check_values(cert: m.Certificate, values: list, ck: Checker) -> None:
             continue
         cls = type(v).__name__  # (the model's class or its shape: the same names)
         if cls == "DateTime":
-            problem = _date_problem(text, v.format)
+            problem = _date_problem(text, v.format)  # type: ignore[attr-defined]  # a DateTime, known by name
             if problem:
                 ck.add("RULE-DATE", problem, path, value=text)
         elif cls == "Binary":
             problem = _base64_problem(v.value)
             if problem:
-                label = f"attachment {v.filename!r}" if v.filename else "attachment"
+                filename = v.filename  # type: ignore[attr-defined]  # a Binary, known by name
+                label = f"attachment {filename!r}" if filename else "attachment"
                 ck.add("RULE-BASE64", f"{label} is not valid base64: {problem}", path, value=_preview(text))
         elif cls in ("Measure", "Quantity", "Numeric") and not _DECIMAL.fullmatch(text):
             ck.add("RULE-DECIMAL", f"{text!r} is not a decimal number", path, value=text)
@@ -82,13 +84,15 @@ def _note_values(cert: m.Certificate, ck: Checker) -> None:
         for path, c in note_texts(item.other_quantity_values, f"{ip}.other_quantity_values"):
             text = c.value.strip()
             if not blank(c) and not _DECIMAL.fullmatch(text):
-                ck.add("RULE-DECIMAL", f"OQV note (other quantity) {text!r} is not a decimal number", path, WARNING, text)
+                ck.add("RULE-DECIMAL", f"OQV note (other quantity) {text!r} is not a decimal number", path, WARNING,
+                       text)
 
 
 def _negative_amounts(cert: m.Certificate, ck: Checker) -> None:
     """Weights, volumes, package counts and durations cannot be negative (temperatures can)."""
     for ip, item in item_level(cert):
-        amounts = [(f"{ip}.{f}", getattr(item, f)) for f in ("net_weight", "gross_weight", "net_volume", "gross_volume")]
+        amounts = [(f"{ip}.{f}", getattr(item, f))
+                   for f in ("net_weight", "gross_weight", "net_volume", "gross_volume")]
         amounts += [(f"{ip}.packages[{j}].quantity", p.quantity) for j, p in enumerate(item.packages)]
         amounts += [(f"{ip}.treatments[{k}].duration", t.duration) for k, t in enumerate(item.treatments)]
         for path, v in amounts:

@@ -11,8 +11,10 @@ document that is read but is not well-formed XML or JSON.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypeAlias
 
 from lxml import etree
 
@@ -30,10 +32,19 @@ from ..reading.schemas import dip_xsd_path, ephyto_xsd_path, schema_errors
 from ..reading.sources import Source
 from ..reading.xmlsafe import DEFAULT_LIMITS, Limits
 
+if TYPE_CHECKING:
+    import xmlschema
+
+    from ..codes import FindingCode
+    from ..mapping.table import Table
+
+# the mapping table to read with: loaded, a path to one, or None for the shipped one
+TableArg: TypeAlias = "Table | str | os.PathLike[str] | None"
+
 
 def xsd_findings(root: etree._Element, side: str, name: str, thorough: bool = False) -> list[Finding]:
     """Schema errors of a certificate tree (``side`` 'ephyto' or 'dip'), each with line and path."""
-    code = "XSD-EPHYTO" if side == "ephyto" else "XSD-DIP"
+    code: FindingCode = "XSD-EPHYTO" if side == "ephyto" else "XSD-DIP"
     if thorough:
         return _xmlschema_findings(root, side, name, code)
     # a certificate inside a Hub envelope is validated as a document of its own (lines kept)
@@ -63,10 +74,10 @@ def _clean_path(path: str | None) -> str | None:
     return re.sub(r"/[A-Za-z0-9_-]+:", "/", path)
 
 
-_XMLSCHEMA_CACHE: dict = {}
+_XMLSCHEMA_CACHE: dict[str, xmlschema.XMLSchema] = {}
 
 
-def _xmlschema_findings(root, side, name, code) -> list[Finding]:
+def _xmlschema_findings(root: etree._Element, side: str, name: str, code: FindingCode) -> list[Finding]:
     try:
         import xmlschema
     except ImportError:  # pragma: no cover - depends on the installation
@@ -79,7 +90,7 @@ def _xmlschema_findings(root, side, name, code) -> list[Finding]:
         schema = xmlschema.XMLSchema(path, allow="local", defuse="always")
         _XMLSCHEMA_CACHE[path] = schema
     out = []
-    for err in schema.iter_errors(root):
+    for err in schema.iter_errors(root):  # type: ignore[arg-type]  # it reads lxml trees too
         el = err.elem
         line = getattr(el, "sourceline", None) if el is not None else None
         reason = _clean(err.reason or str(err.message))
@@ -91,7 +102,7 @@ def iter_findings(
     source: Source | Document,
     *,
     name: str | None = None,
-    table=None,
+    table: TableArg = None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
     rules: bool = True,
@@ -108,7 +119,7 @@ def is_valid(
     source: Source | Document,
     *,
     name: str | None = None,
-    table=None,
+    table: TableArg = None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
     rules: bool = True,
@@ -130,7 +141,7 @@ def validate(
     source: Source | Document,
     *,
     name: str | None = None,
-    table=None,
+    table: TableArg = None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
     rules: bool = True,
@@ -145,7 +156,7 @@ def all_findings(
     source: Source | Document,
     *,
     name: str | None = None,
-    table=None,
+    table: TableArg = None,
     limits: Limits = DEFAULT_LIMITS,
     thorough: bool = False,
     rules: bool = True,
@@ -162,21 +173,22 @@ def all_findings(
     return document_findings(doc, thorough=thorough, rules=rules, table=table)
 
 
-def document_findings(doc: Document, *, thorough: bool = False, rules: bool = True, table=None) -> list[Finding]:
+def document_findings(doc: Document, *, thorough: bool = False, rules: bool = True, table: TableArg = None
+                      ) -> list[Finding]:
     """Findings of a document already read; ``table`` is the one it was read with (default: shipped)."""
     findings = list(doc.findings)
     findings += xsd_findings(doc.root, doc.side, doc.name, thorough)
     if rules:
-        from ..mapping.locate import Locator
+        from ..mapping.locate import Location, Locator
         from ..mapping.table import Table, load_table
         from .rules import check_certificate
 
         # rule findings name model paths; the locator turns them into lines and XPaths of the
         # input. It indexes the whole tree, so it is built only for a certificate with findings.
         tab = table if isinstance(table, Table) else load_table(table)
-        located: list = []
+        located: list[Locator] = []
 
-        def locate(path: str):
+        def locate(path: str) -> Location | None:
             if not located:
                 located.append(Locator(doc.certificate_root, tab, doc.side, doc.kept))
             return located[0](path)
