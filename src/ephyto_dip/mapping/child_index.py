@@ -9,8 +9,9 @@ from lxml import etree
 
 from ..reading.xmltext import text_of
 
-NONE: list = []  # shared empty result: never appended to
-Selector = Callable[..., list]
+NONE: list[etree._Element] = []  # shared empty result: never appended to
+Selector = Callable[..., list[etree._Element]]
+Matched = tuple[list[etree._Element], list[etree._Element]]  # (the children, their discriminating children)
 
 
 def first_child(el: etree._Element, tag: str) -> etree._Element | None:
@@ -29,10 +30,11 @@ class ChildIndex:
     __slots__ = ("_by_node", "_disc")
 
     def __init__(self) -> None:
-        self._by_node: dict = {}
-        self._disc: dict = {}
+        # (a tag is a str, or a comment's or PI's factory)
+        self._by_node: dict[etree._Element, dict[object, list[etree._Element]]] = {}
+        self._disc: dict[tuple[etree._Element, str, str], dict[str | None, Matched]] = {}
 
-    def groups(self, node: etree._Element) -> dict:
+    def groups(self, node: etree._Element) -> dict[object, list[etree._Element]]:
         """``node``'s children by tag, in document order (the lists are shared: never change them)."""
         groups = self._by_node.get(node)
         if groups is None:
@@ -42,10 +44,10 @@ class ChildIndex:
             self._by_node[node] = groups
         return groups
 
-    def children(self, node: etree._Element, tag: str) -> list:
+    def children(self, node: etree._Element, tag: str) -> list[etree._Element]:
         return self.groups(node).get(tag, [])
 
-    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: str | None) -> tuple:
+    def discriminated(self, node: etree._Element, tag: str, pred_child: str, value: str | None) -> Matched:
         """(children ``tag`` whose first ``pred_child`` reads ``value``, those ``pred_child``s)."""
         key = (node, tag, pred_child)
         table = self._disc.get(key)
@@ -61,4 +63,4 @@ class ChildIndex:
         return table.get(value, _NO_MATCH)
 
 
-_NO_MATCH = (NONE, NONE)
+_NO_MATCH: Matched = (NONE, NONE)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ..findings import Finding, TableError
 from ..reading.shapes import value_at
@@ -49,7 +50,7 @@ class CodeList:
     def fixed(self) -> str | None:
         return self.metadata.get("fixed")
 
-    def to_dip(self, value: str, context: dict | None = None) -> str:
+    def to_dip(self, value: str, context: dict[str, Any] | None = None) -> str:
         """The DIP code for ``value``; ``context`` (the model data beside it) decides ``when`` rows."""
         options = self.choices.get(value.strip())
         if options is not None and (len(options) > 1 or options[0][1]):

@@ -69,7 +69,7 @@ def leaf_kind(info: SchemaInfo, type_key: str | None) -> tuple[str, tuple[str, .
     return "string", sc.attributes
 
 
-_MEMBERS: weakref.WeakKeyDictionary[SchemaInfo, dict] = weakref.WeakKeyDictionary()
+_MEMBERS: weakref.WeakKeyDictionary[SchemaInfo, dict[str | None, dict[str, Member]]] = weakref.WeakKeyDictionary()
 
 
 def members(info: SchemaInfo, type_key: str | None) -> dict[str, Member]:

@@ -26,7 +26,7 @@ from lxml import etree
 from ..findings import Finding, TableError
 from ..tsv import load_cached, tsv_reader
 from .paths import PathSyntaxError, parse_path
-from .sides import DIP_NS, SIDES
+from .sides import DIP_NS, SIDES, Side
 
 COLUMNS = ("side", "path", "reason")
 
@@ -106,7 +106,7 @@ def parse_exclusions(text: str, name: str = "<exclusions>") -> Exclusions:
     return Exclusions(name, items, namespaces)
 
 
-def _compile(side, text_path, reason, line, namespaces) -> Exclusion:
+def _compile(side: str, text_path: str, reason: str, line: int, namespaces: dict[str, dict[str, str]]) -> Exclusion:
     if side not in SIDES:
         raise ValueError(f"side must be one of {', '.join(SIDES)}, not {side!r}")
     if not reason:
@@ -132,13 +132,13 @@ def load_exclusions(path: str | FsPath | None = None) -> Exclusions:
     return load_cached(path or default_exclusions_path(), parse_exclusions, "exclusions")
 
 
-def element_position(element: etree._Element, side) -> tuple[str, ...]:
+def element_position(element: etree._Element, side: str | Side) -> tuple[str, ...]:
     """Clark tags from the side's root element down to ``element``.
 
     Stops at the side's root (a certificate inside a Hub envelope starts there); if no ancestor
     is the root, the path starts at the topmost ancestor.
     """
-    root_tag = SIDES[getattr(side, "name", side)].root_tag
+    root_tag = SIDES[side.name if isinstance(side, Side) else side].root_tag
     tags: list[str] = []
     el: etree._Element | None = element
     while el is not None:
@@ -150,12 +150,12 @@ def element_position(element: etree._Element, side) -> tuple[str, ...]:
     return tuple(reversed(tags))
 
 
-def excluded_reason(element: etree._Element, side, exclusions: Exclusions | None = None) -> str | None:
+def excluded_reason(element: etree._Element, side: str | Side, exclusions: Exclusions | None = None) -> str | None:
     """Why ``element`` (of an input document of ``side``) is deliberately not carried, or None.
 
     ``side`` is ``"ephyto"``/``"dip"`` or a :class:`~ephyto_dip.mapping.sides.Side`.
     """
-    name = getattr(side, "name", side)
+    name = side.name if isinstance(side, Side) else side
     excl = exclusions if exclusions is not None else load_exclusions()
     hit = excl.match(name, element_position(element, name))
     return hit.reason if hit else None

@@ -33,7 +33,7 @@ def format_wider(fmt: str, than: str) -> bool:
 
 def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
     """field -> (row, maximum length or digits, fraction digits) for rows the DIP widens."""
-    cached = table.derived.get(__name__)
+    cached: dict[str, tuple[Row, int, int]] | None = table.derived.get(__name__)
     if cached is not None:
         return cached
     out: dict[str, tuple[Row, int, int]] = {}

@@ -22,7 +22,7 @@ from lxml import etree
 from ..reading.xmlsafe import element_xpath
 from .engine import ReadState, read_context, read_leaf, select_nodes
 from .plans import rows_for
-from .sides import SIDES, Side
+from .sides import SIDES, Kept, Side
 from .table import Row, Table
 
 _SEGMENT = re.compile(r"^(?P<attr>[A-Za-z_]\w*)(?:\[(?P<index>\d+)\])?$")
@@ -72,14 +72,14 @@ class Locator:
     :func:`engine.read_data`), nothing is re-read.
     """
 
-    def __init__(self, root: etree._Element, table: Table, side: str | Side, kept: dict | None = None):
+    def __init__(self, root: etree._Element, table: Table, side: str | Side, kept: Kept | None = None) -> None:
         self.root = root
         self.table = table
         self.side = SIDES[side] if isinstance(side, str) else side
         # what the reader recorded while reading ``root`` with ``table`` (read_data's ``kept``):
         # then locating is a lookup; without it, selections are re-read and cached here
         self._read = kept
-        self._kept: dict = {}
+        self._kept: Kept = {}
         # a reader state of our own: its child index speeds up selection; its findings are dropped
         self._scratch = ReadState(self.side, "<locate>")
 
@@ -121,11 +121,11 @@ class Locator:
             self._kept[key] = [n for n in self._select(ctx, row, siblings) if self._holds_value(n, row)]
         return self._kept[key]
 
-    def _select(self, ctx, row: Row, siblings: list[Row]) -> list[etree._Element]:
+    def _select(self, ctx: etree._Element, row: Row, siblings: list[Row]) -> list[etree._Element]:
         side = self.side.name
         return select_nodes(ctx, row, siblings, side, self._scratch.index)
 
-    def _holds_value(self, node, row: Row) -> bool:
+    def _holds_value(self, node: etree._Element, row: Row) -> bool:
         """Whether the reader keeps ``node`` for ``row`` (reads something from it)."""
         scratch = self._scratch
         try:

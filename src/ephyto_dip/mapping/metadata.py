@@ -8,6 +8,7 @@ certificate, so reading a DIP takes the certificate out of it and carries nothin
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from lxml import etree
@@ -17,7 +18,7 @@ from ..reading.shapes import value_at
 from ..reading.xmltext import text_of
 from ..tsv import load_cached, split_metadata, tsv_reader
 from .formats import parse_format
-from .sides import DIP_NS, DIP_NSMAP
+from .sides import DIP_NS, DIP_NSMAP, ModelData
 
 METADATA_TAG = f"{{{DIP_NS}}}MetaData"
 CERTIFICATE_TAG = f"{{{DIP_NS}}}PhytosanitaryCertificate"
@@ -59,13 +60,13 @@ def parse_envelope(text: str, name: str) -> tuple[EnvelopeElement, ...]:
     return tuple(out)
 
 
-def load_envelope(path=None) -> tuple[EnvelopeElement, ...]:
+def load_envelope(path: str | os.PathLike[str] | None = None) -> tuple[EnvelopeElement, ...]:
     from ..resources import resource_path
 
     return load_cached(path or resource_path("mappings", "dip-metadata.tsv"), parse_envelope, "envelope table")
 
 
-def wrap(certificate: etree._Element, data: dict) -> etree._Element:
+def wrap(certificate: etree._Element, data: ModelData) -> etree._Element:
     """``MetaData`` with the envelope's elements, then ``certificate`` (moved into it)."""
     root = etree.Element(METADATA_TAG, nsmap=DIP_NSMAP)
     for el in load_envelope():

@@ -33,6 +33,8 @@ from lxml import etree
 from ..reading.xmltext import text_of
 from .child_index import NONE, ChildIndex, Selector, first_child
 
+Visited = set[etree._Element]  # what a selection looked at (the reader keeps it for the locator)
+
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
 _CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")
 _STEP_RE = re.compile(
@@ -69,7 +71,7 @@ class Step:
         """Every (Clark tag, literal) child predicate of this step, the indexed one first."""
         if self.pred_child is None:
             return self.extra  # after [otherwise], or none
-        return ((self.pred_child, self.pred_value or ""),) + self.extra
+        return ((self.pred_child, self.pred_value or ""), *self.extra)
 
     def _extra_hold(self, el: etree._Element) -> bool:
         for tag, value in self.extra:
@@ -101,14 +103,15 @@ class Step:
 
             extra, extra_hold = self.extra, self._extra_hold
 
-            def select(node, index, visited=None):
+            def select_discriminated(node: etree._Element, index: ChildIndex, visited: Visited | None = None
+                                     ) -> list[etree._Element]:
                 found, looked_at = index.discriminated(node, tag, pred_child, value)
                 if extra and found:
                     kept = [i for i, c in enumerate(found) if extra_hold(c)]
                     found, looked_at = [found[i] for i in kept], [looked_at[i] for i in kept]
                     if visited is not None:
                         for c in found:
-                            visited.update(first_child(c, t) for t, _ in extra)
+                            visited.update(f for t, _ in extra if (f := first_child(c, t)) is not None)
                 if position is not None:
                     end = None if self.position_from else start + 1
                     found, looked_at = found[start:end], looked_at[start:end]
@@ -117,11 +120,11 @@ class Step:
                     visited.update(looked_at)
                 return found
 
-            return select
+            return select_discriminated
         pred_attr, value = self.pred_attr, self.pred_value
         extra, extra_hold = self.extra, self._extra_hold
 
-        def select(node, index, visited=None):
+        def select(node: etree._Element, index: ChildIndex, visited: Visited | None = None) -> list[etree._Element]:
             found = index.groups(node).get(tag, NONE)
             if pred_attr is not None:
                 found = [c for c in found if (c.get(pred_attr) or "").strip() == value]
@@ -129,7 +132,7 @@ class Step:
                 found = [c for c in found if extra_hold(c)]
                 if visited is not None:
                     for c in found:
-                        visited.update(first_child(c, t) for t, _ in extra)
+                        visited.update(f for t, _ in extra if (f := first_child(c, t)) is not None)
             if position is not None:
                 found = found[start:] if self.position_from else found[start : start + 1]
             if visited is not None and found:
@@ -199,10 +202,10 @@ class Path:
         if len(steps) == 1 and attribute is None:
             return steps[0]
 
-        def select(node, index, visited=None):
+        def select(node: etree._Element, index: ChildIndex, visited: Visited | None = None) -> list[etree._Element]:
             current = [node]
             for step in steps:
-                nxt: list = []
+                nxt: list[etree._Element] = []
                 for n in current:
                     found = step(n, index, visited)
                     if found:
@@ -216,9 +219,10 @@ class Path:
 
         return select
 
-    def select_extra(self, node, index: ChildIndex, main: list, visited: set | None = None) -> list:
+    def select_extra(self, node: etree._Element, index: ChildIndex, main: list[etree._Element],
+                     visited: Visited | None = None) -> list[etree._Element]:
         """Elements only the read-only alternatives reach (``b`` of ``a | b``), after ``main``."""
-        extra: list = []
+        extra: list[etree._Element] = []
         for alt in self.alternatives:
             for n in alt.select_own(node, index, visited):
                 if n not in main and n not in extra:
@@ -230,7 +234,7 @@ class Path:
         index = index if index is not None else ChildIndex()
         current = [node]
         for step in self.steps[:-1]:
-            nxt = []
+            nxt: list[etree._Element] = []
             for n in current:
                 nxt.extend(step.select(n, index))
             if len(nxt) > 1:
@@ -297,7 +301,8 @@ def parse_path(text: str, namespaces: dict[str, str], default_ns: str | None) ->
     return Path(text, tuple(steps), attribute)
 
 
-def _extra_predicates(m, namespaces, default_ns, text: str) -> tuple[tuple[str, str], ...]:
+def _extra_predicates(m: re.Match[str], namespaces: dict[str, str], default_ns: str | None, text: str
+                      ) -> tuple[tuple[str, str], ...]:
     """The child predicates after a step's first one (``[A='x'][B='y']``: ``B='y'``)."""
     if not m["more"]:
         return ()
@@ -316,7 +321,9 @@ def _split_steps(body: str) -> list[str]:
     # '/' inside a predicate literal must not split a step
     if "[" not in body:  # no predicate: a plain split (most cells; the table loads at every start)
         return [s.strip() for s in body.split("/")]
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     quote = False
     for ch in body:
         if ch == "'":

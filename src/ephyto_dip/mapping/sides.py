@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from lxml import etree
 
@@ -25,8 +26,14 @@ from ..reading.namespaces import (  # noqa: F401  (the sides' namespaces, used f
 )
 from ..reading.xmltext import text_of
 
-_KNOWN: dict = {}
-_FIELDS: dict = {}  # value type -> {XML attribute: model field}
+# a value as read: its text under "value", each XML attribute under its model field (and LENIENT)
+ValueData: TypeAlias = dict[str, str]
+# the model's data as plain dictionaries, shaped like Certificate (str, value dicts, lists, groups)
+ModelData: TypeAlias = dict[str, Any]
+# what the reader kept: (context element, row id) -> the elements whose values it kept, in order
+Kept: TypeAlias = dict[tuple[etree._Element, str], list[etree._Element]]
+_KNOWN: dict[type, frozenset[str]] = {}
+_FIELDS: dict[type, dict[str, str]] = {}  # value type -> {XML attribute: model field}
 LENIENT = "_lenient"  # key a side adds to a value it could only read leniently
 
 
@@ -34,10 +41,10 @@ LENIENT = "_lenient"  # key a side adds to a value it could only read leniently
 class Side:
     name: str
     root_tag: str
-    nsmap: dict
+    nsmap: dict[str, str] | dict[str | None, str]  # (the DIP's has a default namespace)
 
     # ---- reading ----------------------------------------------------------------------
-    def read_value(self, el: etree._Element, vtype: type[m.Value]) -> dict | None:
+    def read_value(self, el: etree._Element, vtype: type[m.Value]) -> ValueData | None:
         """The value held by ``el`` as a dict for ``vtype``.
 
         An empty (or whitespace-only) element is kept as the empty value ``""``: real senders
@@ -47,7 +54,7 @@ class Side:
         if vtype is m.DateTime:
             return self._read_datetime(el)
         text = text_of(el) or ""
-        data = {"value": text if text.strip() else ""}
+        data: ValueData = {"value": text if text.strip() else ""}
         if el.attrib:  # most elements carry none: skip the look-ups
             fields = _FIELDS.get(vtype)
             if fields is None:
@@ -64,11 +71,11 @@ class Side:
             known = _KNOWN[vtype] = frozenset(vtype.XML_ATTRIBUTES.values())
         return known
 
-    def _read_datetime(self, el):  # pragma: no cover - overridden
+    def _read_datetime(self, el: etree._Element) -> ValueData:  # pragma: no cover - overridden
         raise NotImplementedError
 
     # ---- writing ----------------------------------------------------------------------
-    def write_value(self, el: etree._Element, value: dict, vtype: type[m.Value]) -> None:
+    def write_value(self, el: etree._Element, value: ValueData, vtype: type[m.Value]) -> None:
         """Write a value (``{"value": …, attribute fields…}``, as read) of type ``vtype`` into ``el``."""
         if vtype is m.DateTime:
             self._write_datetime(el, value)
@@ -77,14 +84,14 @@ class Side:
         if len(value) > 1:  # attributes besides the value
             self.write_attributes(el, value, vtype)
 
-    def write_attributes(self, el: etree._Element, value: dict, vtype: type[m.Value]) -> None:
+    def write_attributes(self, el: etree._Element, value: ValueData, vtype: type[m.Value]) -> None:
         """The attributes given for ``value``, in declaration order (stable output)."""
         for fname, xml in vtype.XML_ATTRIBUTES.items():
             v = value.get(fname)
             if v is not None:
                 el.set(xml, v)
 
-    def _write_datetime(self, el, value):  # pragma: no cover - overridden
+    def _write_datetime(self, el: etree._Element, value: ValueData) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def new_root(self) -> etree._Element:
@@ -97,13 +104,13 @@ class EphytoSide(Side):
     DTS = f"{{{UDT_NS}}}DateTimeString"
     DT = f"{{{UDT_NS}}}DateTime"
 
-    def _read_datetime(self, el):
+    def _read_datetime(self, el: etree._Element) -> ValueData:
         for tag in (self.DTS, self.DT):
             for child in el.iterchildren(tag):
                 text = text_of(child) or ""
                 data = {"value": text if text.strip() else ""}
-                if child.get("format") is not None:
-                    data["format"] = child.get("format")
+                if (fmt := child.get("format")) is not None:
+                    data["format"] = fmt
                 return data
         # lenient: a date written straight into the element (seen in real traffic); the
         # marker lets the reader report it
@@ -112,7 +119,7 @@ class EphytoSide(Side):
             return {"value": text, LENIENT: "date written as plain text, not in udt:DateTimeString"}
         return {"value": ""}
 
-    def _write_datetime(self, el, value):
+    def _write_datetime(self, el: etree._Element, value: ValueData) -> None:
         child = etree.SubElement(el, self.DTS)
         child.text = value["value"]
         if value.get("format") is not None:
@@ -161,18 +168,18 @@ class DipSide(Side):
 
     DTS = f"{{{DIP_DS_NS}}}DateTimeString"
 
-    def _read_datetime(self, el):
+    def _read_datetime(self, el: etree._Element) -> ValueData:
         for child in el.iterchildren(self.DTS):
             text = text_of(child) or ""
             if not text.strip():
                 return {"value": ""}
             data = {"value": edifact_to_iso(text, child.get("formatCode"))}
-            if child.get("format") is not None:
-                data["format"] = child.get("format")
+            if (fmt := child.get("format")) is not None:
+                data["format"] = fmt
             return data
         return {"value": ""}
 
-    def _write_datetime(self, el, value):
+    def _write_datetime(self, el: etree._Element, value: ValueData) -> None:
         child = etree.SubElement(el, self.DTS)
         if value.get("format") is None:
             text, code = iso_to_edifact(value["value"])

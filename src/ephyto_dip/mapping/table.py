@@ -14,17 +14,21 @@ from __future__ import annotations
 import os
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cached_property
 from pathlib import Path as FsPath
-from typing import Union
+from typing import TYPE_CHECKING, Any, Union
 
 from ..findings import Finding, TableError
 from ..reading import shapes
 from ..tsv import load_cached, split_metadata, tsv_reader
 from .codelists import CodeList, load_codelist
 from .paths import Path, PathSyntaxError, parse_path
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 REQUIRED_COLUMNS = (
     "mapping_id",
@@ -56,16 +60,16 @@ PREDICATES = (
 SIDES = ("ephyto", "dip")
 
 
-class Rows(list):
+class Rows(list["Row"]):
     """The rows of one context (the table's roots, a group's children), in table order, with
     what the mapping works out from them once (``plans``: read, write and sort plans per side
     and schema). The plans live and die with the table: no cache outside it to key or bound."""
 
     __slots__ = ("plans",)
 
-    def __init__(self, rows=()):
+    def __init__(self, rows: Iterable[Row] = ()) -> None:
         super().__init__(rows)
-        self.plans: dict = {}
+        self.plans: dict[object, Any] = {}  # each planner keys its own
 
 
 @dataclass
@@ -98,7 +102,8 @@ class Row:
             return self.shape
         from ..reading import model
 
-        return getattr(model, self.shape.__name__)
+        model_class: type = getattr(model, self.shape.__name__)
+        return model_class
 
     @property
     def format_in_dip(self) -> str:
@@ -118,7 +123,8 @@ class Table:
     rows: list[Row]
     namespaces: dict[str, dict[str, str]]  # side -> prefix -> uri
     default_ns: dict[str, str | None]
-    derived: dict = dc_field(default_factory=dict, repr=False, compare=False)  # what modules compute from the rows, once
+    # what modules compute from the rows, once (each keys its own)
+    derived: dict[object, Any] = dc_field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def roots(self) -> Rows:
@@ -169,7 +175,7 @@ def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
                 Finding("TABLE-SYNTAX", f"{len(cells)} cells, header has {len(header)}", file=name, line=n)
             )
             continue
-        row = Row(cells=dict(zip(header, (c.strip() for c in cells))), line=n)
+        row = Row(cells=dict(zip(header, (c.strip() for c in cells), strict=False)), line=n)  # short rows: fewer
         try:
             _compile_row(row, namespaces, default_ns)
         except (PathSyntaxError, TableError, ValueError) as exc:
@@ -184,7 +190,7 @@ def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
     return table
 
 
-def _compile_row(row: Row, namespaces, default_ns) -> None:
+def _compile_row(row: Row, namespaces: dict[str, dict[str, str]], default_ns: dict[str, str | None]) -> None:
     row.field = row["field"]
     if not row.id:
         raise ValueError("empty mapping_id")
@@ -222,6 +228,7 @@ def _link(table: Table, name: str) -> list[Finding]:
                 )
                 continue
         owner = parent.shape if parent else shapes.Certificate
+        assert owner is not None and issubclass(owner, shapes.Shape)  # a group row's shape is its class
         try:
             row.shape, declared_list = shape_field(owner, row.attr)
         except KeyError:
@@ -259,13 +266,13 @@ def _link(table: Table, name: str) -> list[Finding]:
     return errors
 
 
-def shape_field(owner: type, attr: str) -> tuple[type, bool]:
+def shape_field(owner: type[shapes.Shape], attr: str) -> tuple[type, bool]:
     """(element type, is_list) of ``owner.attr`` for a class of :mod:`ephyto_dip.reading.shapes`."""
     typ, is_list, _ = owner.FIELDS[attr]
     return typ, is_list
 
 
-def field_type(owner: type, attr: str) -> tuple[type, bool]:
+def field_type(owner: type[BaseModel], attr: str) -> tuple[type, bool]:
     """(element type, is_list) of ``owner.attr``, looking through Optional and list."""
     info = owner.model_fields[attr]
     ann = info.annotation
@@ -280,4 +287,5 @@ def field_type(owner: type, attr: str) -> tuple[type, bool]:
             ann = typing.get_args(ann)[0]
         else:
             break
+    assert ann is not None  # every field is annotated
     return ann, is_list
