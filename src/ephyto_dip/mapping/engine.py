@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from ..findings import ERROR, INFO, WARNING, ConversionError, Finding
+from ..findings import ERROR, INFO, WARNING, ConversionError, Finding, Severity
 from ..reading import shapes
 from ..reading.xmlsafe import element_xpath
 from ..reading.xmltext import text_of
@@ -20,12 +20,14 @@ from .child_index import ChildIndex
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
 from .plans import plan_for
-from .sides import LENIENT, Side
+from .sides import LENIENT, Kept, ModelData, Side, ValueData
 from .table import Row, Table
 from .writer import write_tree  # noqa: F401  (used from here)
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
+    from ..codes import FindingCode
     from ..reading import model as m
+    from .paths import Path, Visited
 
 _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.w3.org/XML/1998/namespace}")
 
@@ -33,16 +35,17 @@ _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.
 class ReadState:
     __slots__ = ("findings", "index", "kept", "name", "side", "values", "visited")
 
-    def __init__(self, side: Side, name: str, kept: dict | None = None):
+    def __init__(self, side: Side, name: str, kept: Kept | None = None) -> None:
         self.side = side
         self.kept = kept  # (context element, row id) -> the elements kept for the row (see read_data)
-        self.visited: set = set()
-        self.values: set = set()  # elements read as values: their attributes were checked there
+        self.visited: Visited = set()
+        self.values: set[etree._Element] = set()  # elements read as values: their attributes were checked there
         self.findings: list[Finding] = []
         self.name = name
         self.index = ChildIndex()
 
-    def finding(self, code, message, el=None, row: Row | None = None, severity=WARNING, value=None):
+    def finding(self, code: FindingCode, message: str, el: etree._Element | None = None, row: Row | None = None,
+                severity: Severity = WARNING, value: str | None = None) -> None:
         self.findings.append(
             Finding(
                 code,
@@ -58,8 +61,8 @@ class ReadState:
 
 
 def read_data(
-    root: etree._Element, table: Table, side: Side, name: str = "<input>", kept: dict | None = None
-) -> tuple[dict, list[Finding]]:
+    root: etree._Element, table: Table, side: Side, name: str = "<input>", kept: Kept | None = None
+) -> tuple[ModelData, list[Finding]]:
     """Read ``root`` (an SPSCertificate or a DIP root) into plain dictionaries shaped like a
     :class:`~ephyto_dip.reading.model.Certificate`: what the writer takes, with no model to build.
 
@@ -74,7 +77,7 @@ def read_data(
     return data, st.findings
 
 
-def certificate_of(data: dict, name: str = "<input>") -> m.Certificate:
+def certificate_of(data: ModelData, name: str = "<input>") -> m.Certificate:
     """The typed model of what :func:`read_data` read."""
     from ..reading import model
 
@@ -84,7 +87,7 @@ def certificate_of(data: dict, name: str = "<input>") -> m.Certificate:
         raise ConversionError(Finding("TABLE-FIELD", f"table and model disagree: {exc}", file=name)) from None
 
 
-def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> dict:
+def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> ModelData:
     index, visited = st.index, st.visited
     groups = index.groups(ctx)
     out: dict[str, Any] = {}
@@ -108,7 +111,8 @@ def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> dict:
                                nodes[0], row, severity=INFO)
         if not nodes:
             continue
-        dropped = None  # elements that held nothing for the model (rare)
+        dropped: list[etree._Element] | None = None  # elements that held nothing for the model (rare)
+        values: list[Any]  # what each element held: a group's data, a value's, a string
         if entry.group:
             values = []
             for n in nodes:
@@ -121,7 +125,8 @@ def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> dict:
             values = []
             for n in nodes:
                 text = n.text
-                if text and not text.isspace() and not n.attrib and not len(n):  # the usual value: its text, nothing else
+                # the usual value: its text, nothing else
+                if text and not text.isspace() and not n.attrib and not len(n):
                     values.append({"value": text})
                 else:
                     v = read_leaf(n, row, entry.path, st)
@@ -156,19 +161,22 @@ def read_context(ctx: etree._Element, rows: list[Row], st: ReadState) -> dict:
     return out
 
 
-def _report_alternatives(extra: list, row: Row, st: ReadState) -> None:
+def _report_alternatives(extra: list[etree._Element], row: Row, st: ReadState) -> None:
     """Elements found only through a read-only alternative are where the schema has none."""
     for n in extra:
+        parent = n.getparent()
+        assert parent is not None  # found below the context
         st.finding(
             "READ-LENIENT",
-            f"{etree.QName(n).localname} found inside {etree.QName(n.getparent()).localname}, where the schema "
+            f"{etree.QName(n).localname} found inside {etree.QName(parent).localname}, where the schema "
             f"does not allow it; carried as {row.field}",
             n,
             row,
         )
 
 
-def select_nodes(ctx, row: Row, rows: list[Row], side: str, index: ChildIndex, visited: set | None = None) -> list:
+def select_nodes(ctx: etree._Element, row: Row, rows: list[Row], side: str, index: ChildIndex,
+                 visited: Visited | None = None) -> list[etree._Element]:
     """The elements ``row`` (one of ``rows``, a context's rows as in the table) reads under ``ctx``.
 
     The one place that says how a row selects: the reader, the locator and the review page
@@ -181,16 +189,17 @@ def select_nodes(ctx, row: Row, rows: list[Row], side: str, index: ChildIndex, v
     return nodes
 
 
-def read_leaf(el: etree._Element, row: Row, path, st: ReadState):
+def read_leaf(el: etree._Element, row: Row, path: Path, st: ReadState) -> ValueData | str | None:
     side = st.side
+    data: ValueData | None
     if path.attribute is not None:
         raw = el.get(path.attribute)
         data = {"value": raw} if raw is not None and raw.strip() else None
     elif row.kind == "str":
         text = text_of(el)
-        data = {"value": text} if (text or "").strip() else None
+        data = {"value": text} if text and text.strip() else None
     else:
-        vtype = row.shape
+        vtype: type[shapes.Value] = row.shape  # type: ignore[assignment]  # a value row's shape: a Value class
         data = side.read_value(el, vtype)
         if vtype is shapes.DateTime:
             for child in el:  # DateTimeString: its format attributes belong to the date codec
@@ -234,7 +243,7 @@ def _report_not_carried(root: etree._Element, st: ReadState) -> None:
     inside one already reported is skipped, unless its ancestor only held excluded content.
     """
     visited = st.visited
-    opened: set = set()  # unread elements whose children are judged one by one
+    opened: set[etree._Element] = set()  # unread elements whose children are judged one by one
     for el in root.iter(etree.Element):
         if el in visited:
             continue
@@ -264,7 +273,7 @@ def _report_not_carried(root: etree._Element, st: ReadState) -> None:
 _WITH_ATTRIBUTES = etree.XPath("descendant::*[@*]")  # the root's own attributes are the document's
 
 
-def _report_attributes(el, st: ReadState) -> None:
+def _report_attributes(el: etree._Element, st: ReadState) -> None:
     for attr, value in el.attrib.items():
         if not attr.startswith(_IGNORED_ATTR_NS) and not (el.getparent() is None and attr.startswith("{")):
             st.finding(
@@ -275,11 +284,11 @@ def _report_attributes(el, st: ReadState) -> None:
             )
 
 
-def _has_own_payload(el) -> bool:
+def _has_own_payload(el: etree._Element) -> bool:
     return bool((text_of(el) or "").strip()) or any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib)
 
 
-def _payload_all_excluded(el, side) -> bool:
+def _payload_all_excluded(el: etree._Element, side: Side) -> bool:
     for child in el:
         if not isinstance(child.tag, str) or not _has_payload(child):
             continue
@@ -290,7 +299,7 @@ def _payload_all_excluded(el, side) -> bool:
     return True
 
 
-def _has_payload(el) -> bool:
+def _has_payload(el: etree._Element) -> bool:
     if (text_of(el) or "").strip():
         return True
     if any(not a.startswith(_IGNORED_ATTR_NS) for a in el.attrib):
@@ -298,6 +307,6 @@ def _has_payload(el) -> bool:
     return any(_has_payload(c) for c in el if isinstance(c.tag, str))
 
 
-def _preview(el) -> str:
+def _preview(el: etree._Element) -> str:
     text = " ".join(t.strip() for t in el.itertext() if t.strip())
     return text[:80]

@@ -5,14 +5,18 @@ locator and the review page all select through these entries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..reading import shapes
-from .paths import Path
+from .paths import Path, Visited
 from .table import Row
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
-    pass
+    from lxml import etree
+
+    from .child_index import ChildIndex, Selector
+    from .codelists import CodeList
 
 
 # ------------------------------------------------------------------------------ plans
@@ -42,9 +46,22 @@ class Entry:
         "tag",
         "vtype",
     )
+    row: Row
+    path: Path
+    attr: str
+    is_list: bool
+    group: bool
+    vtype: type | None
+    codelist: CodeList | None
+    tag: str | None
+    select: Selector
+    merge_check: bool
+    plain_leaf: bool
+    plain_write: bool
 
-    def __init__(self, row: Row, side: str, siblings: list[Row]):
+    def __init__(self, row: Row, side: str, siblings: list[Row]) -> None:
         path = row.paths[side]
+        assert path is not None  # a row is planned on the sides it has a path on
         self.row, self.path, self.attr, self.is_list = row, path, row.attr, row.is_list
         self.group = row.kind == "group"
         self.vtype = row.shape
@@ -73,23 +90,23 @@ class Entry:
         )
 
 
-def _select_self(ctx, index, visited=None) -> list:
+def _select_self(ctx: etree._Element, index: ChildIndex, visited: Visited | None = None) -> list[etree._Element]:
     return [ctx]
 
 
-def _otherwise_selector(path: Path, siblings: list[Row], side: str):
+def _otherwise_selector(path: Path, siblings: list[Row], side: str) -> Selector:
     """``[otherwise]``: the last step's elements that no literal-predicate sibling row claims.
 
     Which rows compete for the same elements depends only on the table: worked out once.
     """
     parent, last = path.parent.select_own, path.steps[-1].select
     constants = path.steps[-1].extra
-    claimers: list = []
+    claimers: list[list[Path]] = []
 
-    def select(ctx, index, visited=None):
+    def select(ctx: etree._Element, index: ChildIndex, visited: Visited | None = None) -> list[etree._Element]:
         if not claimers:
             claimers.append(_claimer_paths(rows_for(siblings, side), path, side))
-        claimed: set = set()
+        claimed: set[etree._Element] = set()
         for claimer in claimers[0]:
             claimed.update(claimer.select_own(ctx, index))
         nodes = [n for p in parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
@@ -106,28 +123,31 @@ class _Plan:
     """The rows of one context on one side, and which of them a set of child tags calls for."""
 
     __slots__ = ("_always", "_by_row", "_by_tag", "_present", "active", "entries", "rows")
+    _by_tag: dict[object, list[int]]  # a first tag -> the positions of the entries that look for it
+    _always: list[int]  # the positions of the entries that look at the context itself
+    _present: dict[frozenset[object], list[Entry]]  # (a tag: a str, or a comment's factory)
 
     _MAX_SHAPES = 512  # distinct child-tag sets remembered per context: memory stays bounded
 
-    def __init__(self, rows: list[Row], side: str):
+    def __init__(self, rows: list[Row], side: str) -> None:
         self.rows = rows
         self.active = [r for r in rows if r.paths.get(side) is not None]
         self.entries = [Entry(r, side, rows) for r in self.active]
         self._by_row = {e.row.line: e for e in self.entries}  # (a row's line is unique in its table)
-        self._by_tag: dict = {}
+        self._by_tag = {}
         self._always = []
-        for pos, (row, entry) in enumerate(zip(self.active, self.entries)):
-            tags = row.paths[side].first_tags
+        for pos, entry in enumerate(self.entries):  # (one per active row, in order)
+            tags = entry.path.first_tags
             if not tags:
                 self._always.append(pos)
             for t in tags:
                 self._by_tag.setdefault(t, []).append(pos)
-        self._present: dict = {}
+        self._present = {}
 
     def entry(self, row: Row) -> Entry:
         return self._by_row[row.line]
 
-    def present(self, tags) -> list[Entry]:
+    def present(self, tags: Iterable[object]) -> list[Entry]:
         """The entries that can find something among children with ``tags``, in table order.
 
         A context has a few dozen rows but holds a few children; looking rows up by the tags
@@ -153,7 +173,7 @@ def plan_for(rows: list[Row], side: str) -> _Plan:
     plans = getattr(rows, "plans", None)
     if plans is None:
         return _Plan(rows, side)
-    plan = plans.get(side)
+    plan: _Plan | None = plans.get(side)
     if plan is None:  # two threads may both plan it: the plans are equal, either one is kept
         plan = plans[side] = _Plan(rows, side)
     return plan
@@ -164,7 +184,7 @@ def rows_for(rows: list[Row], side: str) -> list[Row]:
     return plan_for(rows, side).active
 
 
-def _claimer_paths(rows: list[Row], other: Path, side: str) -> list:
+def _claimer_paths(rows: list[Row], other: Path, side: str) -> list[Path]:
     """The paths (cut at ``other``'s last step) of the rows that claim elements by literal.
 
     Worked out once per table: which rows compete for the same elements depends only on
@@ -172,7 +192,7 @@ def _claimer_paths(rows: list[Row], other: Path, side: str) -> list:
     """
     k = len(other.steps) - 1
     prefix = [s.tag for s in other.steps[:k]]
-    out = []
+    out: list[Path] = []
     for row in rows:
         path = row.paths.get(side)
         if path is None or path.otherwise:
