@@ -35,17 +35,10 @@ if TYPE_CHECKING:
 
 # CSW-CERTEX ReservationFailureReason (DEFRA/trade-gateway ReservationFailureReasons.cs)
 REASONS = {
-    "01": "base for extract",
-    "02": "PCA document used",
-    "03": "CN codes mismatch",
-    "04": "inappropriate status",
-    "05": "quantities insufficient",
-    "06": "write-off for this MRN and document already exists",
-    "07": "line numbers mismatch",
-    "08": "country of destination mismatch",
-    "09": "licence holder mismatch",
-    "10": "measurement unit mismatch",
-    "11": "quantities cannot be validated",
+    "01": "base for extract", "02": "PCA document used", "03": "CN codes mismatch", "04": "inappropriate status",
+    "05": "quantities insufficient", "06": "write-off for this MRN and document already exists",
+    "07": "line numbers mismatch", "08": "country of destination mismatch", "09": "licence holder mismatch",
+    "10": "measurement unit mismatch", "11": "quantities cannot be validated",
 }
 # CSW-CERTEX clearance outcomes (release / cancel)
 OUTCOMES = {
@@ -201,13 +194,6 @@ class Answer:
         return out
 
 
-def _line(balance: Balance, label: str) -> LineBalance:
-    """A line a request was found to draw on (reserve checks each is on the certificate first)."""
-    ln = balance.line(label)
-    assert ln is not None
-    return ln
-
-
 def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -304,13 +290,13 @@ class Transaction:
                               f"is certified in {ln.unit}", rq.goods_item, ln.line)
             converted.append(q)
             wanted[ln.line] = wanted.get(ln.line, Decimal(0)) + q
+        units = {ln.line: ln.unit for ln in balance.lines}  # (every wanted line is one: checked above)
         for label, q in wanted.items():
-            ln = _line(balance, label)
             available = balance.open_to(declaration_id, label)
             if q > available:
                 first = next(rq.goods_item for rq in requests if rq.line == label)
-                return refuse("05", f"declaration {declaration_id} asks {fmt(q)} {ln.unit} of line {label}; "
-                              f"{fmt(available)} {ln.unit} is available", first, label, drop=True)
+                return refuse("05", f"declaration {declaration_id} asks {fmt(q)} {units[label]} of line {label}; "
+                              f"{fmt(available)} {units[label]} is available", first, label, drop=True)
         self._drop(declaration_id)
         stamp = now()
         self.store.run("INSERT INTO declaration (number, declaration_id, state, document_status, office, event_time) "
@@ -324,7 +310,7 @@ class Transaction:
                  rq.amount.unit, fmt(q)))
         return Answer("reserve", self.number, declaration_id, True, self.balance(),
                       message=f"declaration {declaration_id} holds "
-                      + "; ".join(f"{fmt(q)} {_line(balance, k).unit} of line {k}" for k, q in wanted.items()))
+                      + "; ".join(f"{fmt(q)} {units[k]} of line {k}" for k, q in wanted.items()))
 
     def _drop(self, declaration_id: str) -> None:
         self.store.run("DELETE FROM allocation WHERE number = ? AND declaration_id = ?", (self.number, declaration_id))

@@ -3,23 +3,31 @@ through the table's plans."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from ..findings import ConversionError, Finding
 from .codelists import UnmappedCode
-from .sides import Side
+from .sides import ModelData, Side
 from .table import Row, Table
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
     from ..reading import model as m
+    from ..reading import shapes
+    from ..reading.schema_info import SchemaInfo
+    from .paths import Step
 from .plans import Entry, plan_for
+
+# (via, field, entry) of a context's rows, in schema order (field None: a _Discriminator)
+WritePlan = list[tuple[tuple[str, ...], "str | None", Any]]
 
 # --------------------------------------------------------------------------------- write
 
 
-def write_tree(cert: m.Certificate | dict, table: Table, side: Side, order=None) -> etree._Element:
+def write_tree(cert: m.Certificate | ModelData, table: Table, side: Side, order: SchemaInfo | None = None
+               ) -> etree._Element:
     """Write ``cert`` as a tree of ``side``; ``order`` (a SchemaInfo) puts it in schema order.
 
     ``cert`` is a Certificate or the plain dictionaries :func:`read_data` reads (a conversion
@@ -38,11 +46,12 @@ def write_tree(cert: m.Certificate | dict, table: Table, side: Side, order=None)
     return root
 
 
-def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, order) -> None:
+def _write_context(el: etree._Element, obj: ModelData, rows: list[Row], side: Side, order: SchemaInfo | None
+                   ) -> None:
     for via, attr, entry in _write_plan(rows, side, order):
-        owner = obj
+        owner: ModelData | None = obj
         for step in via:  # rows of a "." group: their values sit on the group's object
-            owner = owner.get(step)
+            owner = owner.get(step) if owner is not None else None
             if owner is None:
                 break
         if owner is None:
@@ -69,9 +78,11 @@ def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, o
             _write_values(el, val, entry, side, order, owner)
 
 
-def _write_values(el: etree._Element, values, entry: Entry, side: Side, order, owner: dict | None = None) -> None:
+def _write_values(el: etree._Element, values: Iterable[Any], entry: Entry, side: Side, order: SchemaInfo | None,
+                  owner: ModelData | None = None) -> None:
     """Write one row's values; ``owner`` (the model data holding them) decides code-list ``when`` rows."""
     row, path = entry.row, entry.path
+    vtype: type[shapes.Value] = entry.vtype  # type: ignore[assignment]  # a value row's shape: a Value class
     for item in values:
         if entry.group:
             # the predicate's child is written by the group's own plan, in its schema place
@@ -81,7 +92,9 @@ def _write_values(el: etree._Element, values, entry: Entry, side: Side, order, o
                 target = path.create(el, repeat_last=True, discriminator=False)
             _write_context(target, item, row.children, side, order)
             if _holds_nothing(target, path.steps[-1]):  # a group without values is not written
-                target.getparent().remove(target)
+                el_parent = target.getparent()
+                assert el_parent is not None  # just written below el
+                el_parent.remove(target)
             continue
         if row.kind == "str":
             item = {"value": item}
@@ -93,10 +106,12 @@ def _write_values(el: etree._Element, values, entry: Entry, side: Side, order, o
                     Finding("CODELIST-UNMAPPED", str(exc), mapping_id=row.id, value=exc.value)
                 ) from None
         if path.attribute is not None:
-            owner = path.create(el, repeat_last=False) if path.steps else el
-            owner.set(path.attribute, item["value"])
+            holder = path.create(el, repeat_last=False) if path.steps else el
+            holder.set(path.attribute, item["value"])
+            # (this variable used to name ``holder`` here: the next values' ``when`` rows found no data)
+            owner = None
         else:
-            side.write_value(path.create(el, repeat_last=True), item, entry.vtype)
+            side.write_value(path.create(el, repeat_last=True), item, vtype)
 
 
 class _Discriminator:
@@ -104,11 +119,12 @@ class _Discriminator:
 
     __slots__ = ("tag", "value")
 
-    def __init__(self, tag: str, value: str | None):
+    def __init__(self, tag: str, value: str | None) -> None:
         self.tag, self.value = tag, value
 
 
-def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...], str | None, Any]]:
+def _write_plan(rows: list[Row], side: Side, order: SchemaInfo | None
+                ) -> WritePlan:
     """``(via, field, entry)`` for a context, in the schema order of what they write
     (``field`` None: a :class:`_Discriminator`).
 
@@ -117,23 +133,24 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     """
     plans = getattr(rows, "plans", None)  # kept with the rows (table.Rows), keyed by the schema object itself
     key = ("write", side.name, order)
-    hit = plans.get(key) if plans is not None else None
+    hit: WritePlan | None = plans.get(key) if plans is not None else None
     if hit is not None:
         return hit
     ctx_type = _context_type(rows[0], side, order) if rows and order is not None else None
-    keyed: list = []
+    keyed: list[tuple[tuple[int, ...], tuple[str, ...], Entry | _Discriminator]] = []
 
     def add(rows_: list[Row], via: tuple[str, ...]) -> None:
         plan = plan_for(rows_, side.name)
         for entry in plan.entries:
             if entry.group and entry.path.is_self:
-                add(entry.row.children, via + (entry.attr,))
+                add(entry.row.children, (*via, entry.attr))
             else:
                 keyed.append((_schema_key(entry.path.steps, ctx_type, order), via, entry))
 
     owner = rows[0].parent if rows else None
-    if owner is not None and owner.paths[side.name].steps:
-        last = owner.paths[side.name].steps[-1]
+    owner_path = owner.paths[side.name] if owner is not None else None  # (a group's rows: it has one)
+    if owner_path is not None and owner_path.steps:
+        last = owner_path.steps[-1]
         for tag, value in last.child_predicates:  # first among its namesakes: the predicate reads the first
             keyed.append((_schema_key([tag], ctx_type, order), (), _Discriminator(tag, value)))
     add(rows, ())
@@ -145,7 +162,7 @@ def _write_plan(rows: list[Row], side: Side, order) -> list[tuple[tuple[str, ...
     return plan
 
 
-def _sort_needed(table: Table, side: Side, order) -> bool:
+def _sort_needed(table: Table, side: Side, order: SchemaInfo | None) -> bool:
     """Whether some context of ``table`` has a row whose path passes through an element that
     another row of the context creates (its children then come from two plans). Worked out
     once per table, side and schema."""
@@ -156,10 +173,10 @@ def _sort_needed(table: Table, side: Side, order) -> bool:
     return hit
 
 
-def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
+def _passes_through_another(rows: list[Row], side: Side, order: SchemaInfo | None) -> bool:
     # the entries of the context's write plan (rows of "." groups joining it), in any order:
     # which elements they create does not depend on the schema, so no write plan is built here
-    entries: list = []
+    entries: list[Entry] = []
 
     def add(rows_: list[Row]) -> None:
         for entry in plan_for(rows_, side.name).entries:
@@ -179,17 +196,19 @@ def _passes_through_another(rows: list[Row], side: Side, order) -> bool:
     return False
 
 
-def _context_type(row: Row, side: Side, order) -> str | None:
+def _context_type(row: Row, side: Side, order: SchemaInfo) -> str | None:
     """Schema type of the element ``row``'s path starts from."""
     if row.parent is None:
         return order.element_type(side.root_tag)
     parent_type = _context_type(row.parent, side, order)
-    for step in row.parent.paths[side.name].steps:
+    parent_path = row.parent.paths[side.name]
+    assert parent_path is not None  # a row's group has a path where the row has one
+    for step in parent_path.steps:
         parent_type = order.position(parent_type, step.tag)[1]
     return parent_type
 
 
-def _schema_key(steps, type_key: str | None, order) -> tuple[int, ...]:
+def _schema_key(steps: Sequence[Step | str], type_key: str | None, order: SchemaInfo | None) -> tuple[int, ...]:
     """Positions of a path's steps in the schema, level by level (empty without a schema)."""
     if order is None:
         return ()
@@ -200,7 +219,7 @@ def _schema_key(steps, type_key: str | None, order) -> tuple[int, ...]:
     return tuple(key)
 
 
-def _holds_nothing(el: etree._Element, step) -> bool:
+def _holds_nothing(el: etree._Element, step: Step) -> bool:
     if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
         return False
     written = {tag for tag, _ in step.child_predicates}  # the predicates' children: not values
