@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any, TypeAlias
 
 from lxml import etree
 
@@ -40,6 +41,9 @@ from .dipjson_shape import (
 )
 from .sides import edifact_to_iso, iso_to_edifact
 
+# the JSON as written: members by key, values as str, JsonNumber, bool, lists and objects
+JsonData: TypeAlias = dict[str, Any]
+
 # ------------------------------------------------------------------------- writing
 
 
@@ -49,13 +53,13 @@ def to_json(root: etree._Element, side: str) -> str:
         info = dip_schema_info()
         return dumps({ROOT_KEY: _aggregate(root, info, info.element_type(ROOT_TAG))})
     info = ephyto_schema_info()
-    return json.dumps({json_key(root.tag): _plain(root, info, info.element_type(root.tag))}, ensure_ascii=False,
-                      indent=2)
+    tag = str(root.tag)  # (an element's tag: a str)
+    return json.dumps({json_key(tag): _plain(root, info, info.element_type(tag))}, ensure_ascii=False, indent=2)
 
 
-def _aggregate(el: etree._Element, info: SchemaInfo, type_key) -> dict:
+def _aggregate(el: etree._Element, info: SchemaInfo, type_key: str | None) -> JsonData:
     allowed = {m.tag: m for m in members(info, type_key).values()}
-    out: dict = {}
+    out: JsonData = {}
     for child in el:
         if not isinstance(child.tag, str):
             continue
@@ -71,7 +75,7 @@ def _aggregate(el: etree._Element, info: SchemaInfo, type_key) -> dict:
     return out
 
 
-def _leaf(el: etree._Element, m: Member) -> dict:
+def _leaf(el: etree._Element, m: Member) -> JsonData:
     if m.kind == "date":
         return _date(el)
     text = el.text or ""
@@ -80,12 +84,12 @@ def _leaf(el: etree._Element, m: Member) -> dict:
         value = JsonNumber(text)
     elif m.kind == "indicator" and text in ("true", "false"):
         value = text == "true"
-    out = {"value": value}
+    out: JsonData = {"value": value}
     out.update(el.attrib)
     return out
 
 
-def _date(el: etree._Element) -> dict:
+def _date(el: etree._Element) -> JsonData:
     dts = el.find(DATE_STRING)
     if dts is None:
         return {"value": ""}
@@ -97,13 +101,14 @@ def _date(el: etree._Element) -> dict:
     return out
 
 
-def _plain(el, info: SchemaInfo, type_key):
+def _plain(el: etree._Element, info: SchemaInfo, type_key: str | None) -> JsonData:
     """Untyped rendering (the ePhyto side): every value a string, lists where the schema repeats."""
+    out: JsonData
     if len(el) == 0:
         out = {"value": el.text or ""}
         out.update(el.attrib)
         return out
-    out: dict = dict(el.attrib)
+    out = dict(el.attrib)
     decls = {d.tag: d for d in info.children(type_key)}
     for child in el:
         if not isinstance(child.tag, str):
@@ -124,14 +129,14 @@ _MARK = "\x00"
 _MARKED = re.compile(r'"\\u0000([^"\\]*)\\u0000"')
 
 
-def dumps(obj) -> str:
+def dumps(obj: object) -> str:
     """JSON text as ``json.dumps(indent=2, ensure_ascii=False)`` writes it, but a
     :class:`JsonNumber` is written with its own digits."""
     text = json.dumps(_marked(obj), ensure_ascii=False, indent=2)
     return _MARKED.sub(r"\1", text)
 
 
-def _marked(obj):
+def _marked(obj: object) -> object:
     if isinstance(obj, JsonNumber):
         return f"{_MARK}{obj}{_MARK}"
     if isinstance(obj, dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import NoReturn, TypeAlias
 
 from lxml import etree
 
@@ -33,11 +34,13 @@ def looks_like_json(data: bytes) -> bool:
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     return head[:1] in (b"{", b"[")
 
+Pointers: TypeAlias = dict[etree._Element, str]  # element -> JSON pointer of the object it came from
+
 
 @dataclass
 class JsonDip:
     root: etree._Element  # the DIP tree the JSON describes
-    pointers: dict  # element -> JSON pointer of the object it came from
+    pointers: Pointers  # element -> JSON pointer of the object it came from
 
 
 def parse_json(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> JsonDip:
@@ -52,7 +55,8 @@ def parse_json(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> JsonD
             what = f"has member(s) {', '.join(map(repr, value)) or 'none'}"
         else:
             what = f"is a JSON {_type(value)}"
-        hint = " (JSON of the ePhyto side is output only)" if isinstance(value, dict) and "SPSCertificate" in value else ""
+        hint = (" (JSON of the ePhyto side is output only)" if isinstance(value, dict) and "SPSCertificate" in value
+                else "")
         raise UnsupportedDocumentError(
             Finding("DOC-UNKNOWN-ROOT", f"the top level {what}{hint}; a DIP JSON document is an object with "
                     f"one member, {ROOT_KEY!r}", file=name)
@@ -66,8 +70,8 @@ def parse_json(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> JsonD
     return JsonDip(root, builder.pointers)
 
 
-def _loads(data: bytes, name: str):
-    def malformed(msg, line=None):
+def _loads(data: bytes, name: str) -> object:
+    def malformed(msg: str, line: int | None = None) -> InputError:
         return InputError(Finding("JSON-MALFORMED", msg, file=name, line=line))
 
     try:
@@ -95,8 +99,8 @@ class _Constant(ValueError):
     pass
 
 
-def _no_duplicates(pairs):
-    out = {}
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
     for k, v in pairs:
         if k in out:
             raise _Duplicate(k)
@@ -104,11 +108,11 @@ def _no_duplicates(pairs):
     return out
 
 
-def _no_constant(name):
+def _no_constant(name: str) -> NoReturn:
     raise _Constant(name)
 
 
-def _type(v) -> str:
+def _type(v: object) -> str:
     if isinstance(v, bool):
         return "boolean"
     if isinstance(v, JsonNumber):
@@ -130,13 +134,13 @@ class _Builder:
     def __init__(self, info: SchemaInfo, name: str):
         self.info, self.name = info, name
         self.findings: list[Finding] = []
-        self.pointers: dict = {}
+        self.pointers: Pointers = {}
 
     def problem(self, pointer: str, message: str) -> None:
         if len(self.findings) < MAX_FINDINGS:
             self.findings.append(Finding("JSON-STRUCTURE", message, file=self.name, xpath=pointer))
 
-    def aggregate(self, el: etree._Element, obj, type_key, pointer: str) -> None:
+    def aggregate(self, el: etree._Element, obj: object, type_key: str | None, pointer: str) -> None:
         self.pointers[el] = pointer
         if not isinstance(obj, dict):
             self.problem(pointer, f"a JSON {_type(obj)} where an object is needed")
@@ -162,7 +166,7 @@ class _Builder:
             else:
                 self.member(el, m, value, at)
 
-    def member(self, parent: etree._Element, m: Member, value, pointer: str) -> None:
+    def member(self, parent: etree._Element, m: Member, value: object, pointer: str) -> None:
         child = etree.SubElement(parent, m.tag)
         if m.kind == "aggregate":
             self.aggregate(child, value, m.type_key, pointer)
@@ -194,7 +198,7 @@ class _Builder:
             if k in attrs:
                 child.set(k, attrs[k])
 
-    def value_text(self, m: Member, v, pointer: str) -> str | None:
+    def value_text(self, m: Member, v: object, pointer: str) -> str | None:
         if m.kind == "decimal":
             if isinstance(v, JsonNumber) or (type(v) is str and DECIMAL.fullmatch(v)):
                 return str(v)
@@ -208,7 +212,7 @@ class _Builder:
         self.problem(pointer, f"a JSON {_type(v)} where a string is needed")
         return None
 
-    def date(self, el: etree._Element, text: str, attrs: dict) -> None:
+    def date(self, el: etree._Element, text: str, attrs: dict[str, str]) -> None:
         dts = etree.SubElement(el, DATE_STRING)
         code = attrs.get("formatCode")
         edi, mapped = iso_to_edifact(text)
@@ -218,7 +222,7 @@ class _Builder:
             dts.set(k, v)
 
 
-def locate(doc_pointers: dict, root: etree._Element, xpath: str | None) -> str | None:
+def locate(doc_pointers: Pointers, root: etree._Element, xpath: str | None) -> str | None:
     """The JSON pointer of the element a plain XPath names (``element_xpath``'s, or libxml2's ``/*/*[19]``)."""
     if not xpath or not xpath.startswith("/"):
         return None

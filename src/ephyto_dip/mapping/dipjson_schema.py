@@ -9,9 +9,11 @@ checks structure as it builds the tree. It is for those who receive DIP JSON.
 from __future__ import annotations
 
 import json
+from typing import Any, TypeAlias
 
 from lxml import etree
 
+from ..jsontypes import JSONObject
 from ..reading.schema_info import SchemaInfo
 from .dipjson_shape import DECIMAL_PATTERN, ROOT_KEY, Member, members, root_member
 from .sides import DIP_DS_NS, DIP_EXT_NS, DIP_NS
@@ -20,10 +22,11 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "urn:ephyto-dip:datamodel:ePhytoDIP:1:json"
 FILE_NAME = "ePhytoDIP_1p0.schema.json"
 _PREFIX = {DIP_NS: "", DIP_DS_NS: "ds.", DIP_EXT_NS: "ippc."}
+Schema: TypeAlias = dict[str, Any]  # a JSON Schema object, as it is built
 
 
-def build(info: SchemaInfo) -> dict:
-    defs: dict[str, dict] = {}
+def build(info: SchemaInfo) -> JSONObject:
+    defs: dict[str, Schema] = {}
     top = root_member(info)
     return {
         "$schema": DRAFT,
@@ -45,12 +48,12 @@ def _def_name(m: Member) -> str:
     key = m.type_key or ""
     if key.startswith("anon:") or not key:  # an anonymous type: named after its element
         q = etree.QName(m.tag)
-        return f"{_PREFIX.get(q.namespace, '')}{q.localname}"
+        return f"{_PREFIX.get(q.namespace or '', '')}{q.localname}"
     q = etree.QName(key)
-    return f"{_PREFIX.get(q.namespace, '')}{q.localname}"
+    return f"{_PREFIX.get(q.namespace or '', '')}{q.localname}"
 
 
-def _ref(info: SchemaInfo, m: Member, defs: dict) -> str:
+def _ref(info: SchemaInfo, m: Member, defs: dict[str, Schema]) -> str:
     name = _def_name(m)
     if name not in defs:
         defs[name] = {}  # placeholder first: recursive types terminate
@@ -58,26 +61,27 @@ def _ref(info: SchemaInfo, m: Member, defs: dict) -> str:
     return f"#/$defs/{name}"
 
 
-def _aggregate(info: SchemaInfo, m: Member, defs: dict) -> dict:
-    props: dict = {}
+def _aggregate(info: SchemaInfo, m: Member, defs: dict[str, Schema]) -> Schema:
+    props: Schema = {}
     required = []
     for key, child in members(info, m.type_key).items():
         ref = {"$ref": _ref(info, child, defs)}
         props[key] = {"type": "array", "items": ref} if child.repeats else ref
         if child.required:
             required.append(key)
-    out: dict = {"type": "object", "properties": props, "additionalProperties": False}
+    out: Schema = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
         out["required"] = required
     return out
 
 
-def _leaf(info: SchemaInfo, m: Member) -> dict:
-    value: dict
+def _leaf(info: SchemaInfo, m: Member) -> Schema:
+    value: Schema
     facets = _facets(info, m)
     if m.kind == "decimal":
         value = {"oneOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN,
-                                                 "description": "a decimal JSON cannot write as a number (+1, .5, 007)"}]}
+                                                 "description": "a decimal JSON cannot write as a number "
+                                                                "(+1, .5, 007)"}]}
     elif m.kind == "indicator":
         value = {"type": ["boolean", "string"]}
     elif m.kind == "date":
@@ -92,7 +96,7 @@ def _leaf(info: SchemaInfo, m: Member) -> dict:
     return {"type": "object", "properties": props, "required": ["value"], "additionalProperties": False}
 
 
-def _facets(info: SchemaInfo, m: Member) -> dict:
+def _facets(info: SchemaInfo, m: Member) -> Schema:
     sc = info.simple_content(m.type_key)
     return dict(sc.facets) if sc else {}
 

@@ -131,7 +131,9 @@ class Locator:
         try:
             if row.kind == "group":
                 return bool(read_context(node, row.children, scratch))
-            return read_leaf(node, row, row.paths[self.side.name], scratch) is not None
+            path = row.paths[self.side.name]
+            assert path is not None  # a row the locator reached has a path on its side
+            return read_leaf(node, row, path, scratch) is not None
         finally:
             scratch.findings.clear()
 
