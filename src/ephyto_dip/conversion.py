@@ -64,7 +64,7 @@ def convert(
     *,
     to: str | None = None,
     name: str | None = None,
-    table: Table | str | os.PathLike | None = None,
+    table: Table | str | os.PathLike[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     lenient: bool = False,
     validate_input: bool = True,
@@ -96,7 +96,7 @@ def convert(
     return Conversion(doc, target, root, found, out)
 
 
-def warm_up(*samples: Source | Document, table: Table | str | os.PathLike | None = None) -> None:
+def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] | None = None) -> None:
     """Load now what a first conversion would: a service calls this once at start-up.
 
     Compiles both schemas, loads the table, resolves the schema types the writers order by,

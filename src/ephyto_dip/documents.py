@@ -19,12 +19,14 @@ from .findings import (
     Finding,
     UnsupportedDocumentError,
 )
-from .mapping.dipjson_read import locate, looks_like_json, parse_json
+from .jsontypes import JSONObject
+from .mapping.dipjson_read import Pointers, locate, looks_like_json, parse_json
 from .mapping.engine import certificate_of, read_data, write_tree
 from .mapping.metadata import certificate_element, profile_mismatch, wrap
 from .mapping.sides import (
     DIP,
     EPHYTO,
+    Kept,
 )
 from .mapping.table import Table, load_table
 from .reading import shapes
@@ -47,15 +49,16 @@ if TYPE_CHECKING:  # (the pydantic model is imported when someone asks for it)
 class Document:
     """A certificate as read from one input, with what reading it found."""
 
-    content: dict  # the certificate as read: plain dictionaries shaped like Certificate
+    content: JSONObject  # the certificate as read: plain dictionaries shaped like Certificate
     side: str  # "ephyto" or "dip": the side the input was on
-    root: etree._Element  # the document's root in the input (a DIP's MetaData envelope, the SPSCertificate of a Hub envelope)
+    # the document's root in the input (a DIP's MetaData envelope, the SPSCertificate of a Hub envelope)
+    root: etree._Element
     name: str
     findings: list[Finding] = field(default_factory=list)
     data: bytes = b""  # the certificate's bytes (decoded from an envelope if need be)
     _certificate: m.Certificate | None = field(default=None, repr=False, compare=False)
-    json_pointers: dict | None = field(default=None, repr=False, compare=False)  # DIP JSON input: element -> pointer
-    kept: dict | None = field(default=None, repr=False, compare=False)  # what read_data recorded for the Locator
+    json_pointers: Pointers | None = field(default=None, repr=False, compare=False)  # DIP JSON: element -> pointer
+    kept: Kept | None = field(default=None, repr=False, compare=False)  # what read_data recorded for the Locator
     _shape: object | None = field(default=None, repr=False, compare=False)
 
     def relocate(self, findings: list[Finding]) -> list[Finding]:
@@ -85,12 +88,12 @@ class Document:
         return self._certificate
 
     @property
-    def shape(self):
+    def shape(self) -> m.Certificate:
         """What the rules check: the :mod:`ephyto_dip.reading.shapes` Certificate of ``content``, built
         without pydantic, or :attr:`certificate` if the content is not in the reader's shapes."""
         if self._shape is None:
             self._shape = shapes.certificate_from_reader(self.content) or self.certificate
-        return self._shape
+        return self._shape  # type: ignore[return-value]  # a shape has the model's fields: the rules read either
 
     @property
     def errors(self) -> list[Finding]:
@@ -101,7 +104,7 @@ def read(
     source: Source,
     *,
     name: str | None = None,
-    table: Table | str | os.PathLike | None = None,
+    table: Table | str | os.PathLike[str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Document:
     """Read an ePhyto certificate, a Hub envelope or a DIP document into a Document.
@@ -130,7 +133,7 @@ def read(
     if kind == "ephyto":
         check_document_type(root, name)
     side = EPHYTO if kind == "ephyto" else DIP
-    kept: dict = {}
+    kept: Kept = {}
     content, more = read_data(_certificate_root(root, kind, name), tab, side, name, kept)
     findings += more
     if envelope is not None:
@@ -142,7 +145,7 @@ def read(
 def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
     """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
     parsed = parse_json(data, name, limits)
-    kept: dict = {}
+    kept: Kept = {}
     content, findings = read_data(_certificate_root(parsed.root, "dip", name), tab, DIP, name, kept)
     doc = Document(content, "dip", parsed.root, name, findings, data, json_pointers=parsed.pointers, kept=kept)
     doc.relocate(doc.findings)
@@ -157,7 +160,8 @@ def _certificate_root(root: etree._Element, kind: str, name: str) -> etree._Elem
     if other is not None:
         element, found, expected = other
         raise UnsupportedDocumentError(Finding(
-            "DOC-UNSUPPORTED-VERSION", f"a DIP of {'profile version' if element.endswith('VersionCode') else 'profile'} "
+            "DOC-UNSUPPORTED-VERSION",
+            f"a DIP of {'profile version' if element.endswith('VersionCode') else 'profile'} "
             f"{found}; this ephyto-dip reads {expected} (convert the certificate again from its ePhyto)",
             file=name, line=root.sourceline, xpath=f"/MetaData/{element}"))
     cert = certificate_element(root)
@@ -172,13 +176,13 @@ def _certificate_root(root: etree._Element, kind: str, name: str) -> etree._Elem
 # ------------------------------------------------------------------------------ writing
 
 
-def to_ephyto(cert: m.Certificate | dict, table: Table | str | None = None) -> etree._Element:
+def to_ephyto(cert: m.Certificate | JSONObject, table: Table | str | None = None) -> etree._Element:
     """The certificate (a model, or a Document's ``content``) as an SPSCertificate 17 tree."""
     tab = table if isinstance(table, Table) else load_table(table)
     return write_tree(cert, tab, EPHYTO, ephyto_schema_info())
 
 
-def to_dip(cert: m.Certificate | dict, table: Table | str | None = None) -> etree._Element:
+def to_dip(cert: m.Certificate | JSONObject, table: Table | str | None = None) -> etree._Element:
     """The certificate (a model, or a Document's ``content``) as an ePhyto DIP document: the
     WCO DM ``MetaData`` envelope, then the ``PhytosanitaryCertificate``."""
     tab = table if isinstance(table, Table) else load_table(table)

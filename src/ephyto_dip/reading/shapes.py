@@ -10,6 +10,7 @@ still give the pydantic classes and model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, TypeGuard, TypeVar
 
 # how a field defaults: required, None, a new empty list, a new empty instance of its class
@@ -788,11 +789,11 @@ class _Untrusted(Exception):
 
 
 S = TypeVar("S", bound=Shape)
-_EMPTY: dict[str, object] = {}
+_EMPTY: Mapping[str, object] = {}
 _DEFAULTS: dict[type[Shape], tuple[tuple[str, Any, str], ...]] = {}
 
 
-def _construct(cls: type[S], data: dict[str, object]) -> S:
+def _construct(cls: type[S], data: Mapping[str, object]) -> S:
     fields = cls.FIELDS
     values: dict[str, object] = dict.fromkeys(fields)  # every field, in the model's order
     for name, v in data.items():
@@ -834,7 +835,7 @@ def _construct(cls: type[S], data: dict[str, object]) -> S:
     return obj
 
 
-def certificate_from_reader(data: dict[str, object]) -> Certificate | None:
+def certificate_from_reader(data: Mapping[str, object]) -> Certificate | None:
     """The :class:`Certificate` shape of what the reader read; None if the data is not in the
     reader's shapes (then the caller builds the validated model, which reports why)."""
     try:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ..findings import ERROR, WARNING, Finding, Severity
-from ..mapping.exclusions import Exclusions
+from ..mapping.exclusions import Exclusion, Exclusions
 from ..mapping.paths import Path, Step
 from ..mapping.sides import DS_SIG_NS, SIDES
 from ..mapping.table import Row, Table
@@ -263,7 +263,7 @@ def unmapped_elements(side: str, info: SchemaInfo, res: Resolver, excl: Exclusio
     covers everything inside it. So recursive types (SPSCountrySubDivision) end where the table ends.
     """
     findings: list[Finding] = []
-    used: set = set()  # the exclusions that matched something
+    used: set[Exclusion] = set()  # the exclusions that matched something
     stack: list[tuple[_Node, int]] = [(res.root, 0)]
     while stack:
         node, depth = stack.pop()

@@ -49,6 +49,8 @@ characters), so the strategies keep step with the table. This module imports hyp
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 from ..reading import model as m
@@ -276,7 +278,7 @@ def _certificate_shell(type_code: str, status: str, reexport: bool, replacement:
                        ) -> st.SearchStrategy[m.Certificate]:
     """A certificate without items, of one type and status."""
     required, optional = _certificate_fields()
-    extra = {
+    extra: dict[str, st.SearchStrategy[Any]] = {
         "type_code": list_codes((type_code,), "document"),
         "status_code": list_codes((status,), "status"),
     }
