@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from .model import Certificate
 from .model_values import new_list
 
+M = TypeVar("M", bound=BaseModel)
+
 
 class _Untrusted(Exception):
     """The data is not in the reader's shapes: validate it instead."""
 
 
-_PLANS: dict = {}
+_PLANS: dict[type[BaseModel], _Plan] = {}
 _STR, _MODEL, _MODEL_LIST = 0, 1, 2
 
 
@@ -29,12 +33,12 @@ class _Plan:
 
     __slots__ = ("kinds", "lists", "models", "required", "strings", "template")
 
-    def __init__(self, cls: type):
-        self.template: dict = {}  # every field, in order: None until set
-        self.kinds: dict = {}  # field -> (kind, model class, None allowed)
-        self.lists: list = []  # fields whose default is a new empty list
-        self.models: list = []  # (field, class) whose default is an empty instance
-        self.required: list = []
+    def __init__(self, cls: type[BaseModel]) -> None:
+        self.template: dict[str, object] = {}  # every field, in order: None until set
+        self.kinds: dict[str, tuple[int, Any, bool]] = {}  # field -> (kind, model class, None allowed)
+        self.lists: list[str] = []  # fields whose default is a new empty list
+        self.models: list[tuple[str, Any]] = []  # (field, model class) whose default is an empty instance
+        self.required: list[str] = []
         for name, info in cls.model_fields.items():
             ann = info.annotation
             optional = False
@@ -67,11 +71,11 @@ class _Plan:
         )
 
 
-_EMPTY: dict = {}
+_EMPTY: dict[str, object] = {}
 _set = object.__setattr__
 
 
-def _instance(cls, values: dict, data: dict):
+def _instance(cls: type[M], values: dict[str, object], data: Mapping[str, object]) -> M:
     """An instance holding ``values``, set up as pydantic's own construction leaves one."""
     obj = cls.__new__(cls)
     _set(obj, "__dict__", values)
@@ -81,7 +85,7 @@ def _instance(cls, values: dict, data: dict):
     return obj
 
 
-def _construct(cls: type, data: dict):
+def _construct(cls: type[M], data: Mapping[str, object]) -> M:
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = _Plan(cls)
@@ -133,7 +137,7 @@ def _construct(cls: type, data: dict):
     return _instance(cls, values, data)
 
 
-def certificate_from_reader(data: dict) -> Certificate | None:
+def certificate_from_reader(data: Mapping[str, object]) -> Certificate | None:
     """The Certificate of what the reader read, built without validation: the reader's
     dictionaries already have the model's shapes (plain strings, dictionaries, lists). Each
     shape is checked on the way; None if anything differs, and the caller validates instead.
