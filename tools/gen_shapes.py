@@ -59,11 +59,28 @@ class _Untrusted(Exception):
 
 _EMPTY: dict = {}
 _DEFAULTS: dict = {}
+# the classes whose fields are all strings, only ``value`` required: built by the quick path
+_VALUE_TYPES = frozenset(
+    c for c in list(globals().values())
+    if isinstance(c, type) and issubclass(c, Value)
+    and all(t is str and not many and (d == NONE or (n == "value" and d == REQUIRED))
+            for n, (t, many, d) in c.FIELDS.items())
+)
 
 
 def _construct(cls: type, data: dict):
     fields = cls.FIELDS
     values = dict.fromkeys(fields)  # every field, in the model's order
+    if cls in _VALUE_TYPES:  # a value (most of what is built): strings only, ``value`` required
+        if type(data.get("value")) is not str:
+            raise _Untrusted("value")
+        for name, v in data.items():
+            if name not in fields or (type(v) is not str and v is not None):
+                raise _Untrusted(name)
+        values.update(data)
+        obj = cls.__new__(cls)
+        obj.__dict__ = values
+        return obj
     for name, v in data.items():
         spec = fields.get(name)
         if spec is None:

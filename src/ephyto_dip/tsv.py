@@ -68,13 +68,34 @@ def read_table_text(path: str | Path, what: str = "table") -> str:
 
 
 def load_cached(path: str | Path, parse: Callable[[str, str], T], what: str) -> T:
-    """``parse(text, name)`` of the file at ``path``, parsed once per process and modification."""
+    """``parse(text, name)`` of the file at ``path``, parsed once per process and modification.
+
+    A file the package ships (``resources.data_root()``) is parsed once per process: it does
+    not change under a running process, and a conversion asks for a dozen of them (a stat
+    each was ~5 % of a conversion). Any other file is parsed again when its mtime changes.
+    """
     key = os.fspath(path)  # (a stat of the string: building a Path costs more, on every conversion)
+    hit = _SHIPPED.get((key, parse))
+    if hit is not None:
+        return hit
     try:
         mtime = os.stat(key).st_mtime_ns
     except OSError as exc:
         raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=key)) from None
-    return _parsed(key, mtime, parse, what)
+    value = _parsed(key, mtime, parse, what)
+    if key.startswith(_shipped_prefix()):
+        _SHIPPED[(key, parse)] = value
+    return value
+
+
+_SHIPPED: dict = {}  # (path, parser) -> parsed, for the package's own files
+
+
+@lru_cache(maxsize=1)
+def _shipped_prefix() -> str:
+    from .resources import data_root
+
+    return os.path.join(os.fspath(data_root()), "")
 
 
 @lru_cache(maxsize=16)

@@ -328,10 +328,15 @@ def element_xpath(el: etree._Element) -> str:
     parts = []
     while el is not None:
         parent = el.getparent()
-        local = etree.QName(el).localname if isinstance(el.tag, str) else "node()"
+        tag = el.tag
+        local = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
         if parent is not None:
-            same = [c for c in parent.iterchildren(el.tag)]
-            parts.append(f"{local}[{same.index(el) + 1}]" if len(same) > 1 else local)
+            count = pos = 0
+            for c in parent.iterchildren(tag):  # (the same proxy while ``el`` is held: identity works)
+                count += 1
+                if c is el:
+                    pos = count
+            parts.append(f"{local}[{pos}]" if count > 1 else local)
         else:
             parts.append(local)
         el = parent

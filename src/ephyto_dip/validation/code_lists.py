@@ -5,7 +5,7 @@ INTERCOM schema modules in ``schemas/codelists/``, each read lazily and once per
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -68,6 +68,7 @@ def _schema_module(file: str) -> CodeList:
 class ValueLists:
     files: dict[str, str]  # list name -> schema module ("" where none is bundled)
     fields: dict[str, tuple[tuple[str, str], ...]]  # list name -> (field, note) in table order
+    tries: dict = field(default_factory=dict, compare=False, repr=False)  # what values() walks, per lists
 
     def code_list(self, name: str) -> CodeList:
         file = self.files.get(name)
@@ -86,14 +87,17 @@ class ValueLists:
         """``(model path, value, list name, note)`` for every field the lists ``names`` check,
         in the certificate's nesting order (an item's fields before the next item's); with
         ``missing``, also a single field that holds nothing (value None)."""
-        trie: dict = {}
-        for name in names:
-            for fld, note in self.fields.get(name, ()):
-                node = trie
-                segments = fld.split(".")
-                for seg in segments[:-1]:
-                    node = node.setdefault(seg, [{}, None])[0]
-                node.setdefault(segments[-1], [{}, None])[1] = (name, note)
+        trie = self.tries.get(names)
+        if trie is None:  # the fields as a tree of segments, made once per set of lists
+            trie = {}
+            for name in names:
+                for fld, note in self.fields.get(name, ()):
+                    node = trie
+                    segments = fld.split(".")
+                    for seg in segments[:-1]:
+                        node = node.setdefault(seg, [{}, None])[0]
+                    node.setdefault(segments[-1], [{}, None])[1] = (name, note)
+            self.tries[names] = trie
         yield from _walk(cert, trie, "", missing)
 
 
