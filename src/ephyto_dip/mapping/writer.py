@@ -203,5 +203,7 @@ def _schema_key(steps, type_key: str | None, order) -> tuple[int, ...]:
 def _holds_nothing(el: etree._Element, step) -> bool:
     if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
         return False
-    written = {tag for tag, _ in step.child_predicates}  # the predicates' children: not values
-    return all(c.tag in written for c in el) and len(el) <= len(written)
+    written = step.predicate_tags  # the predicates' children: not values
+    if len(el) > len(written):
+        return False
+    return all(c.tag in written for c in el)
