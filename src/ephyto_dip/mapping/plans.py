@@ -105,7 +105,7 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str):
 class _Plan:
     """The rows of one context on one side, and which of them a set of child tags calls for."""
 
-    __slots__ = ("_always", "_by_row", "_by_tag", "_present", "active", "entries", "rows")
+    __slots__ = ("_always", "_by_row", "_by_tag", "_present", "active", "by_attr", "entries", "rows")
 
     _MAX_SHAPES = 512  # distinct child-tag sets remembered per context: memory stays bounded
 
@@ -114,6 +114,9 @@ class _Plan:
         self.active = [r for r in rows if r.paths.get(side) is not None]
         self.entries = [Entry(r, side, rows) for r in self.active]
         self._by_row = {e.row.line: e for e in self.entries}  # (a row's line is unique in its table)
+        self.by_attr: dict[str, Row] = {}  # model attribute -> its row (the first, as the locator takes it)
+        for r in self.active:
+            self.by_attr.setdefault(r.attr, r)
         self._by_tag: dict = {}
         self._always = []
         for pos, (row, entry) in enumerate(zip(self.active, self.entries)):

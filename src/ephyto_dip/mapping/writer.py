@@ -38,6 +38,22 @@ def write_tree(cert: m.Certificate | dict, table: Table, side: Side, order=None)
     return root
 
 
+def prepare_plans(table: Table, side: Side, order) -> None:
+    """Make every plan a conversion to or from ``side`` uses, now rather than at first use:
+    each context's read plan and write plan (in ``order``'s schema order) and the sort check.
+    A batch does it before its workers fork, a service at start-up (``warm_up``)."""
+
+    def visit(rows: list[Row]) -> None:
+        _write_plan(rows, side, order)  # (which plans the reading side too)
+        for entry in plan_for(rows, side.name).entries:
+            if entry.group and entry.row.children:
+                visit(entry.row.children)
+
+    visit(table.roots)
+    if order is not None:
+        _sort_needed(table, side, order)
+
+
 def _write_context(el: etree._Element, obj: dict, rows: list[Row], side: Side, order) -> None:
     for via, attr, entry in _write_plan(rows, side, order):
         owner = obj

@@ -160,14 +160,19 @@ def code_list(name: str) -> CodeList:
     return value_lists().code_list(name)
 
 
-def preload() -> None:
-    """Load what the rules read for nearly every certificate (code lists, box list), e.g.
-    before a batch forks its workers, so each worker does not load them again. The lists
-    only read for a wrong code (document names, statuses) stay lazy."""
+def preload(table: object = None) -> None:
+    """Load what the rules read for nearly every certificate (code lists, box list, note
+    rules, the formats the DIP widens in ``table``), e.g. before a batch forks its workers,
+    so each worker does not load them again. The lists only read for a wrong code (document
+    names, statuses) stay lazy."""
     from ..mapping.codelists import load_codelist
+    from ..mapping.formats import too_long
+    from .note_rules import note_rules
 
     lists = value_lists()
     for name in (COUNTRIES, TRANSPORT_MODES, PACKAGE_TYPES, TAG_ACRONYMS, *lists.unit_kinds().values()):
         lists.code_list(name)
     load_mandatory()
     load_codelist(STATUS_FUNCTIONS)
+    note_rules()
+    list(too_long((), table))  # (works out the table's widened formats once)
