@@ -30,22 +30,29 @@ import ephyto_dip as ed
 imported = time.perf_counter() - t0
 paths, threads, mode = sys.argv[1:-2], int(sys.argv[-2]), sys.argv[-1]
 data = [open(p, "rb").read() for p in paths]
-rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 out = {"import_s": imported}
-if mode == "first":
-    barrier = threading.Barrier(threads)
-    lat = []
-    def work(i):
-        barrier.wait()
-        s = time.perf_counter()
-        r = ed.convert(data[i % len(data)], name=f"s{i}.xml")
-        assert r.ok
-        lat.append(time.perf_counter() - s)
-    ts = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    [t.start() for t in ts]; [t.join() for t in ts]
-    s = time.perf_counter(); ed.convert(data[0], name="warm.xml"); warm = time.perf_counter() - s
-    out.update(first_max_s=max(lat), warm_s=warm,
-               rss_growth_mb=(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024)
+if mode in ("first", "warmed"):
+    if mode == "warmed":  # a service's start-up: warm_up() before the first request
+        s = time.perf_counter(); ed.warm_up(); out["warm_up_s"] = time.perf_counter() - s
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def round_of_calls():
+        barrier = threading.Barrier(threads)
+        lat = []
+        def work(i):
+            barrier.wait()
+            s = time.perf_counter()
+            r = ed.convert(data[i % len(data)], name=f"s{i}.xml")
+            assert r.ok
+            lat.append(time.perf_counter() - s)
+        ts = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+        [t.start() for t in ts]; [t.join() for t in ts]
+        return max(lat)
+
+    out["first_max_s"] = round_of_calls()
+    out["rss_growth_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
+    out["warm_round_max_s"] = round_of_calls()  # the same calls again, all loaded: like against like
+    s = time.perf_counter(); ed.convert(data[0], name="warm.xml"); out["warm_s"] = time.perf_counter() - s
 print(json.dumps(out))
 """
 
@@ -86,10 +93,16 @@ def main() -> int:
     median_ms = imports[len(imports) // 2] * 1000
     print(f"import ephyto_dip (fresh process, median):      {median_ms:7.0f} ms  (goal ≤ 150 ms)")
     alone, crowd = fresh(1), fresh(32)
+    ready, ready_crowd = fresh(1, "warmed"), fresh(32, "warmed")
     print(f"first convert, 1 thread alone:                  {alone['first_max_s'] * 1000:7.0f} ms  "
           f"(warm: {alone['warm_s'] * 1000:.0f} ms; goal ≤ 3× warm)")
+    print(f"  after warm_up() at start-up:                  {ready['first_max_s'] * 1000:7.0f} ms  "
+          f"(warm: {ready['warm_s'] * 1000:.0f} ms; "
+          f"import + warm_up {(ready['import_s'] + ready['warm_up_s']) * 1000:.0f} ms)")
     print(f"first convert, slowest of 32 threads at once:   {crowd['first_max_s'] * 1000:7.0f} ms  "
-          f"(warm: {crowd['warm_s'] * 1000:.0f} ms)")
+          f"(the same 32 calls again, warm: {crowd['warm_round_max_s'] * 1000:.0f} ms)")
+    print(f"  after warm_up() at start-up:                  {ready_crowd['first_max_s'] * 1000:7.0f} ms  "
+          f"(the same 32 calls again, warm: {ready_crowd['warm_round_max_s'] * 1000:.0f} ms)")
     print(f"memory growth over 32 threads' first calls:     {crowd['rss_growth_mb']:7.0f} MB  (goal ≤ 120 MB)")
     for n in (1, 8):
         print(f"throughput, {n} thread(s), convert + validation: {throughput(n, seconds):7.0f} certificates/s")

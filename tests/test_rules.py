@@ -20,7 +20,6 @@ from ephyto_dip.validation.rules import (
     COUNTRIES,
     PACKAGE_TYPES,
     TAG_ACRONYMS,
-    UNIT_SUBSETS,
     check_certificate,
     code_list,
     iter_values,
@@ -305,7 +304,7 @@ def test_units(clean):
     wrong_kind = only(net_weight("MTQ"), "RULE-UNIT")
     assert wrong_kind.severity == ERROR and "volume" in wrong_kind.message
     outside = only(net_weight("LBR"), "RULE-UNIT")
-    assert outside.severity == WARNING and UNIT_SUBSETS["weight"].removesuffix(".xsd") in outside.message
+    assert outside.severity == WARNING and code_list("unit:weight").title in outside.message
     assert only(net_weight("kg"), "RULE-UNIT").severity == ERROR
     missing = only(net_weight(None), "RULE-UNIT")
     assert missing.severity == WARNING and missing.xpath == "items[0].net_weight"
@@ -317,6 +316,31 @@ def test_units(clean):
         t.duration = m.Measure(value="3", unit_code="HUR")
 
     assert codes_of(mutated(clean, treatment)) == []  # KX: no Rec 20 subset to check against
+
+
+def test_a_field_added_to_a_copy_of_the_value_lists_is_checked_with_no_code_change(clean, tmp_path, monkeypatch):
+    from ephyto_dip.tsv import read_table_text
+    from ephyto_dip.validation import code_lists
+
+    text = read_table_text(code_lists.default_path())
+    copy = tmp_path / "value-lists.tsv"
+    # the treatment duration checked as a temperature; the export country no longer checked
+    copy.write_text(text.replace("treatments[].duration\tunit:duration", "treatments[].duration\tunit:temperature")
+                    .replace("export_country.id\tcountry\t\t\n", ""), encoding="utf-8")
+
+    def treatment(c):
+        c.items[0].treatments[0].duration = m.Measure(value="3", unit_code="HUR")
+        c.export_country.id = m.Identifier(value="XX")
+
+    assert codes_of(mutated(clean, treatment)) == [("RULE-COUNTRY", "export_country.id")]  # the shipped lists
+    monkeypatch.setattr(code_lists, "default_path", lambda: copy)
+    assert [c for c, _ in codes_of(mutated(clean, treatment))] == ["RULE-UNIT"]
+    f = only(mutated(clean, treatment), "RULE-UNIT")
+    assert "is a Rec 20 duration unit" in f.message and "not a temperature unit" in f.message
+    assert f.xpath == "items[0].treatments[0].duration.unit_code"
+    with pytest.raises(TableError) as bad:
+        code_lists.parse_value_lists(text + "items[].net_weight\tunit:mass\t\t\n", "copy.tsv")
+    assert "unit:mass" in bad.value.findings[0].message and bad.value.findings[0].line == len(text.splitlines()) + 1
 
 
 def test_package_types(clean):
@@ -452,7 +476,7 @@ def test_code_lists_are_read_from_the_bundled_schemas():
     assert len(code_list(COUNTRIES).names) == 249 and "AR" in code_list(COUNTRIES)
     acronyms = code_list(TAG_ACRONYMS)
     assert len(acronyms.names) == 43 and acronyms.names["ADRPN"]
-    assert code_list(UNIT_SUBSETS["weight"]).names.keys() == {"KGM", "TNE"}
+    assert code_list("unit:weight").names.keys() == {"KGM", "TNE"}
     assert (REPO / "schemas" / "codelists" / "SOURCES.md").is_file()
 
 

@@ -63,11 +63,28 @@ class _Untrusted(Exception):
 S = TypeVar("S", bound=Shape)
 _EMPTY: Mapping[str, object] = {}
 _DEFAULTS: dict[type[Shape], tuple[tuple[str, Any, str], ...]] = {}
+# the classes whose fields are all strings, only ``value`` required: built by the quick path
+_VALUE_TYPES = frozenset(
+    c for c in list(globals().values())
+    if isinstance(c, type) and issubclass(c, Value)
+    and all(t is str and not many and (d == NONE or (n == "value" and d == REQUIRED))
+            for n, (t, many, d) in c.FIELDS.items())
+)
 
 
 def _construct(cls: type[S], data: Mapping[str, object]) -> S:
     fields = cls.FIELDS
     values: dict[str, object] = dict.fromkeys(fields)  # every field, in the model's order
+    if cls in _VALUE_TYPES:  # a value (most of what is built): strings only, ``value`` required
+        if type(data.get("value")) is not str:
+            raise _Untrusted("value")
+        for name, v in data.items():
+            if name not in fields or (type(v) is not str and v is not None):
+                raise _Untrusted(name)
+        values.update(data)
+        obj = cls.__new__(cls)
+        obj.__dict__ = values
+        return obj
     for name, v in data.items():
         spec = fields.get(name)
         if spec is None:

@@ -97,22 +97,29 @@ def convert(
 
 
 def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] | None = None) -> None:
-    """Load now what a first conversion would: a service calls this once at start-up.
+    """Load now what a first conversion would: a service calls this once at start-up, a batch
+    before its workers fork.
 
-    Compiles both schemas, loads the table, resolves the schema types the writers order by,
-    then converts each of ``samples`` (a typical certificate of the service, say) to the other
-    side and back, which plans the table for what they hold. Everything loaded is shared by
-    every thread of the process. Calling it is optional: the library is thread-safe from the
-    first call; it only moves the first-call cost (docs/service.md) out of a request.
+    Compiles both schemas, loads the table and makes every plan of both sides (each
+    context's read and write plan, in schema order), loads the code lists and the tables the
+    rules read, then converts each of ``samples`` (a typical certificate of the service,
+    say) to the other side and back. Everything loaded is shared by every thread of the
+    process. Calling it is optional: the library is thread-safe from the first call; it only
+    moves the first-call cost (docs/service.md) out of a request.
     """
+    from .mapping import locate  # noqa: F401  (placing the input's findings)
     from .mapping.sides import DIP, EPHYTO
+    from .mapping.writer import prepare_plans
     from .reading.schemas import dip_schema_info, dip_xsd, ephyto_pruned_xsd, ephyto_schema_info
+    from .validation.rules import preload
 
     tab = table if isinstance(table, Table) else load_table(table)
     ephyto_pruned_xsd()
     dip_xsd()
-    ephyto_schema_info().preload(EPHYTO.root_tag)
-    dip_schema_info().preload(DIP.root_tag)
+    for side, info in ((EPHYTO, ephyto_schema_info()), (DIP, dip_schema_info())):
+        info.preload(side.root_tag)
+        prepare_plans(tab, side, info)
+    preload(tab)
     for sample in samples:
         there = convert(sample, table=tab, lenient=True)
         if there.root is not None:

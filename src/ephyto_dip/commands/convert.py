@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -133,20 +134,12 @@ def _convert_one(job: ConvertJob) -> Record:
         return internal_error(path, exc)
 
 
-def warm() -> None:
-    """Import the converter, load the table and compile the schemas once per process (before
-    the workers fork, which inherit it all; where workers are spawned, in each)."""
-    from .. import convert  # noqa: F401  (the converter's imports)
-    from ..mapping.table import load_table
-    from ..reading.schemas import dip_xsd, ephyto_pruned_xsd
+def warm(table: str | None = None) -> None:
+    """Load the table, compile the schemas and make every plan once per process (before the
+    workers fork, which inherit it all; where workers are spawned, in each)."""
+    from ..conversion import warm_up
 
-    load_table()
-    ephyto_pruned_xsd()  # every input is validated now, and every output: both sides are needed
-    dip_xsd()
-    from ..mapping import locate  # noqa: F401  (the input checks: rules and locator)
-    from ..validation.code_lists import preload
-
-    preload()
+    warm_up(table=table)
 
 
 def run_batch(args: argparse.Namespace, src: Path, out_dir: Path) -> int:
@@ -161,4 +154,4 @@ def run_batch(args: argparse.Namespace, src: Path, out_dir: Path) -> int:
         return EXIT_USAGE
     jobs = [(str(p), str(out_dir), args.format or "xml", args.to, args.table, args.strict, args.lenient)
             for p in files]
-    return summarise(args, src, jobs, skipped, _convert_one, warm, "converted", out_dir)
+    return summarise(args, src, jobs, skipped, _convert_one, partial(warm, args.table), "converted", out_dir)

@@ -21,7 +21,7 @@ from lxml import etree
 
 from ..reading.xmlsafe import element_xpath
 from .engine import ReadState, read_context, read_leaf, select_nodes
-from .plans import rows_for
+from .plans import plan_for
 from .sides import SIDES, Kept, Side
 from .table import Row, Table
 
@@ -98,7 +98,7 @@ class Locator:
         side = self.side.name
         ctx, rows, row = self.root, self.table.roots, None
         for attr, index in parse_model_path(model_path):
-            nxt = next((r for r in rows_for(rows, side) if r.attr == attr), None)
+            nxt = plan_for(rows, side).by_attr.get(attr)
             if nxt is None:
                 if row is not None and row.kind != "group":
                     break  # a part of the value itself (unit_code, filename …): its element

@@ -66,12 +66,17 @@ class Step:
     # further child predicates ((Clark tag, literal), …) after the first: all must hold
     extra: tuple[tuple[str, str], ...] = ()
 
-    @property
+    @cached_property
     def child_predicates(self) -> tuple[tuple[str, str], ...]:
         """Every (Clark tag, literal) child predicate of this step, the indexed one first."""
         if self.pred_child is None:
             return self.extra  # after [otherwise], or none
         return ((self.pred_child, self.pred_value or ""), *self.extra)
+
+    @cached_property
+    def predicate_tags(self) -> frozenset[str]:
+        """The tags of the children the predicates name (written as discriminators, not values)."""
+        return frozenset(tag for tag, _ in self.child_predicates)
 
     def _extra_hold(self, el: etree._Element) -> bool:
         for tag, value in self.extra:
@@ -247,14 +252,15 @@ class Path:
 
         ``discriminator=False``: the last step's predicate child is not written (see Step.create).
         """
+        if not self.steps:
+            return node
         current = node
-        for i, step in enumerate(self.steps):
-            last = i == len(self.steps) - 1
-            if last and repeat_last and self.attribute is None:
-                current = step.create(current, discriminator)
-            else:
-                current = step.find_or_create(current)
-        return current
+        *path, last = self.steps
+        for step in path:
+            current = step.find_or_create(current)
+        if repeat_last and self.attribute is None:
+            return last.create(current, discriminator)
+        return last.find_or_create(current)
 
 
 def parse_path(text: str, namespaces: dict[str, str], default_ns: str | None) -> Path:

@@ -122,7 +122,7 @@ def _otherwise_selector(path: Path, siblings: list[Row], side: str) -> Selector:
 class _Plan:
     """The rows of one context on one side, and which of them a set of child tags calls for."""
 
-    __slots__ = ("_always", "_by_row", "_by_tag", "_present", "active", "entries", "rows")
+    __slots__ = ("_always", "_by_row", "_by_tag", "_present", "active", "by_attr", "entries", "rows")
     _by_tag: dict[object, list[int]]  # a first tag -> the positions of the entries that look for it
     _always: list[int]  # the positions of the entries that look at the context itself
     _present: dict[frozenset[object], list[Entry]]  # (a tag: a str, or a comment's factory)
@@ -134,6 +134,9 @@ class _Plan:
         self.active = [r for r in rows if r.paths.get(side) is not None]
         self.entries = [Entry(r, side, rows) for r in self.active]
         self._by_row = {e.row.line: e for e in self.entries}  # (a row's line is unique in its table)
+        self.by_attr: dict[str, Row] = {}  # model attribute -> its row (the first, as the locator takes it)
+        for r in self.active:
+            self.by_attr.setdefault(r.attr, r)
         self._by_tag = {}
         self._always = []
         for pos, entry in enumerate(self.entries):  # (one per active row, in order)

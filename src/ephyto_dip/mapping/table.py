@@ -87,10 +87,11 @@ class Row:
     children: Rows = dc_field(default_factory=Rows)
     paths: dict[str, Path | None] = dc_field(default_factory=dict)
     codelist: CodeList | None = None
+    id: str = dc_field(init=False, repr=False)  # the mapping_id: asked for on every element read
 
-    @property
-    def id(self) -> str:
-        return self.cells["mapping_id"]
+    def __post_init__(self) -> None:
+        self.id = self.cells.get("mapping_id", "")
+
 
     def __getitem__(self, column: str) -> str:
         return self.cells.get(column, "")

@@ -46,6 +46,22 @@ def write_tree(cert: m.Certificate | ModelData, table: Table, side: Side, order:
     return root
 
 
+def prepare_plans(table: Table, side: Side, order: SchemaInfo | None) -> None:
+    """Make every plan a conversion to or from ``side`` uses, now rather than at first use:
+    each context's read plan and write plan (in ``order``'s schema order) and the sort check.
+    A batch does it before its workers fork, a service at start-up (``warm_up``)."""
+
+    def visit(rows: list[Row]) -> None:
+        _write_plan(rows, side, order)  # (which plans the reading side too)
+        for entry in plan_for(rows, side.name).entries:
+            if entry.group and entry.row.children:
+                visit(entry.row.children)
+
+    visit(table.roots)
+    if order is not None:
+        _sort_needed(table, side, order)
+
+
 def _write_context(el: etree._Element, obj: ModelData, rows: list[Row], side: Side, order: SchemaInfo | None
                    ) -> None:
     for via, attr, entry in _write_plan(rows, side, order):
@@ -222,5 +238,7 @@ def _schema_key(steps: Sequence[Step | str], type_key: str | None, order: Schema
 def _holds_nothing(el: etree._Element, step: Step) -> bool:
     if el.text is not None or len(el.attrib) > (1 if step.pred_attr else 0):
         return False
-    written = {tag for tag, _ in step.child_predicates}  # the predicates' children: not values
-    return all(c.tag in written for c in el) and len(el) <= len(written)
+    written = step.predicate_tags  # the predicates' children: not values
+    if len(el) > len(written):
+        return False
+    return all(c.tag in written for c in el)

@@ -64,6 +64,11 @@ def default_type() -> str:
     return next(c for c, t in document_types().items() if t.default)
 
 
+def type_of(model: str) -> str:
+    """The ePhyto type code of a model certificate (``export`` 851, ``re-export`` 657)."""
+    return next(c for c, t in ephyto_types().items() if t.model_certificate == model)
+
+
 def is_reexport(code: str | None) -> bool:
     t = document_types().get((code or "").strip())
     return t is not None and t.model_certificate == "re-export"

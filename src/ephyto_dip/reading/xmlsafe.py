@@ -340,11 +340,16 @@ def element_xpath(el: etree._Element) -> str:
     node: etree._Element | None = el
     while node is not None:
         parent = node.getparent()
-        local = etree.QName(node).localname if isinstance(node.tag, str) else "node()"
+        tag = node.tag
+        local = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
         if parent is not None:
-            # (a comment's tag is its factory, which iterchildren takes as well)
-            same = list(parent.iterchildren(node.tag))  # type: ignore[arg-type]
-            parts.append(f"{local}[{same.index(node) + 1}]" if len(same) > 1 else local)
+            count = pos = 0
+            # (the same proxy while ``node`` is held: identity works; a comment's tag is its factory)
+            for c in parent.iterchildren(tag):  # type: ignore[arg-type]
+                count += 1
+                if c is node:
+                    pos = count
+            parts.append(f"{local}[{pos}]" if count > 1 else local)
         else:
             parts.append(local)
         node = parent

@@ -190,9 +190,10 @@ def max_len(field: str, default: int = 35) -> int:
 def units(kind: str) -> tuple[str, ...]:
     """The Rec 20 units of one kind (weight, volume, duration, temperature, length) that ISPM 12
     validation checks measures of that kind against: the bundled UN/CEFACT subsets."""
-    from ..validation.code_lists import UNIT_SUBSETS, code_list
+    from ..validation.rules import value_lists
 
-    return tuple(code_list(UNIT_SUBSETS[kind]).names)
+    lists = value_lists()
+    return tuple(lists.code_list(lists.unit_kinds()[kind]).names)
 
 
 @lru_cache(maxsize=1)

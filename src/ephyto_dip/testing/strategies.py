@@ -54,6 +54,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ..reading import model as m
+from ..reading.doctypes import ephyto_types, type_of
 from .parts import (
     NUMERIC_FORMAT,
     OQU,
@@ -205,7 +206,7 @@ def hub_envelopes() -> st.SearchStrategy[m.HubEnvelope]:
                         {"hub_delivery_number": ids("forwardings[].hub_delivery_number")})
     return group(m.HubEnvelope, {"to_country": country_codes()}, {
         "from_country": country_codes(),
-        "certificate_type": one_of(("851", "657")),
+        "certificate_type": one_of(tuple(ephyto_types())),
         "certificate_status": one_of(STATUS_CODES),
         "nppo_certificate_number": ids("nppo_certificate_number"),
         "hub_delivery_number": ids("hub_delivery_number"),
@@ -309,8 +310,8 @@ def certificates(kind: str | None = None, max_items: int = 4, hub_envelope: bool
         # withdrawn and replacement certificates can be re-export certificates too
         reexport = k == "reexport" or (k != "export" and draw(BOOL))
         status = {"withdrawn": "40"}.get(k, "70")
-        cert = draw(_certificate_shell("657" if reexport else "851", status, reexport, k == "replacement",
-                                       hub_envelope))
+        cert = draw(_certificate_shell(type_of("re-export" if reexport else "export"), status, reexport,
+                                       k == "replacement", hub_envelope))
         cert.items = [draw(items(i + 1, reexport)) for i in range(draw(count))]
         return cert
 

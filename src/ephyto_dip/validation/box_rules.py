@@ -4,12 +4,11 @@ package types, units, note acronyms, replacement and re-export notes."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import ERROR, WARNING
 from ..reading.doctypes import ephyto_types, ephyto_types_text
-from .checker import Checker, item_level, note_texts, notes_filled, value_text
+from .checker import Checker, item_level, notes_filled, value_text
 from .code_lists import (
     COUNTRIES,
     DOCUMENT_NAMES,
@@ -18,8 +17,9 @@ from .code_lists import (
     STATUSES,
     TAG_ACRONYMS,
     TRANSPORT_MODES,
-    UNIT_SUBSETS,
+    UNIT,
     code_list,
+    value_lists,
 )
 from .mandatory import blank, load_mandatory, missing
 from .note_rules import note_rules
@@ -79,38 +79,13 @@ def _status(code: str, ck: Checker) -> None:
                f"an ePhyto status converts through code list {STATUS_FUNCTIONS} ({known})", "status_code", value=code)
 
 
-def _country_values(cert: m.Certificate) -> Iterator[tuple[str, m.Value]]:
-    def country(c: m.Country | None, path: str) -> Iterator[tuple[str, m.Value]]:
-        if c is not None and c.id is not None:
-            yield f"{path}.id", c.id
-
-    def address(p: m.Party | None, path: str) -> Iterator[tuple[str, m.Value]]:
-        if p is not None and p.address is not None and p.address.country_id is not None:
-            yield f"{path}.address.country_id", p.address.country_id
-
-    yield from country(cert.export_country, "export_country")
-    yield from country(cert.import_country, "import_country")
-    for i, c in enumerate(cert.transit_countries):
-        yield from country(c, f"transit_countries[{i}]")
-    for i, c in enumerate(cert.re_export_countries):
-        yield from country(c, f"re_export_countries[{i}]")
-    for role in ("issuer", "consignor", "consignee"):
-        yield from address(getattr(cert, role), role)
-    for ip, item in item_level(cert):
-        for j, c in enumerate(item.origin_countries):
-            yield from country(c, f"{ip}.origin_countries[{j}]")
-        for k, t in enumerate(item.treatments):
-            yield from country(t.operation_country, f"{ip}.treatments[{k}].operation_country")
-            yield from address(t.operator, f"{ip}.treatments[{k}].operator")
-        yield from note_texts(item.re_export.origin_country, f"{ip}.re_export.origin_country")  # RPCCO
-
-
 def check_countries(cert: m.Certificate, ck: Checker) -> None:
-    for path, v in _country_values(cert):
+    lists = value_lists()
+    countries = lists.code_list(COUNTRIES)
+    for path, v, _, _ in lists.values(cert, (COUNTRIES,)):
         if blank(v):
             continue
         code = value_text(v)
-        countries = code_list(COUNTRIES)
         if code in countries:
             continue
         upper = code.upper()
@@ -119,62 +94,46 @@ def check_countries(cert: m.Certificate, ck: Checker) -> None:
 
 
 def check_transport_modes(cert: m.Certificate, ck: Checker) -> None:
-    for i, mv in enumerate(cert.transport_movements):
-        if blank(mv.mode_code):
+    lists = value_lists()
+    modes = lists.code_list(TRANSPORT_MODES)
+    for path, v, _, _ in lists.values(cert, (TRANSPORT_MODES,)):
+        if blank(v):
             continue
-        code = value_text(mv.mode_code)
-        if code not in code_list(TRANSPORT_MODES):
+        code = value_text(v)
+        if code not in modes:
             ck.add("RULE-TRANSPORT-MODE", f"transport mode {code!r} is not a UN/ECE Rec 19 code (0-9, "
-                   f"{TRANSPORT_MODES.removesuffix('.xsd')})", f"transport_movements[{i}].mode_code", value=code)
+                   f"{modes.title})", path, value=code)
 
 
 def check_package_types(cert: m.Certificate, ck: Checker) -> None:
-    packages = code_list(PACKAGE_TYPES)
-    for ip, item in item_level(cert):
-        for j, pkg in enumerate(item.packages):
-            if blank(pkg.type_code):
-                continue
-            code, path = value_text(pkg.type_code), f"{ip}.packages[{j}].type_code"
-            if code in packages:
-                continue
-            if _REC21.fullmatch(code):  # later Rec 21 revisions added codes: cannot rule it out
-                ck.add("RULE-PACKAGE-TYPE", f"package type {code!r} is not in the bundled UN/ECE Rec 21 list "
-                       f"({packages.title}); it may be from a later revision", path, WARNING, code)
-            else:
-                ck.add("RULE-PACKAGE-TYPE", f"package type {code!r} is not a UN/ECE Rec 21 code "
-                       "(two upper-case letters or digits)", path, value=code)
+    lists = value_lists()
+    packages = lists.code_list(PACKAGE_TYPES)
+    for path, v, _, _ in lists.values(cert, (PACKAGE_TYPES,)):
+        if blank(v):
+            continue
+        code = value_text(v)
+        if code in packages:
+            continue
+        if _REC21.fullmatch(code):  # later Rec 21 revisions added codes: cannot rule it out
+            ck.add("RULE-PACKAGE-TYPE", f"package type {code!r} is not in the bundled UN/ECE Rec 21 list "
+                   f"({packages.title}); it may be from a later revision", path, WARNING, code)
+        else:
+            ck.add("RULE-PACKAGE-TYPE", f"package type {code!r} is not a UN/ECE Rec 21 code "
+                   "(two upper-case letters or digits)", path, value=code)
 
 
 # ----------------------------------------------------------------------------- units
 
 
-def _measures(cert: m.Certificate) -> Iterator[tuple[str, m.Measure | None, str | None]]:
-    """(path, measure, kind) for every measure; kind names the Rec 20 subset expected (None: any)."""
-    for ip, item in item_level(cert):
-        yield f"{ip}.net_weight", item.net_weight, "weight"
-        yield f"{ip}.gross_weight", item.gross_weight, "weight"
-        yield f"{ip}.net_volume", item.net_volume, "volume"
-        yield f"{ip}.gross_volume", item.gross_volume, "volume"
-        for j, pkg in enumerate(item.packages):
-            yield f"{ip}.packages[{j}].nominal_gross_weight", pkg.nominal_gross_weight, "weight"
-            yield f"{ip}.packages[{j}].nominal_gross_volume", pkg.nominal_gross_volume, "volume"
-        for k, t in enumerate(item.treatments):
-            tp = f"{ip}.treatments[{k}]"
-            yield f"{tp}.duration", t.duration, "duration"
-            for group, kind in (
-                ("type_level1", None), ("type_level2", None), ("chemicals", None), ("temperatures", "temperature"),
-                ("concentrations", "concentration"), ("additional_information", None), ("full_text", None),
-                ("other_characteristics", None),
-            ):
-                for n, ch in enumerate(getattr(t, group)):
-                    for bound in ("value", "minimum", "maximum"):
-                        yield f"{tp}.{group}[{n}].{bound}", getattr(ch, bound), kind
-
-
 def check_units(cert: m.Certificate, ck: Checker) -> None:
-    for path, measure, kind in _measures(cert):
-        if measure is None or blank(measure):
+    """Every measure of ``mappings/value-lists.tsv``: a Rec 20 unit, of its kind's subset where one is bundled."""
+    lists = value_lists()
+    kinds = lists.unit_kinds()
+    names = tuple(n for n in lists.fields if n == UNIT or n.startswith(f"{UNIT}:"))
+    for path, measure, name, _ in lists.values(cert, names):
+        if blank(measure):
             continue
+        kind = name.partition(":")[2] or None
         unit = (measure.unit_code or "").strip()
         where = f"{path}.unit_code"
         if not unit:
@@ -187,30 +146,32 @@ def check_units(cert: m.Certificate, ck: Checker) -> None:
             ck.add("RULE-UNIT", f"unit {unit!r} is not a UN/ECE Rec 20 code (2-3 upper-case letters or digits)",
                    where, value=unit)
             continue
-        if kind is None or kind not in UNIT_SUBSETS:  # no subset to hold it against (e.g. concentration)
+        if kind is None or kind not in kinds:  # no subset to hold it against (e.g. concentration)
             continue
-        subset = code_list(UNIT_SUBSETS[kind])
-        if unit in subset:
+        listed = lists.code_list(kinds[kind])
+        if unit in listed:
             continue
-        other = next((k for k, f in UNIT_SUBSETS.items() if k != kind and unit in code_list(f)), None)
+        other = next((k for k, n in kinds.items() if k != kind and unit in lists.code_list(n)), None)
         if other is not None:
-            ck.add("RULE-UNIT", f"unit {code_list(UNIT_SUBSETS[other]).label(unit)} is a Rec 20 {other} unit "
-                   f"({UNIT_SUBSETS[other].removesuffix('.xsd')}), not a {kind} unit", where, value=unit)
+            subset = lists.code_list(kinds[other])
+            ck.add("RULE-UNIT", f"unit {subset.label(unit)} is a Rec 20 {other} unit ({subset.title}), not a "
+                   f"{kind} unit", where, value=unit)
         else:
-            ck.add("RULE-UNIT", f"unit {unit!r} is not in the Rec 20 {kind} subset consulted ({subset.title}: "
-                   f"{', '.join(subset.names)}); the full Rec 20 list is not bundled", where, WARNING, unit)
+            ck.add("RULE-UNIT", f"unit {unit!r} is not in the Rec 20 {kind} subset consulted ({listed.title}: "
+                   f"{', '.join(listed.names)}); the full Rec 20 list is not bundled", where, WARNING, unit)
 
 
 # ------------------------------------------------------------------------ note subjects
 
 
 def check_note_subjects(cert: m.Certificate, ck: Checker) -> None:
-    def check(value: m.Code | m.Text | None, path: str, where: str) -> None:
-        if blank(value):
+    lists = value_lists()
+    acronyms = lists.code_list(TAG_ACRONYMS)
+    for path, value, _, where in lists.values(cert, (TAG_ACRONYMS,), missing=True):
+        if value is None or blank(value):
             ck.add("RULE-NOTE-SUBJECT", f"{where} without an IPPC tag acronym", path.rsplit(".", 1)[0], WARNING)
-            return
+            continue
         code = value_text(value)
-        acronyms = code_list(TAG_ACRONYMS)
         if code in acronyms:
             ck.add("RULE-NOTE-SUBJECT", f"{acronyms.label(code)} is an IPPC tag acronym, but not one used on {where}s",
                    path, WARNING, code)
@@ -218,18 +179,6 @@ def check_note_subjects(cert: m.Certificate, ck: Checker) -> None:
             hint = f" (did you mean {code.upper()}?)" if code != code.upper() and code.upper() in acronyms else ""
             ck.add("RULE-NOTE-SUBJECT", f"{code!r} on a {where} is not an IPPC tag acronym "
                    f"({acronyms.title}){hint}", path, WARNING, code)
-
-    for i, note in enumerate(cert.other_notes):
-        check(note.subject, f"other_notes[{i}].subject", "document note")
-    for ip, item in item_level(cert):
-        for j, note in enumerate(item.other_notes):
-            check(note.subject, f"{ip}.other_notes[{j}].subject", "trade line item note")
-        for j, cl in enumerate(item.other_classifications):
-            check(cl.system_name, f"{ip}.other_classifications[{j}].system_name", "classification")
-        for k, t in enumerate(item.treatments):
-            for n, ch in enumerate(t.other_characteristics):
-                check(ch.acronym, f"{ip}.treatments[{k}].other_characteristics[{n}].acronym",
-                      "treatment characteristic")
 
 
 # ---------------------------------------------------------------- replacement, re-export

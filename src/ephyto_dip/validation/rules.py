@@ -42,10 +42,11 @@ from .code_lists import (  # noqa: F401  (the code lists, used from here by stra
     STATUSES,
     TAG_ACRONYMS,
     TRANSPORT_MODES,
-    UNIT_SUBSETS,
+    UNIT,
     CodeList,
     code_list,
     preload,
+    value_lists,
 )
 from .value_rules import check_values, check_wco_formats
 
