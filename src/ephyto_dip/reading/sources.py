@@ -49,7 +49,7 @@ def load_source(source: object, name: str | None, limits: Limits) -> tuple[bytes
     if callable(reader):
         return _read_stream(source, reader, name, limits)
     try:  # any other object with the buffer protocol (array.array, numpy bytes, mmap)
-        return bytes(memoryview(source)), name or "<bytes>"  # type: ignore[arg-type]
+        return bytes(memoryview(source)), name or "<bytes>"  # type: ignore[arg-type]  # TypeError if no buffer
     except TypeError:
         pass
     raise UsageError(Finding(

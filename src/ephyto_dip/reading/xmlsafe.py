@@ -344,8 +344,8 @@ def element_xpath(el: etree._Element) -> str:
         local = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
         if parent is not None:
             count = pos = 0
-            # (the same proxy while ``node`` is held: identity works; a comment's tag is its factory)
-            for c in parent.iterchildren(tag):  # type: ignore[arg-type]
+            # (the same proxy while ``node`` is held: identity works)
+            for c in parent.iterchildren(tag):  # type: ignore[arg-type]  # a comment's tag: its factory
                 count += 1
                 if c is node:
                     pos = count

@@ -188,7 +188,7 @@ def _unnumbered(row: Row, sources: tuple[WcoSource, ...], add: Callable[[Row, st
     if not cited:
         return False
     for c in cited:
-        src, path = _cited(c, sources)  # type: ignore[misc]
+        src, path = _cited(c, sources)  # type: ignore[misc]  # not None: cited keeps those it finds
         el = src.elements.get(path)
         if el is None:
             add(row, f"{src.label} has no element {path}")
