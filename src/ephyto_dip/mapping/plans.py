@@ -162,6 +162,13 @@ def plan_for(rows: list[Row], side: str) -> _Plan:
     return plan
 
 
+def prepare_read_plans(rows: list[Row], side: str) -> None:
+    """Make the read plan of every context below ``rows`` (a table's roots) on ``side`` now."""
+    for entry in plan_for(rows, side).entries:
+        if entry.group and entry.row.children:
+            prepare_read_plans(entry.row.children, side)
+
+
 def rows_for(rows: list[Row], side: str) -> list[Row]:
     """The rows with a path on ``side``."""
     return plan_for(rows, side).active
