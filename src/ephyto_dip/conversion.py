@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field, replace
 
 from lxml import etree
@@ -83,6 +84,7 @@ def convert(
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
+    _prepare(tab, target)
     found = document_findings(doc, table=tab) if validate_input else list(doc.findings)
     if not lenient and any(f.severity == ERROR for f in found):
         return Conversion(doc, target, None, found)
@@ -94,6 +96,22 @@ def convert(
             out.append(replace(f, message=f"output not valid against the "
                                           f"{'DIP' if target == 'dip' else 'SPS 17'} schema: {f.message}"))
     return Conversion(doc, target, root, found, out)
+
+
+_PREPARE_LOCK = threading.RLock()
+
+
+def _prepare(tab: Table, target: str) -> None:
+    """Everything a conversion to ``target`` with ``tab`` needs, made once, at first use, under
+    a lock: threads that start together wait for one preparation instead of each building
+    its share of the plans (and some the same ones) at once."""
+    key = (__name__, "prepared", target)
+    if key in tab.derived:
+        return
+    with _PREPARE_LOCK:
+        if key not in tab.derived:
+            warm_up(table=tab, to=target)
+            tab.derived[key] = True
 
 
 def warm_up(*samples: Source | Document, table: Table | str | os.PathLike | None = None,
