@@ -153,6 +153,34 @@ def test_warm_up_then_convert_gives_the_same_bytes():
     assert ed.convert(VALID).to_bytes() == before
 
 
+def test_threads_starting_together_wait_for_one_preparation(monkeypatch):
+    import threading
+
+    from ephyto_dip import conversion
+    from ephyto_dip.mapping.plans import plan_for
+    from ephyto_dip.mapping.table import default_table_path, parse_table
+    from ephyto_dip.tsv import read_table_text
+
+    table = parse_table(read_table_text(default_table_path()), "fresh.tsv")  # a table no one has planned
+    calls, real = [], conversion.warm_up
+    monkeypatch.setattr(conversion, "warm_up", lambda **kw: (calls.append(kw["to"]), real(**kw)))
+    data, barrier, outputs = VALID.read_bytes(), threading.Barrier(8), []
+
+    def work():
+        barrier.wait()
+        outputs.append(ed.convert(data, name=VALID.name, table=table).to_bytes())
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert calls == ["dip"] and len(set(outputs)) == 1 and outputs[0] == ed.convert(data, name=VALID.name).to_bytes()
+    # every context is planned on both sides for reading, and on the DIP side for writing
+    group = next(r for r in table.rows if r.kind == "group" and r.paths.get("ephyto") and r.paths.get("dip"))
+    assert "ephyto" in group.parent.children.plans if group.parent else "ephyto" in table.roots.plans
+    assert any(k[0] == "write" and k[1] == "dip" for k in table.roots.plans if isinstance(k, tuple))
+    assert plan_for(table.roots, "ephyto") is table.roots.plans["ephyto"]
+
+
 def test_a_long_real_path_keeps_its_whole_name(tmp_path):
     deep = tmp_path / ("a" * 100) / ("b" * 100)
     deep.mkdir(parents=True)

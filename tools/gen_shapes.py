@@ -62,63 +62,78 @@ class _Untrusted(Exception):
 
 S = TypeVar("S", bound=Shape)
 _EMPTY: Mapping[str, object] = {}
-_DEFAULTS: dict[type[Shape], tuple[tuple[str, Any, str], ...]] = {}
-# the classes whose fields are all strings, only ``value`` required: built by the quick path
-_VALUE_TYPES = frozenset(
-    c for c in list(globals().values())
-    if isinstance(c, type) and issubclass(c, Value)
-    and all(t is str and not many and (d == NONE or (n == "value" and d == REQUIRED))
-            for n, (t, many, d) in c.FIELDS.items())
-)
+
+
+class _Plan:
+    """How one class is built from the reader's dictionaries, worked out once per class."""
+
+    __slots__ = ("groups", "keys", "required", "strings", "template", "value")
+    template: dict[str, object]
+    keys: frozenset[str]
+    required: tuple[str, ...]
+    strings: tuple[str, ...]
+    groups: tuple[tuple[str, Any, bool, str], ...]  # (Any: a Shape class)
+    value: bool
+
+    def __init__(self, cls: type[Shape]) -> None:
+        fields = cls.FIELDS
+        self.template = dict.fromkeys(fields)  # every field, in the model's order
+        self.keys = frozenset(fields)
+        self.required = tuple(n for n, (_, _, d) in fields.items() if d == REQUIRED)
+        self.strings = tuple(n for n, (t, _, _) in fields.items() if t is str)
+        # (field, class, is a list, default): the fields that hold shapes, built in turn
+        self.groups = tuple((n, t, many, d) for n, (t, many, d) in fields.items() if t is not str)
+        # a value (most of what is built): strings only, ``value`` required
+        self.value = issubclass(cls, Value) and not self.groups and self.required == ("value",)
+
+
+_PLANS: dict[type[Shape], _Plan] = {}
 
 
 def _construct(cls: type[S], data: Mapping[str, object]) -> S:
-    fields = cls.FIELDS
-    values: dict[str, object] = dict.fromkeys(fields)  # every field, in the model's order
-    if cls in _VALUE_TYPES:  # a value (most of what is built): strings only, ``value`` required
-        if type(data.get("value")) is not str:
-            raise _Untrusted("value")
-        for name, v in data.items():
-            if name not in fields or (type(v) is not str and v is not None):
-                raise _Untrusted(name)
-        values.update(data)
-        obj = cls.__new__(cls)
-        obj.__dict__ = values
-        return obj
-    for name, v in data.items():
-        spec = fields.get(name)
-        if spec is None:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _Plan(cls)
+    if not data.keys() <= plan.keys:
+        raise _Untrusted(", ".join(sorted(data.keys() - plan.keys)))
+    values = plan.template.copy()
+    values.update(data)
+    for name in plan.required:
+        if name not in data:
             raise _Untrusted(name)
-        typ, is_list, default = spec
-        if v is None:
-            if default in (REQUIRED, NEW) or is_list:
+    if plan.value:
+        for v in data.values():
+            if type(v) is not str and v is not None:
+                raise _Untrusted("value")
+        if values["value"] is None:
+            raise _Untrusted("value")
+    else:
+        for name in plan.strings:
+            v = values[name]
+            if type(v) is not str and v is not None:
                 raise _Untrusted(name)
-        elif is_list:
-            if type(v) is not list:
-                raise _Untrusted(name)
-            items = []
-            for item in v:
-                if type(item) is not dict:
+        for name, typ, many, default in plan.groups:
+            v = values[name]
+            if v is None:
+                if name in data and (many or default == NEW):
                     raise _Untrusted(name)
-                items.append(_construct(typ, item))
-            values[name] = items
-        elif typ is str:
-            if type(v) is not str:
-                raise _Untrusted(name)
-            values[name] = v
-        else:
-            if type(v) is not dict:
-                raise _Untrusted(name)
-            values[name] = _construct(typ, v)
-    if len(data) != len(fields):
-        defaults = _DEFAULTS.get(cls)
-        if defaults is None:  # the fields whose default is not None, worked out once per class
-            defaults = _DEFAULTS[cls] = tuple((n, t, d) for n, (t, _, d) in fields.items() if d != NONE)
-        for name, typ, default in defaults:
-            if name not in data:
-                if default == REQUIRED:
+                if many:
+                    values[name] = []
+                elif default == NEW:
+                    values[name] = _construct(typ, _EMPTY)
+            elif many:
+                if type(v) is not list:
                     raise _Untrusted(name)
-                values[name] = [] if default == LIST else _construct(typ, _EMPTY)
+                items: list[Shape] = []
+                for item in v:
+                    if type(item) is not dict:
+                        raise _Untrusted(name)
+                    items.append(_construct(typ, item))
+                values[name] = items
+            else:
+                if type(v) is not dict:
+                    raise _Untrusted(name)
+                values[name] = _construct(typ, v)
     obj = cls.__new__(cls)
     obj.__dict__ = values
     return obj

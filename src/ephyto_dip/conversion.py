@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field, replace
 
 from lxml import etree
@@ -83,6 +84,7 @@ def convert(
     target = to or ("dip" if doc.side == "ephyto" else "ephyto")
     if target not in ("dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {target!r}: use 'dip' or 'ephyto'"))
+    _prepare(tab, target)
     found = document_findings(doc, table=tab) if validate_input else list(doc.findings)
     if not lenient and any(f.severity == ERROR for f in found):
         return Conversion(doc, target, None, found)
@@ -96,29 +98,53 @@ def convert(
     return Conversion(doc, target, root, found, out)
 
 
-def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] | None = None) -> None:
+_PREPARE_LOCK = threading.RLock()
+
+
+def _prepare(tab: Table, target: str) -> None:
+    """Everything a conversion to ``target`` with ``tab`` needs, made once, at first use, under
+    a lock: threads that start together wait for one preparation instead of each building
+    its share of the plans (and some the same ones) at once."""
+    key = (__name__, "prepared", target)
+    if key in tab.derived:
+        return
+    with _PREPARE_LOCK:
+        if key not in tab.derived:
+            warm_up(table=tab, to=target)
+            tab.derived[key] = True
+
+
+def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] | None = None,
+            to: str | None = None) -> None:
     """Load now what a first conversion would: a service calls this once at start-up, a batch
     before its workers fork.
 
-    Compiles both schemas, loads the table and makes every plan of both sides (each
-    context's read and write plan, in schema order), loads the code lists and the tables the
-    rules read, then converts each of ``samples`` (a typical certificate of the service,
-    say) to the other side and back. Everything loaded is shared by every thread of the
-    process. Calling it is optional: the library is thread-safe from the first call; it only
-    moves the first-call cost (docs/service.md) out of a request.
+    Compiles both schemas, loads the table and makes the plans of the conversions ``to`` the
+    DIP (``"dip"``), back to ePhyto (``"ephyto"``) or both (``None``): the input side's read
+    plans, the output side's write plans in schema order. Then loads the code lists and the
+    tables the rules read, and converts each of ``samples`` (a typical certificate of the
+    service, say) to the other side and back. Everything loaded is shared by every thread of
+    the process. Calling it is optional: the library is thread-safe from the first call; it
+    only moves the first-call cost (docs/service.md) out of a request.
     """
     from .mapping import locate  # noqa: F401  (placing the input's findings)
+    from .mapping.plans import prepare_read_plans
     from .mapping.sides import DIP, EPHYTO
     from .mapping.writer import prepare_plans
     from .reading.schemas import dip_schema_info, dip_xsd, ephyto_pruned_xsd, ephyto_schema_info
     from .validation.rules import preload
 
+    if to not in (None, "dip", "ephyto"):
+        raise UsageError(Finding("USAGE", f"unknown target {to!r}: use 'dip', 'ephyto' or None for both"))
     tab = table if isinstance(table, Table) else load_table(table)
     ephyto_pruned_xsd()
     dip_xsd()
-    for side, info in ((EPHYTO, ephyto_schema_info()), (DIP, dip_schema_info())):
-        info.preload(side.root_tag)
-        prepare_plans(tab, side, info)
+    for source, target, info in ((EPHYTO, DIP, dip_schema_info), (DIP, EPHYTO, ephyto_schema_info)):
+        if to in (None, target.name):
+            prepare_read_plans(tab.roots, source.name)
+            order = info()
+            order.preload(target.root_tag)
+            prepare_plans(tab, target, order)
     preload(tab)
     for sample in samples:
         there = convert(sample, table=tab, lenient=True)

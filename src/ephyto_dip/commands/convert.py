@@ -134,12 +134,13 @@ def _convert_one(job: ConvertJob) -> Record:
         return internal_error(path, exc)
 
 
-def warm(table: str | None = None) -> None:
-    """Load the table, compile the schemas and make every plan once per process (before the
-    workers fork, which inherit it all; where workers are spawned, in each)."""
+def warm(table: str | None = None, to: str | None = None) -> None:
+    """Load the table, compile the schemas and plan the batch's conversions (``--to``, else to
+    the DIP, the usual way) once per process: before the workers fork, which inherit it all;
+    where workers are spawned, in each. A file of the other side is planned when it comes."""
     from ..conversion import warm_up
 
-    warm_up(table=table)
+    warm_up(table=table, to=to or "dip")
 
 
 def run_batch(args: argparse.Namespace, src: Path, out_dir: Path) -> int:
@@ -154,4 +155,4 @@ def run_batch(args: argparse.Namespace, src: Path, out_dir: Path) -> int:
         return EXIT_USAGE
     jobs = [(str(p), str(out_dir), args.format or "xml", args.to, args.table, args.strict, args.lenient)
             for p in files]
-    return summarise(args, src, jobs, skipped, _convert_one, partial(warm, args.table), "converted", out_dir)
+    return summarise(args, src, jobs, skipped, _convert_one, partial(warm, args.table, args.to), "converted", out_dir)

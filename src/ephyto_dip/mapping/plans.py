@@ -5,12 +5,13 @@ locator and the review page all select through these entries."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..reading import shapes
 from .paths import Path, Visited
-from .table import Row
+from .table import SIDES, Row, Table
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
     from lxml import etree
@@ -180,6 +181,29 @@ def plan_for(rows: list[Row], side: str) -> _Plan:
     if plan is None:  # two threads may both plan it: the plans are equal, either one is kept
         plan = plans[side] = _Plan(rows, side)
     return plan
+
+
+_READ_LOCK = threading.Lock()
+
+
+def ready_to_read(table: Table) -> None:
+    """Make the read plans of both sides of ``table`` at its first use, under a lock: threads
+    that start reading together wait for one planning instead of each planning what it meets."""
+    key = (__name__, "read plans")
+    if key in table.derived:
+        return
+    with _READ_LOCK:
+        if key not in table.derived:
+            for side in SIDES:
+                prepare_read_plans(table.roots, side)
+            table.derived[key] = True
+
+
+def prepare_read_plans(rows: list[Row], side: str) -> None:
+    """Make the read plan of every context below ``rows`` (a table's roots) on ``side`` now."""
+    for entry in plan_for(rows, side).entries:
+        if entry.group and entry.row.children:
+            prepare_read_plans(entry.row.children, side)
 
 
 def rows_for(rows: list[Row], side: str) -> list[Row]:
