@@ -124,8 +124,6 @@ def _write_values(el: etree._Element, values: Iterable[Any], entry: Entry, side:
         if path.attribute is not None:
             holder = path.create(el, repeat_last=False) if path.steps else el
             holder.set(path.attribute, item["value"])
-            # (this variable used to name ``holder`` here: the next values' ``when`` rows found no data)
-            owner = None
         else:
             side.write_value(path.create(el, repeat_last=True), item, vtype)
 
