@@ -135,6 +135,19 @@ _DOCTYPE_RE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _UTF16_DOCTYPE = ("<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
 
 
+def _has_doctype(data: bytes) -> bool:
+    """A DOCTYPE (in any case) in the first 64 kB, or a UTF-16 one in the first 128 kB.
+
+    ``bytes.find`` for each ``<!`` rather than a case-blind regular expression over the text,
+    and no slices copied: this runs on every input."""
+    i = data.find(b"<!", 0, 65536)
+    while i != -1:
+        if data[i + 2 : i + 9].upper() == b"DOCTYPE":
+            return True
+        i = data.find(b"<!", i + 2, 65536)
+    return any(data.find(d, 0, 131072) != -1 for d in _UTF16_DOCTYPE)
+
+
 @dataclass
 class Parsed:
     root: etree._Element
@@ -179,7 +192,7 @@ def parse_bytes(
         )
     if not data.strip():
         raise InputError(Finding("XML-EMPTY", "the file is empty", file=name))
-    if _DOCTYPE_RE.search(data[:65536]) or any(d in data[:131072] for d in _UTF16_DOCTYPE):
+    if _has_doctype(data):
         found = _DOCTYPE_RE.search(data)
         line = data[: found.start()].count(b"\n") + 1 if found else None
         raise InputError(
