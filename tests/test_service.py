@@ -174,7 +174,7 @@ def test_threads_starting_together_wait_for_one_preparation(monkeypatch):
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert calls == ["dip"] and len(set(outputs)) == 1 and outputs[0] == ed.convert(data, name=VALID.name).to_bytes()
-    # every context is planned on both sides for reading, and on the DIP side for writing
+    # every context is planned for reading the ePhyto side and for writing the DIP side
     group = next(r for r in table.rows if r.kind == "group" and r.paths.get("ephyto") and r.paths.get("dip"))
     assert "ephyto" in group.parent.children.plans if group.parent else "ephyto" in table.roots.plans
     assert any(k[0] == "write" and k[1] == "dip" for k in table.roots.plans if isinstance(k, tuple))

@@ -23,7 +23,6 @@ from .jsontypes import JSONObject
 from .mapping.dipjson_read import Pointers, locate, looks_like_json, parse_json
 from .mapping.engine import certificate_of, read_data, write_tree
 from .mapping.metadata import certificate_element, profile_mismatch, wrap
-from .mapping.plans import ready_to_read
 from .mapping.sides import (
     DIP,
     EPHYTO,
@@ -115,7 +114,6 @@ def read(
     """
     data, name = load_source(source, name, limits)
     tab = table if isinstance(table, Table) else load_table(table)
-    ready_to_read(tab)
     if looks_like_json(data):
         return _read_json(data, name, tab, limits)
     parsed = parse_bytes(data, name, limits, allow_undeclared_prefixes=True)

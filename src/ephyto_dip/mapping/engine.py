@@ -19,7 +19,7 @@ from ..reading.xmltext import text_of
 from .child_index import ChildIndex
 from .codelists import UnmappedCode
 from .exclusions import excluded_reason
-from .plans import plan_for
+from .plans import plan_for, ready_to_read
 from .sides import LENIENT, Kept, ModelData, Side, ValueData
 from .table import Row, Table
 from .writer import write_tree  # noqa: F401  (used from here)
@@ -70,6 +70,7 @@ def read_data(
     found something, the elements whose values it kept, in order: the n-th is where the
     n-th model entry came from (what :class:`~ephyto_dip.mapping.locate.Locator` looks up).
     """
+    ready_to_read(table, side.name)
     st = ReadState(side, name, kept)
     st.visited.add(root)
     data = read_context(root, table.roots, st)

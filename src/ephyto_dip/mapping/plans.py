@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..reading import shapes
 from .paths import Path, Visited
-from .table import SIDES, Row, Table
+from .table import Row, Table
 
 if TYPE_CHECKING:  # (the pydantic model is imported only to validate one)
     from lxml import etree
@@ -186,16 +186,15 @@ def plan_for(rows: list[Row], side: str) -> _Plan:
 _READ_LOCK = threading.Lock()
 
 
-def ready_to_read(table: Table) -> None:
-    """Make the read plans of both sides of ``table`` at its first use, under a lock: threads
+def ready_to_read(table: Table, side: str) -> None:
+    """Make the read plans of ``side`` of ``table`` at their first use, under a lock: threads
     that start reading together wait for one planning instead of each planning what it meets."""
-    key = (__name__, "read plans")
+    key = (__name__, "read plans", side)
     if key in table.derived:
         return
     with _READ_LOCK:
         if key not in table.derived:
-            for side in SIDES:
-                prepare_read_plans(table.roots, side)
+            prepare_read_plans(table.roots, side)
             table.derived[key] = True
 
 
