@@ -338,9 +338,17 @@ def test_a_field_added_to_a_copy_of_the_value_lists_is_checked_with_no_code_chan
     f = only(mutated(clean, treatment), "RULE-UNIT")
     assert "is a Rec 20 duration unit" in f.message and "not a temperature unit" in f.message
     assert f.xpath == "items[0].treatments[0].duration.unit_code"
+    lines = len(text.splitlines())
     with pytest.raises(TableError) as bad:
-        code_lists.parse_value_lists(text + "items[].net_weight\tunit:mass\t\t\n", "copy.tsv")
-    assert "unit:mass" in bad.value.findings[0].message and bad.value.findings[0].line == len(text.splitlines()) + 1
+        code_lists.parse_value_lists(text + "items[].net_weight\tunit:mass\t\t\n"
+                                     "items[].net_wieght\tunit:weight\t\t\n"
+                                     "items.net_weight\tunit:weight\t\t\n"
+                                     "\tunit:area\tUNECE_MeasurementUnitCommonCodeArea_4.xsd\t\n", "copy.tsv")
+    unknown_list, typo, not_a_list, no_file = bad.value.findings
+    assert "unit:mass" in unknown_list.message and unknown_list.line == lines + 1
+    assert "items[].net_wieght is not a field" in typo.message and typo.line == lines + 2
+    assert "items.net_weight is not a field" in not_a_list.message and not_a_list.line == lines + 3
+    assert "unit:area" in no_file.message and "schemas/codelists/" in no_file.message
 
 
 def test_package_types(clean):

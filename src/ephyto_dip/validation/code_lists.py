@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from lxml import etree
 
 from ..findings import Finding, TableError
+from ..reading import shapes
 from ..reading.xmlsafe import schema_file_parser
 from ..tsv import load_cached, split_metadata, tsv_dict_reader
 from .mandatory import load_mandatory
@@ -83,9 +84,6 @@ class ValueLists:
             raise KeyError(f"no bundled code list {name!r} in mappings/value-lists.tsv")
         return _schema_module(file)
 
-    def has_list(self, name: str) -> bool:
-        return bool(self.files.get(name))
-
     def unit_kinds(self) -> dict[str, str]:
         """kind -> list name, for the Rec 20 subsets bundled (``unit:weight`` …)."""
         return {n.removeprefix(f"{UNIT}:"): n for n, f in self.files.items() if n.startswith(f"{UNIT}:") and f}
@@ -151,12 +149,37 @@ def parse_value_lists(text: str, name: str) -> ValueLists:
             lines.append((n, fld, lst))
             fields.setdefault(lst, []).append((fld, (r.get("note") or "").strip()))
     for n, fld, lst in lines:
+        problem = _field_problem(fld)
         if lst not in files:
-            errors.append(Finding("TABLE-SYNTAX", f"{fld} is checked against list {lst!r}, which no row names "
-                                  f"(known: {', '.join(files)})", file=name, line=n))
+            problem = f"{fld} is checked against list {lst!r}, which no row names (known: {', '.join(files)})"
+        if problem:
+            errors.append(Finding("TABLE-SYNTAX", problem, file=name, line=n))
+    for lst, file in files.items():
+        if file and not _bundled(file):
+            errors.append(Finding("TABLE-SYNTAX", f"list {lst!r}: no code list {file} in schemas/codelists/",
+                                  file=name))
     if errors:
         raise TableError(errors)
     return ValueLists(files, {k: tuple(v) for k, v in fields.items()})
+
+
+def _field_problem(path: str) -> str | None:
+    """Why ``path`` (``items[].net_weight``) is not a field of the model; None if it is."""
+    cls: object = shapes.Certificate
+    for seg in path.split("."):
+        many = seg.endswith("[]")
+        fields = getattr(cls, "FIELDS", None)
+        spec = fields.get(seg.removesuffix("[]")) if isinstance(fields, dict) else None
+        if spec is None or spec[1] != many:
+            return f"{path} is not a field of the model (at {seg!r}; a list's field is written name[])"
+        cls = spec[0]
+    return None
+
+
+def _bundled(file: str) -> bool:
+    from ..resources import resource_path
+
+    return resource_path("schemas", "codelists", file).is_file()
 
 
 def value_lists(path: str | Path | None = None) -> ValueLists:
