@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from functools import cached_property
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from ..findings import Finding, TableError
 from ..reading import shapes
@@ -289,4 +289,5 @@ def field_type(owner: type[BaseModel], attr: str) -> tuple[type, bool]:
         else:
             break
     assert ann is not None  # every field is annotated
-    return ann, is_list
+    # (a class by now; newer typeshed types get_args' items as type forms, older as Any)
+    return cast(type, ann), is_list
