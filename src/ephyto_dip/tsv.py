@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -82,12 +83,14 @@ def load_cached(path: str | os.PathLike[str], parse: Callable[[str, str], T], wh
         mtime = os.stat(key).st_mtime_ns
     except OSError as exc:
         raise TableError(Finding("IO-READ", f"cannot read {what}: {exc.strerror or exc}", file=key)) from None
-    value: T = _parsed(key, mtime, parse, what)  # (lru_cache forgets T: parse gave it)
+    with _LOAD_LOCK:  # threads asking at once wait for one parse (lru_cache would let each parse)
+        value: T = _parsed(key, mtime, parse, what)  # (lru_cache forgets T: parse gave it)
     if key.startswith(_shipped_prefix()):
         _SHIPPED[(key, parse)] = value
     return value
 
 
+_LOAD_LOCK = threading.RLock()  # (re-entrant: parsing the element table loads its code lists)
 _SHIPPED: dict[tuple[str, Callable[[str, str], object]], Any] = {}  # (path, parser) -> parsed, the package's files
 
 
