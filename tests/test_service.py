@@ -181,6 +181,28 @@ def test_threads_starting_together_wait_for_one_preparation(monkeypatch):
     assert plan_for(table.roots, "ephyto") is table.roots.plans["ephyto"]
 
 
+def test_threads_asking_for_a_table_at_once_wait_for_one_parse(tmp_path, monkeypatch):
+    import threading
+
+    from ephyto_dip.mapping import table as tables
+    from ephyto_dip.tsv import read_table_text
+
+    copy = tmp_path / "table.tsv"
+    copy.write_text(read_table_text(tables.default_table_path()), encoding="utf-8")
+    parses, real = [], tables.parse_table
+    monkeypatch.setattr(tables, "parse_table", lambda text, name: (parses.append(name), real(text, name))[1])
+    barrier, loaded = threading.Barrier(8), []
+
+    def work():
+        barrier.wait()
+        loaded.append(tables.load_table(copy))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(parses) == 1 and len(loaded) == 8 and all(t is loaded[0] for t in loaded)
+
+
 def test_a_long_real_path_keeps_its_whole_name(tmp_path):
     deep = tmp_path / ("a" * 100) / ("b" * 100)
     deep.mkdir(parents=True)
