@@ -33,7 +33,7 @@ _IGNORED_ATTR_NS = ("{http://www.w3.org/2001/XMLSchema-instance}", "{http://www.
 
 
 class ReadState:
-    __slots__ = ("findings", "index", "kept", "name", "side", "values", "visited")
+    __slots__ = ("findings", "index", "kept", "name", "paths", "side", "values", "visited")
 
     def __init__(self, side: Side, name: str, kept: Kept | None = None) -> None:
         self.side = side
@@ -43,6 +43,7 @@ class ReadState:
         self.findings: list[Finding] = []
         self.name = name
         self.index = ChildIndex()
+        self.paths: dict[etree._Element, str] = {}  # element -> its XPath, for this document's findings
 
     def finding(self, code: FindingCode, message: str, el: etree._Element | None = None, row: Row | None = None,
                 severity: Severity = WARNING, value: str | None = None) -> None:
@@ -53,7 +54,7 @@ class ReadState:
                 severity=severity,
                 file=self.name,
                 line=el.sourceline if el is not None else None,
-                xpath=element_xpath(el) if el is not None else None,
+                xpath=element_xpath(el, self.paths) if el is not None else None,
                 mapping_id=row.id if row else None,
                 value=value,
             )

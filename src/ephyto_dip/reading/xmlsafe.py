@@ -347,23 +347,29 @@ def _check_depth(root: etree._Element, name: str, limits: Limits) -> None:
         )
 
 
-def element_xpath(el: etree._Element) -> str:
-    """A readable, prefix-free XPath for messages: /SPSCertificate/SPSConsignment[1]/…"""
-    parts = []
-    node: etree._Element | None = el
-    while node is not None:
-        parent = node.getparent()
-        tag = node.tag
-        local = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
-        if parent is not None:
-            count = pos = 0
-            # (the same proxy while ``node`` is held: identity works)
-            for c in parent.iterchildren(tag):  # type: ignore[arg-type]  # a comment's tag: its factory
-                count += 1
-                if c is node:
-                    pos = count
-            parts.append(f"{local}[{pos}]" if count > 1 else local)
-        else:
-            parts.append(local)
-        node = parent
-    return "/" + "/".join(reversed(parts))
+def element_xpath(el: etree._Element, cache: dict[etree._Element, str] | None = None) -> str:
+    """A readable, prefix-free XPath for messages: /SPSCertificate/SPSConsignment[1]/…
+
+    With ``cache`` (one per document), each element's path is remembered: the findings of one
+    document share most of their ancestors."""
+    if cache is not None:
+        hit = cache.get(el)
+        if hit is not None:
+            return hit
+    parent = el.getparent()
+    tag = el.tag
+    local = tag.rpartition("}")[2] if isinstance(tag, str) else "node()"
+    if parent is None:
+        path = "/" + local
+    else:
+        count = pos = 0
+        # (the same proxy while ``el`` is held: identity works)
+        for c in parent.iterchildren(tag):  # type: ignore[arg-type]  # a comment's tag: its factory
+            count += 1
+            if c is el:
+                pos = count
+        above = element_xpath(parent, cache)
+        path = f"{above}/{local}[{pos}]" if count > 1 else f"{above}/{local}"
+    if cache is not None:
+        cache[el] = path
+    return path
