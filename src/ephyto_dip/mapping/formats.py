@@ -31,7 +31,7 @@ def format_wider(fmt: str, than: str) -> bool:
     return a is not None and b is not None and (a[2] > b[2] or a[3] > b[3])
 
 
-def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
+def widened_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
     """field -> (row, maximum length or digits, fraction digits) for rows the DIP widens."""
     cached: dict[str, tuple[Row, int, int]] | None = table.derived.get(__name__)
     if cached is not None:
@@ -48,7 +48,7 @@ def _limited_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
 def too_long(values: Iterable[tuple[str, V]], table: Table | None = None
              ) -> Iterator[tuple[str, V, Row, str]]:
     """``(model path, value, row, what exceeds)`` for each value beyond its WCO format."""
-    limits = _limited_rows(table or load_table())
+    limits = widened_rows(table or load_table())
     if not limits:
         return
     fields = _FIELDS

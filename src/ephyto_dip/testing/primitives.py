@@ -193,7 +193,7 @@ def units(kind: str) -> tuple[str, ...]:
     from ..validation.rules import value_lists
 
     lists = value_lists()
-    return tuple(lists.code_list(lists.unit_kinds()[kind]).names)
+    return tuple(lists.code_list(lists.unit_kinds[kind]).names)
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ package types, units, note acronyms, replacement and re-export notes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..findings import ERROR, WARNING
@@ -17,7 +18,7 @@ from .code_lists import (
     STATUSES,
     TAG_ACRONYMS,
     TRANSPORT_MODES,
-    UNIT,
+    CodeList,
     code_list,
     value_lists,
 )
@@ -79,13 +80,16 @@ def _status(code: str, ck: Checker) -> None:
                f"an ePhyto status converts through code list {STATUS_FUNCTIONS} ({known})", "status_code", value=code)
 
 
-def check_countries(cert: m.Certificate, ck: Checker) -> None:
+def _codes(cert: m.Certificate, name: str) -> tuple[CodeList, Iterator[tuple[str, str]]]:
+    """The code list ``name`` and ``(model path, code)`` of every filled field it checks."""
     lists = value_lists()
-    countries = lists.code_list(COUNTRIES)
-    for path, v, _, _ in lists.values(cert, (COUNTRIES,)):
-        if blank(v):
-            continue
-        code = value_text(v)
+    found = ((path, value_text(v)) for path, v, _, _ in lists.values(cert, (name,)) if not blank(v))
+    return lists.code_list(name), found
+
+
+def check_countries(cert: m.Certificate, ck: Checker) -> None:
+    countries, found = _codes(cert, COUNTRIES)
+    for path, code in found:
         if code in countries:
             continue
         upper = code.upper()
@@ -94,24 +98,16 @@ def check_countries(cert: m.Certificate, ck: Checker) -> None:
 
 
 def check_transport_modes(cert: m.Certificate, ck: Checker) -> None:
-    lists = value_lists()
-    modes = lists.code_list(TRANSPORT_MODES)
-    for path, v, _, _ in lists.values(cert, (TRANSPORT_MODES,)):
-        if blank(v):
-            continue
-        code = value_text(v)
+    modes, found = _codes(cert, TRANSPORT_MODES)
+    for path, code in found:
         if code not in modes:
             ck.add("RULE-TRANSPORT-MODE", f"transport mode {code!r} is not a UN/ECE Rec 19 code (0-9, "
                    f"{modes.title})", path, value=code)
 
 
 def check_package_types(cert: m.Certificate, ck: Checker) -> None:
-    lists = value_lists()
-    packages = lists.code_list(PACKAGE_TYPES)
-    for path, v, _, _ in lists.values(cert, (PACKAGE_TYPES,)):
-        if blank(v):
-            continue
-        code = value_text(v)
+    packages, found = _codes(cert, PACKAGE_TYPES)
+    for path, code in found:
         if code in packages:
             continue
         if _REC21.fullmatch(code):  # later Rec 21 revisions added codes: cannot rule it out
@@ -128,9 +124,8 @@ def check_package_types(cert: m.Certificate, ck: Checker) -> None:
 def check_units(cert: m.Certificate, ck: Checker) -> None:
     """Every measure of ``mappings/value-lists.tsv``: a Rec 20 unit, of its kind's subset where one is bundled."""
     lists = value_lists()
-    kinds = lists.unit_kinds()
-    names = tuple(n for n in lists.fields if n == UNIT or n.startswith(f"{UNIT}:"))
-    for path, measure, name, _ in lists.values(cert, names):
+    kinds = lists.unit_kinds
+    for path, measure, name, _ in lists.values(cert, lists.unit_lists):
         if blank(measure):
             continue
         kind = name.partition(":")[2] or None

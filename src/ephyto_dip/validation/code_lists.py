@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -84,9 +84,15 @@ class ValueLists:
             raise KeyError(f"no bundled code list {name!r} in mappings/value-lists.tsv")
         return _schema_module(file)
 
+    @cached_property
     def unit_kinds(self) -> dict[str, str]:
         """kind -> list name, for the Rec 20 subsets bundled (``unit:weight`` …)."""
         return {n.removeprefix(f"{UNIT}:"): n for n, f in self.files.items() if n.startswith(f"{UNIT}:") and f}
+
+    @cached_property
+    def unit_lists(self) -> tuple[str, ...]:
+        """The lists that check measures' units: ``unit`` and every ``unit:<kind>`` with fields."""
+        return tuple(n for n in self.fields if n == UNIT or n.startswith(f"{UNIT}:"))
 
     def values(self, cert: object, names: tuple[str, ...], missing: bool = False
                ) -> Iterator[tuple[str, Any, str, str]]:  # (Any: the value type of each list's fields)
@@ -197,13 +203,14 @@ def preload(table: Table | None = None) -> None:
     so each worker does not load them again. The lists only read for a wrong code (document
     names, statuses) stay lazy."""
     from ..mapping.codelists import load_codelist
-    from ..mapping.formats import too_long
+    from ..mapping.formats import widened_rows
+    from ..mapping.table import load_table
     from .note_rules import note_rules
 
     lists = value_lists()
-    for name in (COUNTRIES, TRANSPORT_MODES, PACKAGE_TYPES, TAG_ACRONYMS, *lists.unit_kinds().values()):
+    for name in (COUNTRIES, TRANSPORT_MODES, PACKAGE_TYPES, TAG_ACRONYMS, *lists.unit_kinds.values()):
         lists.code_list(name)
     load_mandatory()
     load_codelist(STATUS_FUNCTIONS)
     note_rules()
-    list(too_long((), table))  # (works out the table's widened formats once)
+    widened_rows(table or load_table())
