@@ -221,3 +221,37 @@ def test_the_verbs_stay_functions_after_the_cli_ran(tmp_path, capsys):
         value = getattr(ed, name)
         assert not isinstance(value, type(ed)), f"ed.{name} is a module"
     assert ed.convert(REPO / "examples" / "BO-EC_851_wood-decking.xml").output_valid
+
+
+_FIRST_CALL = r"""
+import sys
+import ephyto_dip as ed
+
+prepared_at_import = "ephyto_dip.conversion" in sys.modules and "ephyto_dip.mapping.writer" in sys.modules
+from ephyto_dip import conversion
+
+def prepare_again(**kw):
+    raise SystemExit("the first convert prepared its direction again")
+
+conversion.warm_up = prepare_again  # what a first call runs if nothing was prepared
+try:
+    ok = ed.convert(open(sys.argv[1], "rb").read()).output_valid
+except SystemExit as exc:
+    ok = str(exc)
+print(prepared_at_import, ok)
+"""
+
+
+@pytest.mark.parametrize(("preload", "expected"), [(None, "True True"), ("0", "False the first convert prepared "
+                                                                              "its direction again")])
+def test_import_prepares_the_conversion_to_the_dip_unless_told_not_to(preload, expected):
+    """A service's first request costs what a later one does: the import prepared it all
+    (EPHYTO_DIP_PRELOAD=0 leaves it to the first call, which then prepares it)."""
+    env = {k: v for k, v in os.environ.items() if k != "EPHYTO_DIP_PRELOAD"}
+    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    if preload is not None:
+        env["EPHYTO_DIP_PRELOAD"] = preload
+    done = subprocess.run([sys.executable, "-c", _FIRST_CALL, str(VALID)], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == expected

@@ -55,6 +55,9 @@ print(json.dumps(out))
 
 def _fresh(mode: str) -> list:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # the threads' runs with EPHYTO_DIP_PRELOAD=0: the import prepares nothing, so their first calls
+    # are where everything is loaded and planned, at once; the sequential run is prepared at import
+    env["EPHYTO_DIP_PRELOAD"] = "1" if mode == "sequential" else "0"
     done = subprocess.run([sys.executable, "-c", WORKER, mode, *FILES], capture_output=True, text=True,
                           env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -46,9 +46,10 @@ if TYPE_CHECKING:  # typed for checkers; imported on first use at run time (belo
     from .reading.xmlsafe import Limits
     from .validation.verbs import is_valid, iter_findings, validate
 
-# Every verb is imported on first use: `import ephyto_dip` stays cheap (the pydantic model, the
-# table engine and the customs side load when a verb first needs them; ``warm_up()`` does it at
-# start-up). The import system's locks make a first use from many threads at once safe.
+# Every verb is imported on first use: the pydantic model, the customs side and the review load
+# only when a verb first needs them. The import system's locks make a first use from many
+# threads at once safe. What a conversion to the DIP needs is prepared at import (the end of
+# this file).
 _LAZY = {
     **dict.fromkeys(("Conversion", "convert", "warm_up"), "ephyto_dip.conversion"),
     "to_json": "ephyto_dip.mapping.dipjson",
@@ -110,3 +111,25 @@ __all__ = [
     "validate",
     "warm_up",
 ]
+
+
+def _prepare_at_import() -> None:
+    """Prepare the conversion to the DIP (the table, both schemas, the read and write plans, the
+    rules' tables: about 0.1 s, once per process) so that a service's first request costs what
+    a later one does. ``EPHYTO_DIP_PRELOAD=0`` leaves it to the first call (docs/service.md).
+
+    Nothing of it may fail the import: what could not be prepared is prepared again by the first
+    call that needs it, which then raises the error with its findings.
+    """
+    import contextlib
+    import os
+
+    if os.environ.get("EPHYTO_DIP_PRELOAD", "1").strip() == "0":
+        return
+    from .conversion import warm_up
+
+    with contextlib.suppress(EphytoDipError, OSError):
+        warm_up(to="dip")
+
+
+_prepare_at_import()

@@ -105,13 +105,14 @@ def _prepare(tab: Table, target: str) -> None:
     """Everything a conversion to ``target`` with ``tab`` needs, made once, at first use, under
     a lock: threads that start together wait for one preparation instead of each building
     its share of the plans (and some the same ones) at once."""
-    key = (__name__, "prepared", target)
-    if key in tab.derived:
+    if _PREPARED[target] in tab.derived:
         return
     with _PREPARE_LOCK:
-        if key not in tab.derived:
+        if _PREPARED[target] not in tab.derived:
             warm_up(table=tab, to=target)
-            tab.derived[key] = True
+
+
+_PREPARED = {target: (__name__, "prepared", target) for target in ("dip", "ephyto")}  # keys in Table.derived
 
 
 def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] | None = None,
@@ -124,11 +125,12 @@ def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] |
     plans, the output side's write plans in schema order. Then loads the code lists and the
     tables the rules read, and converts each of ``samples`` (a typical certificate of the
     service, say) to the other side and back. Everything loaded is shared by every thread of
-    the process. Calling it is optional: the library is thread-safe from the first call; it
-    only moves the first-call cost (docs/service.md) out of a request.
+    the process. ``import ephyto_dip`` already prepares the conversion to the DIP (unless
+    ``EPHYTO_DIP_PRELOAD=0``); a service converting DIPs back calls ``warm_up(to="ephyto")``.
+    What it makes is kept: calling it again is cheap (about a millisecond, and the samples).
     """
     from .mapping import locate  # noqa: F401  (placing the input's findings)
-    from .mapping.plans import prepare_read_plans
+    from .mapping.plans import ready_to_read
     from .mapping.sides import DIP, EPHYTO
     from .mapping.writer import prepare_plans
     from .reading.schemas import dip_schema_info, dip_xsd, ephyto_pruned_xsd, ephyto_schema_info
@@ -137,15 +139,18 @@ def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] |
     if to not in (None, "dip", "ephyto"):
         raise UsageError(Finding("USAGE", f"unknown target {to!r}: use 'dip', 'ephyto' or None for both"))
     tab = table if isinstance(table, Table) else load_table(table)
-    ephyto_pruned_xsd()
-    dip_xsd()
-    for source, target, info in ((EPHYTO, DIP, dip_schema_info), (DIP, EPHYTO, ephyto_schema_info)):
-        if to in (None, target.name):
-            prepare_read_plans(tab.roots, source.name)
-            order = info()
-            order.preload(target.root_tag)
-            prepare_plans(tab, target, order)
-    preload(tab)
+    with _PREPARE_LOCK:  # (threads calling it together, or a first convert, wait for one preparation)
+        ephyto_pruned_xsd()
+        dip_xsd()
+        for source, target, info in ((EPHYTO, DIP, dip_schema_info), (DIP, EPHYTO, ephyto_schema_info)):
+            if to in (None, target.name):
+                ready_to_read(tab, source.name)
+                order = info()
+                order.preload(target.root_tag)
+                prepare_plans(tab, target, order)
+        preload(tab)
+        for target_name in ("dip", "ephyto") if to is None else (to,):
+            tab.derived[_PREPARED[target_name]] = True  # a first convert then prepares nothing
     for sample in samples:
         there = convert(sample, table=tab, lenient=True)
         if there.root is not None:

@@ -224,6 +224,15 @@ class Path:
 
         return select
 
+    def compile(self) -> None:
+        """Work out now what this path and its alternatives compute at first use (selectors,
+        predicates), so that a first conversion finds them ready."""
+        for path in (self, *self.alternatives):
+            path.select_own  # noqa: B018  (cached properties: reading them computes them)
+            for step in path.steps:
+                step.child_predicates  # noqa: B018
+                step.predicate_tags  # noqa: B018
+
     def select_extra(self, node: etree._Element, index: ChildIndex, main: list[etree._Element],
                      visited: Visited | None = None) -> list[etree._Element]:
         """Elements only the read-only alternatives reach (``b`` of ``a | b``), after ``main``."""

@@ -77,7 +77,7 @@ class Entry:
         if path.is_self:
             self.select = _select_self
         elif path.otherwise:
-            self.select = _otherwise_selector(path, siblings, side)
+            self.select = _OtherwiseSelector(path, siblings, side)
         else:
             self.select = path.select_own
         # a list read through several steps merges what repeated intermediate elements hold
@@ -91,33 +91,52 @@ class Entry:
         )
 
 
+    def prepare(self) -> None:
+        """Work out now what this entry's selectors and paths compute at their first use."""
+        self.path.compile()
+        if isinstance(self.select, _OtherwiseSelector):
+            self.select.claimers()
+
+
 def _select_self(ctx: etree._Element, index: ChildIndex, visited: Visited | None = None) -> list[etree._Element]:
     return [ctx]
 
 
-def _otherwise_selector(path: Path, siblings: list[Row], side: str) -> Selector:
+class _OtherwiseSelector:
     """``[otherwise]``: the last step's elements that no literal-predicate sibling row claims.
 
-    Which rows compete for the same elements depends only on the table: worked out once.
+    Which rows compete for the same elements depends only on the table: worked out once, at
+    the first selection or when the plans are prepared (the sibling rows are planned by then).
     """
-    parent, last = path.parent.select_own, path.steps[-1].select
-    constants = path.steps[-1].extra
-    claimers: list[list[Path]] = []
 
-    def select(ctx: etree._Element, index: ChildIndex, visited: Visited | None = None) -> list[etree._Element]:
-        if not claimers:
-            claimers.append(_claimer_paths(rows_for(siblings, side), path, side))
+    __slots__ = ("_claimers", "_constants", "_last", "_parent", "_path", "_siblings", "_side")
+
+    def __init__(self, path: Path, siblings: list[Row], side: str) -> None:
+        self._path, self._siblings, self._side = path, siblings, side
+        self._parent, self._last = path.parent.select_own, path.steps[-1].select
+        self._constants = path.steps[-1].extra
+        self._claimers: list[Path] | None = None
+
+    def claimers(self) -> list[Path]:
+        claimers = self._claimers
+        if claimers is None:
+            claimers = self._claimers = _claimer_paths(rows_for(self._siblings, self._side), self._path, self._side)
+            for claimer in claimers:
+                claimer.compile()
+        return claimers
+
+    def __call__(self, ctx: etree._Element, index: ChildIndex, visited: Visited | None = None
+                 ) -> list[etree._Element]:
         claimed: set[etree._Element] = set()
-        for claimer in claimers[0]:
+        for claimer in self.claimers():
             claimed.update(claimer.select_own(ctx, index))
-        nodes = [n for p in parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
+        last = self._last
+        nodes = [n for p in self._parent(ctx, index, visited) for n in last(p, index) if n not in claimed]
         if visited is not None:
             visited.update(nodes)
             for n in nodes:  # the constants after [otherwise] were read to select them
-                visited.update(c for tag, _ in constants for c in index.children(n, tag)[:1])
+                visited.update(c for tag, _ in self._constants for c in index.children(n, tag)[:1])
         return nodes
-
-    return select
 
 
 class _Plan:
@@ -201,6 +220,7 @@ def ready_to_read(table: Table, side: str) -> None:
 def prepare_read_plans(rows: list[Row], side: str) -> None:
     """Make the read plan of every context below ``rows`` (a table's roots) on ``side`` now."""
     for entry in plan_for(rows, side).entries:
+        entry.prepare()
         if entry.group and entry.row.children:
             prepare_read_plans(entry.row.children, side)
 

@@ -54,6 +54,7 @@ def prepare_plans(table: Table, side: Side, order: SchemaInfo | None) -> None:
     def visit(rows: list[Row]) -> None:
         _write_plan(rows, side, order)  # (which plans the reading side too)
         for entry in plan_for(rows, side.name).entries:
+            entry.prepare()
             if entry.group and entry.row.children:
                 visit(entry.row.children)
 

@@ -818,6 +818,16 @@ class _Plan:
 _PLANS: dict[type[Shape], _Plan] = {}
 
 
+def prepare_plans() -> None:
+    """Work out every class's plan now (a service's start-up, a batch before it forks)."""
+    pending: list[type[Shape]] = [Shape]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls not in _PLANS:
+            _PLANS[cls] = _Plan(cls)
+
+
 def _construct(cls: type[S], data: Mapping[str, object]) -> S:
     plan = _PLANS.get(cls)
     if plan is None:

@@ -205,6 +205,8 @@ def preload(table: Table | None = None) -> None:
     from ..mapping.codelists import load_codelist
     from ..mapping.formats import widened_rows
     from ..mapping.table import load_table
+    from ..reading import shapes
+    from ..reading.doctypes import document_types
     from .note_rules import note_rules
 
     lists = value_lists()
@@ -214,3 +216,5 @@ def preload(table: Table | None = None) -> None:
     load_codelist(STATUS_FUNCTIONS)
     note_rules()
     widened_rows(table or load_table())
+    document_types()
+    shapes.prepare_plans()  # (the rules check a shape built from the reader's dictionaries)
