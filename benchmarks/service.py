@@ -4,7 +4,9 @@
     python benchmarks/service.py --quick    # fewer rounds
 
 Each figure that depends on a fresh process (first-call latency, memory of 32 threads' first
-calls, import time) is measured in a new interpreter started for it. ``convert`` runs with input
+calls, import time) is the median of several new interpreters started for it, once as the
+library runs by default (the import prepares the conversion to the DIP) and once with
+``EPHYTO_DIP_PRELOAD=0`` (the first call prepares it). ``convert`` runs with input
 validation on (the default), as a service would call it. This is a benchmark, not a test.
 """
 
@@ -30,10 +32,8 @@ import ephyto_dip as ed
 imported = time.perf_counter() - t0
 paths, threads, mode = sys.argv[1:-2], int(sys.argv[-2]), sys.argv[-1]
 data = [open(p, "rb").read() for p in paths]
-out = {"import_s": imported}
-if mode in ("first", "warmed"):
-    if mode == "warmed":  # a service's start-up: warm_up() before the first request
-        s = time.perf_counter(); ed.warm_up(); out["warm_up_s"] = time.perf_counter() - s
+out = {"import_s": imported, "rss_after_import_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+if mode == "first":
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     def round_of_calls():
@@ -57,10 +57,17 @@ print(json.dumps(out))
 """
 
 
-def fresh(threads: int, mode: str = "first") -> dict:
+def fresh(threads: int, mode: str = "first", preload: bool = True) -> dict:
+    """One new interpreter's figures; ``preload=False``: EPHYTO_DIP_PRELOAD=0 (the first call prepares)."""
+    env = {**ENV, "EPHYTO_DIP_PRELOAD": "1" if preload else "0"}
     res = subprocess.run([sys.executable, "-c", FRESH, *map(str, SAMPLES), str(threads), mode],
-                         capture_output=True, text=True, env=ENV, check=True)
+                         capture_output=True, text=True, env=env, check=True)
     return json.loads(res.stdout)
+
+
+def median_of(runs: list[dict], key: str) -> float:
+    values = sorted(r[key] for r in runs)
+    return values[len(values) // 2]
 
 
 def throughput(threads: int, seconds: float) -> float:
@@ -89,21 +96,22 @@ def main() -> int:
     seconds = 2.0 if args.quick else 6.0
     sys.path.insert(0, str(ROOT / "src"))
     print(f"{len(SAMPLES)} real samples, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    imports = sorted(fresh(1, "import")["import_s"] for _ in range(3 if args.quick else 7))
-    median_ms = imports[len(imports) // 2] * 1000
-    print(f"import ephyto_dip (fresh process, median):      {median_ms:7.0f} ms  (goal ≤ 150 ms)")
-    alone, crowd = fresh(1), fresh(32)
-    ready, ready_crowd = fresh(1, "warmed"), fresh(32, "warmed")
-    print(f"first convert, 1 thread alone:                  {alone['first_max_s'] * 1000:7.0f} ms  "
-          f"(warm: {alone['warm_s'] * 1000:.0f} ms; goal ≤ 3× warm)")
-    print(f"  after warm_up() at start-up:                  {ready['first_max_s'] * 1000:7.0f} ms  "
-          f"(warm: {ready['warm_s'] * 1000:.0f} ms; "
-          f"import + warm_up {(ready['import_s'] + ready['warm_up_s']) * 1000:.0f} ms)")
-    print(f"first convert, slowest of 32 threads at once:   {crowd['first_max_s'] * 1000:7.0f} ms  "
-          f"(the same 32 calls again, warm: {crowd['warm_round_max_s'] * 1000:.0f} ms)")
-    print(f"  after warm_up() at start-up:                  {ready_crowd['first_max_s'] * 1000:7.0f} ms  "
-          f"(the same 32 calls again, warm: {ready_crowd['warm_round_max_s'] * 1000:.0f} ms)")
-    print(f"memory growth over 32 threads' first calls:     {crowd['rss_growth_mb']:7.0f} MB  (goal ≤ 120 MB)")
+    n = 3 if args.quick else 7  # fresh processes per figure: the median is printed
+    for preload in (True, False):
+        label = "import prepares (default)" if preload else "EPHYTO_DIP_PRELOAD=0"
+        imports = [fresh(1, "import", preload) for _ in range(n)]
+        alone = [fresh(1, "first", preload) for _ in range(n)]
+        crowd = [fresh(32, "first", preload) for _ in range(max(1, n // 2))]
+        first, warm = median_of(alone, "first_max_s"), median_of(alone, "warm_s")
+        print(f"{label}:")
+        print(f"  import ephyto_dip (fresh process):            {median_of(imports, 'import_s') * 1000:7.0f} ms  "
+              f"(goal ≤ 150 ms; memory after it {median_of(imports, 'rss_after_import_mb'):.0f} MB)")
+        print(f"  first convert, 1 thread alone:                {first * 1000:7.1f} ms  "
+              f"(warm: {warm * 1000:.1f} ms, ×{first / warm:.1f}; goal ≤ 3× warm)")
+        print(f"  first convert, slowest of 32 threads at once: {median_of(crowd, 'first_max_s') * 1000:7.0f} ms  "
+              f"(the same 32 calls again, warm: {median_of(crowd, 'warm_round_max_s') * 1000:.0f} ms)")
+        print(f"  memory growth over 32 threads' first calls:   {median_of(crowd, 'rss_growth_mb'):7.0f} MB  "
+              f"(goal ≤ 120 MB)")
     for n in (1, 8):
         print(f"throughput, {n} thread(s), convert + validation: {throughput(n, seconds):7.0f} certificates/s")
     return 0
