@@ -99,6 +99,7 @@ def convert(
 
 
 _PREPARE_LOCK = threading.RLock()
+_PREPARED = {target: (__name__, "prepared", target) for target in ("dip", "ephyto")}  # keys in Table.derived
 
 
 def _prepare(tab: Table, target: str) -> None:
@@ -110,9 +111,6 @@ def _prepare(tab: Table, target: str) -> None:
     with _PREPARE_LOCK:
         if _PREPARED[target] not in tab.derived:
             warm_up(table=tab, to=target)
-
-
-_PREPARED = {target: (__name__, "prepared", target) for target in ("dip", "ephyto")}  # keys in Table.derived
 
 
 def warm_up(*samples: Source | Document, table: Table | str | os.PathLike[str] | None = None,

@@ -90,7 +90,6 @@ class Entry:
             row.kind == "value" and self.tag is not None and self.codelist is None and row.shape is not shapes.DateTime
         )
 
-
     def prepare(self) -> None:
         """Work out now what this entry's selectors and paths compute at their first use."""
         self.path.compile()
