@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from lxml import etree
 
 from ..reading.xmltext import text_of
+from .cached import cached_value
 from .child_index import NONE, ChildIndex, Selector, first_child
 
 Visited = set[etree._Element]  # what a selection looked at (the reader keeps it for the locator)
@@ -66,14 +66,14 @@ class Step:
     # further child predicates ((Clark tag, literal), …) after the first: all must hold
     extra: tuple[tuple[str, str], ...] = ()
 
-    @cached_property
+    @cached_value  # (without functools' lock: see cached.py)
     def child_predicates(self) -> tuple[tuple[str, str], ...]:
         """Every (Clark tag, literal) child predicate of this step, the indexed one first."""
         if self.pred_child is None:
             return self.extra  # after [otherwise], or none
         return ((self.pred_child, self.pred_value or ""), *self.extra)
 
-    @cached_property
+    @cached_value
     def predicate_tags(self) -> frozenset[str]:
         """The tags of the children the predicates name (written as discriminators, not values)."""
         return frozenset(tag for tag, _ in self.child_predicates)
@@ -94,7 +94,7 @@ class Step:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
         return self._extra_hold(el)
 
-    @cached_property
+    @cached_value
     def select(self) -> Selector:
         """``select(node, index, visited)``: the children of ``node`` this step matches.
 
@@ -178,16 +178,16 @@ class Path:
     attribute: str | None = None
     alternatives: tuple[Path, ...] = ()
 
-    @cached_property
+    @cached_value
     def is_self(self) -> bool:
         return not self.steps and self.attribute is None
 
-    @cached_property
+    @cached_value
     def first_tags(self) -> tuple[str, ...]:
         """Tags of the first step of this path and its alternatives (empty for ``.``)."""
         return tuple(p.steps[0].tag for p in (self, *self.alternatives) if p.steps)
 
-    @cached_property
+    @cached_value
     def otherwise(self) -> bool:
         return bool(self.steps) and self.steps[-1].otherwise
 
@@ -196,7 +196,7 @@ class Path:
         """This path without its last step."""
         return Path(self.text, self.steps[:-1])
 
-    @cached_property
+    @cached_value
     def select_own(self) -> Selector:
         """``select_own(node, index, visited)``: what this path (not its alternatives) reaches.
 
