@@ -36,6 +36,7 @@ from .child_index import NONE, ChildIndex, Selector, first_child
 Visited = set[etree._Element]  # what a selection looked at (the reader keeps it for the locator)
 
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
+_QNAME_RE = re.compile(_QNAME)
 _CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")
 _STEP_RE = re.compile(
     rf"""^(?P<qname>{_QNAME})
@@ -293,6 +294,9 @@ def parse_path(text: str, namespaces: dict[str, str], default_ns: str | None) ->
         attribute = _attr_name(attr, text)
     steps = []
     for raw in _split_steps(body):
+        if "[" not in raw and _QNAME_RE.fullmatch(raw):  # a bare name (most steps): no predicate to read
+            steps.append(Step(tag=_clark(raw, namespaces, default_ns, text), qname=raw))
+            continue
         m = _STEP_RE.match(raw)
         if not m:
             raise PathSyntaxError(f"bad step {raw!r} in path {text!r}")
