@@ -37,6 +37,7 @@ Visited = set[etree._Element]  # what a selection looked at (the reader keeps it
 
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
 _QNAME_RE = re.compile(_QNAME)
+_SPLIT_MARKS = re.compile(r"[/'\[\]]")  # what _split_steps looks at
 _CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")
 _STEP_RE = re.compile(
     rf"""^(?P<qname>{_QNAME})
@@ -341,22 +342,23 @@ def _split_steps(body: str) -> list[str]:
     if "[" not in body:  # no predicate: a plain split (most cells; the table loads at every start)
         return [s.strip() for s in body.split("/")]
     out: list[str] = []
-    cur: list[str] = []
+    start = 0
     depth = 0
     quote = False
-    for ch in body:
+    for m in _SPLIT_MARKS.finditer(body):  # (only the characters that matter, not each one in turn)
+        ch = m.group()
         if ch == "'":
             quote = not quote
-        elif not quote and ch == "[":
+        elif quote:
+            continue
+        elif ch == "[":
             depth += 1
-        elif not quote and ch == "]":
+        elif ch == "]":
             depth -= 1
-        if ch == "/" and depth == 0 and not quote:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
+        elif depth == 0:  # a '/' outside predicates and quotes
+            out.append(body[start : m.start()])
+            start = m.end()
+    out.append(body[start:])
     return [s.strip() for s in out]
 
 
