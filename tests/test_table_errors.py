@@ -86,3 +86,33 @@ def test_check_still_reports_a_bad_row_as_a_finding(tmp_path, capsys):
     broken.write_text("".join(lines), encoding="utf-8")
     assert main(["check", "--table", str(broken)]) == 1
     assert f"{broken}:{row + 1}: error: TABLE-SYNTAX" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("body", [
+    [], [""], ["", ""], ["a\tb", "", "c"], ["a\tb", ""], ["\t", "x\t\ty"], ["'q'\t\"d\"", "a\x00b\tc\\"],
+    ["a\rb"], ["a\nb\tc"], ["x" * 140_000],  # a carriage return or an over-long cell: csv's own reading
+])
+def test_tsv_reader_reads_what_csv_read(body):
+    import csv
+    import io
+
+    from ephyto_dip.tsv import tsv_reader
+
+    def rows(read):
+        try:
+            return list(read())
+        except csv.Error as exc:
+            return str(exc)
+
+    assert rows(lambda: tsv_reader(body)) == rows(
+        lambda: csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_rows_with_the_same_path_cell_share_one_path():
+    from ephyto_dip.mapping.table import load_table
+
+    by_cell = {}
+    for row in load_table(TABLE).rows:
+        path = row.paths["dip"]
+        if path is not None:
+            assert by_cell.setdefault(path.text, path) is path

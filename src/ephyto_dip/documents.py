@@ -20,7 +20,6 @@ from .findings import (
     UnsupportedDocumentError,
 )
 from .jsontypes import JSONObject
-from .mapping.dipjson_read import Pointers, locate, looks_like_json, parse_json
 from .mapping.engine import certificate_of, read_data, write_tree
 from .mapping.metadata import certificate_element, profile_mismatch, wrap
 from .mapping.sides import (
@@ -42,6 +41,7 @@ from .reading.sources import Source, load_source
 from .reading.xmlsafe import DEFAULT_LIMITS, Limits, parse_bytes
 
 if TYPE_CHECKING:  # (the pydantic model is imported when someone asks for it)
+    from .mapping.dipjson_read import Pointers
     from .reading import model as m
 
 
@@ -64,6 +64,8 @@ class Document:
     def relocate(self, findings: list[Finding]) -> list[Finding]:
         """On DIP JSON input, findings that name an element of ``root`` name its JSON pointer instead."""
         if self.json_pointers is not None:
+            from .mapping.dipjson_read import locate
+
             findings[:] = [replace(f, xpath=locate(self.json_pointers, self.root, f.xpath) or f.xpath)
                            for f in findings]
         return findings
@@ -98,6 +100,12 @@ class Document:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == ERROR]
+
+
+def looks_like_json(data: bytes) -> bool:
+    """A document whose first character opens a JSON object or array (XML opens with '<')."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
 
 
 def read(
@@ -144,6 +152,8 @@ def read(
 
 def _read_json(data: bytes, name: str, tab: Table, limits: Limits) -> Document:
     """A DIP as JSON: the DIP tree it describes, read as an XML DIP is; findings name JSON pointers."""
+    from .mapping.dipjson_read import parse_json  # (only JSON input needs the JSON reader: not imported at start)
+
     parsed = parse_json(data, name, limits)
     kept: Kept = {}
     content, findings = read_data(_certificate_root(parsed.root, "dip", name), tab, DIP, name, kept)

@@ -35,8 +35,17 @@ def split_metadata(text: str) -> tuple[dict[str, str], list[str], int]:
 
 
 def tsv_reader(body: list[str]) -> Iterator[list[str]]:
-    """A csv reader over the body: tab-separated, no quoting (cells may hold quotes)."""
-    return csv.reader(io.StringIO("\n".join(body)), delimiter="\t", quoting=csv.QUOTE_NONE)
+    """The rows of the body: tab-separated, no quoting (cells may hold quotes), as a csv reader
+    over its lines reads them (an empty line is an empty row; a last empty line is no row)."""
+    text = "\n".join(body)
+    lines = text.split("\n")
+    if "\r" in text or max(map(len, lines)) > csv.field_size_limit():
+        # what csv alone does the same way: a carriage return ends a row, a long cell raises
+        return csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+    # (without csv, the mapping table loads ~10x faster: csv looks at each character in turn)
+    if not lines[-1]:
+        lines.pop()
+    return iter([line.split("\t") if line else [] for line in lines])
 
 
 def tsv_dict_reader(body: list[str]) -> csv.DictReader[str]:

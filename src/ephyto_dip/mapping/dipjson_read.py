@@ -29,11 +29,6 @@ from .sides import DIP_NSMAP, iso_to_edifact
 # ------------------------------------------------------------------------- reading
 
 
-def looks_like_json(data: bytes) -> bool:
-    """A document whose first character opens a JSON object or array (XML opens with '<')."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head[:1] in (b"{", b"[")
-
 Pointers: TypeAlias = dict[etree._Element, str]  # element -> JSON pointer of the object it came from
 
 

@@ -38,8 +38,10 @@ def widened_rows(table: Table) -> dict[str, tuple[Row, int, int]]:
         return cached
     out: dict[str, tuple[Row, int, int]] = {}
     for row in table.rows:
+        if row.kind != "value" or not row["dip_format"]:  # (most rows: no format to parse)
+            continue
         official = parse_format(row["wco_format"])
-        if row.kind == "value" and row["dip_format"] and official is not None:
+        if official is not None:
             out[row.field] = (row, official[2], official[3])
     table.derived[__name__] = out
     return out

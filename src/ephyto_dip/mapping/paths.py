@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from lxml import etree
 
 from ..reading.xmltext import text_of
+from .cached import cached_value
 from .child_index import NONE, ChildIndex, Selector, first_child
 
 Visited = set[etree._Element]  # what a selection looked at (the reader keeps it for the locator)
 
 _QNAME = r"(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*"
+_QNAME_RE = re.compile(_QNAME)
+_SPLIT_MARKS = re.compile(r"[/'\[\]]")  # what _split_steps looks at
 _CHILD_PRED_RE = re.compile(rf"\[(?P<child>{_QNAME})='(?P<child_lit>[^']*)'\]")
 _STEP_RE = re.compile(
     rf"""^(?P<qname>{_QNAME})
@@ -66,14 +68,14 @@ class Step:
     # further child predicates ((Clark tag, literal), …) after the first: all must hold
     extra: tuple[tuple[str, str], ...] = ()
 
-    @cached_property
+    @cached_value  # (without functools' lock: see cached.py)
     def child_predicates(self) -> tuple[tuple[str, str], ...]:
         """Every (Clark tag, literal) child predicate of this step, the indexed one first."""
         if self.pred_child is None:
             return self.extra  # after [otherwise], or none
         return ((self.pred_child, self.pred_value or ""), *self.extra)
 
-    @cached_property
+    @cached_value
     def predicate_tags(self) -> frozenset[str]:
         """The tags of the children the predicates name (written as discriminators, not values)."""
         return frozenset(tag for tag, _ in self.child_predicates)
@@ -94,7 +96,7 @@ class Step:
             return (el.get(self.pred_attr) or "").strip() == self.pred_value
         return self._extra_hold(el)
 
-    @cached_property
+    @cached_value
     def select(self) -> Selector:
         """``select(node, index, visited)``: the children of ``node`` this step matches.
 
@@ -178,16 +180,16 @@ class Path:
     attribute: str | None = None
     alternatives: tuple[Path, ...] = ()
 
-    @cached_property
+    @cached_value
     def is_self(self) -> bool:
         return not self.steps and self.attribute is None
 
-    @cached_property
+    @cached_value
     def first_tags(self) -> tuple[str, ...]:
         """Tags of the first step of this path and its alternatives (empty for ``.``)."""
         return tuple(p.steps[0].tag for p in (self, *self.alternatives) if p.steps)
 
-    @cached_property
+    @cached_value
     def otherwise(self) -> bool:
         return bool(self.steps) and self.steps[-1].otherwise
 
@@ -196,7 +198,7 @@ class Path:
         """This path without its last step."""
         return Path(self.text, self.steps[:-1])
 
-    @cached_property
+    @cached_value
     def select_own(self) -> Selector:
         """``select_own(node, index, visited)``: what this path (not its alternatives) reaches.
 
@@ -293,6 +295,9 @@ def parse_path(text: str, namespaces: dict[str, str], default_ns: str | None) ->
         attribute = _attr_name(attr, text)
     steps = []
     for raw in _split_steps(body):
+        if "[" not in raw and _QNAME_RE.fullmatch(raw):  # a bare name (most steps): no predicate to read
+            steps.append(Step(tag=_clark(raw, namespaces, default_ns, text), qname=raw))
+            continue
         m = _STEP_RE.match(raw)
         if not m:
             raise PathSyntaxError(f"bad step {raw!r} in path {text!r}")
@@ -337,22 +342,23 @@ def _split_steps(body: str) -> list[str]:
     if "[" not in body:  # no predicate: a plain split (most cells; the table loads at every start)
         return [s.strip() for s in body.split("/")]
     out: list[str] = []
-    cur: list[str] = []
+    start = 0
     depth = 0
     quote = False
-    for ch in body:
+    for m in _SPLIT_MARKS.finditer(body):  # (only the characters that matter, not each one in turn)
+        ch = m.group()
         if ch == "'":
             quote = not quote
-        elif not quote and ch == "[":
+        elif quote:
+            continue
+        elif ch == "[":
             depth += 1
-        elif not quote and ch == "]":
+        elif ch == "]":
             depth -= 1
-        if ch == "/" and depth == 0 and not quote:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
+        elif depth == 0:  # a '/' outside predicates and quotes
+            out.append(body[start : m.start()])
+            start = m.end()
+    out.append(body[start:])
     return [s.strip() for s in out]
 
 

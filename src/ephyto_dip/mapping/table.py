@@ -168,17 +168,20 @@ def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
             default_ns[key.split(".", 1)[1]] = value
     rows: list[Row] = []
     errors: list[Finding] = []
+    # (side, cell) -> its Path: a Path is immutable and computes only pure values, so rows
+    # with the same cell (~2/3 of them: "ram:ID", ".", …) share one, parsed and compiled once
+    parsed: dict[tuple[str, str], Path] = {}
     for n, cells in enumerate(reader, start=body_start + 2):
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # (blank cells only; a join beats a generator per cell)
             continue
         if len(cells) != len(header):
             errors.append(
                 Finding("TABLE-SYNTAX", f"{len(cells)} cells, header has {len(header)}", file=name, line=n)
             )
             continue
-        row = Row(cells=dict(zip(header, (c.strip() for c in cells), strict=False)), line=n)  # short rows: fewer
+        row = Row(cells=dict(zip(header, map(str.strip, cells), strict=False)), line=n)
         try:
-            _compile_row(row, namespaces, default_ns)
+            _compile_row(row, namespaces, default_ns, parsed)
         except (PathSyntaxError, TableError, ValueError) as exc:
             msg = exc.findings[0].message if isinstance(exc, TableError) else str(exc)
             errors.append(Finding("TABLE-SYNTAX", msg, file=name, line=n, mapping_id=row.id))
@@ -191,13 +194,20 @@ def parse_table(text: str, name: str = "<table>", strict: bool = True) -> Table:
     return table
 
 
-def _compile_row(row: Row, namespaces: dict[str, dict[str, str]], default_ns: dict[str, str | None]) -> None:
+def _compile_row(row: Row, namespaces: dict[str, dict[str, str]], default_ns: dict[str, str | None],
+                 parsed: dict[tuple[str, str], Path]) -> None:
     row.field = row["field"]
     if not row.id:
         raise ValueError("empty mapping_id")
     for side in SIDES:
         cell = row[f"{side}_path"]
-        row.paths[side] = parse_path(cell, namespaces.get(side, {}), default_ns.get(side)) if cell else None
+        if not cell:
+            row.paths[side] = None
+            continue
+        path = parsed.get((side, cell))
+        if path is None:  # (a cell that does not parse raises here again for every row that has it)
+            path = parsed[(side, cell)] = parse_path(cell, namespaces.get(side, {}), default_ns.get(side))
+        row.paths[side] = path
     if row["codelist"]:
         row.codelist = load_codelist(row["codelist"])
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -18,7 +19,6 @@ from ..findings import (
 )
 from . import shapes
 from .doctypes import document_types, ephyto_types_text
-from .hub_fields import hub_fields
 from .namespaces import (
     DIP_NS,
     DS_SIG_NS,
@@ -29,6 +29,9 @@ from .namespaces import (
 from .shapes import value_at
 from .xmlsafe import Limits, parse_bytes
 from .xmltext import text_of
+
+if TYPE_CHECKING:
+    from .hub_fields import HubFields
 
 HUB_NS = "http://ephyto.ippc.int/HUB.Entities"
 HUB_SERVICE_NS = "http://ephyto.ippc.int/"
@@ -102,6 +105,14 @@ def _find_envelope(root: etree._Element) -> etree._Element | None:
     return None
 
 
+def _hub_fields() -> HubFields:
+    """The Hub envelope's header fields; the module is imported by the first Hub message (or
+    undeclared prefix), not at start: an ePhyto certificate never needs it."""
+    from .hub_fields import hub_fields
+
+    return hub_fields()
+
+
 def open_envelope(root: etree._Element, name: str, limits: Limits
                   ) -> tuple[etree._Element, dict[str, object], bytes, list[Finding]]:
     """The certificate of a Hub message, its envelope header as the model dumps a ``HubEnvelope``
@@ -116,7 +127,7 @@ def open_envelope(root: etree._Element, name: str, limits: Limits
     forwardings: list[dict[str, str]] = []
     cert_el = None
     content = None
-    fields = hub_fields()
+    fields = _hub_fields()
     for c in env:
         if not isinstance(c.tag, str):
             continue
@@ -179,7 +190,7 @@ def open_envelope(root: etree._Element, name: str, limits: Limits
 def envelope_consistency(env: dict[str, object], content: dict[str, object], name: str) -> list[Finding]:
     """A warning for every header value that differs from the certificate's (hub-envelope.tsv ``agrees_with``)."""
     out = []
-    for tag, hf in hub_fields().header.items():
+    for tag, hf in _hub_fields().header.items():
         hv, cv = env.get(hf.field), value_at(content, hf.agrees_with) if hf.agrees_with else None
         if isinstance(hv, str) and isinstance(cv, dict) and hv.strip() != cv["value"].strip():  # (a header value: str)
             out.append(
@@ -202,7 +213,7 @@ def infer_namespaces(root: etree._Element) -> None:
     everything else is ram. Hub header elements belong to the HUB.Entities namespace.
     One walk from the top, carrying where it is (in a certificate, in a signature).
     """
-    hub_tags = hub_fields().tags
+    hub_tags = _hub_fields().tags
     # (element, the nearest SPSCertificate above it, inside a Signature)
     stack: list[tuple[etree._Element, etree._Element | None, bool]] = [(root, None, False)]
     while stack:

@@ -25,6 +25,10 @@ from .xmlsafe import schema_file_parser
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _XS = f"{{{XS}}}"
+# the tags _collect looks for, made once
+_GROUPS = frozenset((_XS + "sequence", _XS + "choice", _XS + "all"))
+_CHOICE, _COMPLEX_CONTENT, _EXTENSION, _ELEMENT = (
+    _XS + "choice", _XS + "complexContent", _XS + "extension", _XS + "element")
 
 
 OrderEntry = tuple[int, "str | None", bool]  # a child's position, its type, whether that type has element children
@@ -155,22 +159,24 @@ class SchemaInfo:
 
     def _collect(self, node: etree._Element, out: list[ChildDecl], factor_min: int = 1, unbounded: bool = False
                  ) -> None:
+        root = node.getroottree().getroot()  # (the document of node and of all it holds)
+        qualified_doc = root.get("elementFormDefault") == "qualified"
         for child in node:
-            if not isinstance(child.tag, str):
-                continue
             tag = child.tag
-            if tag in (_XS + "sequence", _XS + "choice", _XS + "all"):
+            if not isinstance(tag, str):
+                continue
+            if tag in _GROUPS:
                 mn = int(child.get("minOccurs", "1"))
-                if tag == _XS + "choice":
+                if tag == _CHOICE:
                     mn = 0 if len([c for c in child if isinstance(c.tag, str)]) > 1 else mn
                 self._collect(child, out, factor_min * mn, unbounded or child.get("maxOccurs") == "unbounded")
-            elif tag in (_XS + "complexContent",):
+            elif tag == _COMPLEX_CONTENT:
                 self._collect(child, out, factor_min, unbounded)
-            elif tag == _XS + "extension":
+            elif tag == _EXTENSION:
                 base = self._resolve_qname(child.get("base", ""), child)
                 out.extend(self.children(base))
                 self._collect(child, out, factor_min, unbounded)
-            elif tag == _XS + "element":
+            elif tag == _ELEMENT:
                 mn = int(child.get("minOccurs", "1")) * factor_min
                 mx_raw = child.get("maxOccurs", "1")
                 mx = None if (mx_raw == "unbounded" or unbounded) else int(mx_raw)
@@ -179,9 +185,8 @@ class SchemaInfo:
                     ctag = self._resolve_qname(ref, child)
                     out.append(ChildDecl(ctag, self.element_type(ctag), mn, mx))
                 else:
-                    root = child.getroottree().getroot()
-                    qualified = root.get("elementFormDefault") == "qualified" or child.get("form") == "qualified"
-                    ns = self._tns(child) if qualified else ""
+                    qualified = qualified_doc or child.get("form") == "qualified"
+                    ns = root.get("targetNamespace", "") if qualified else ""
                     ctag = f"{{{ns}}}{child.get('name')}" if ns else child.get("name", "")
                     out.append(ChildDecl(ctag, self._decl_type(child), mn, mx))
 

@@ -64,7 +64,7 @@ def _schema_module(file: str) -> CodeList:
     tree = etree.parse(str(resource_path("schemas", "codelists", file)), schema_file_parser())
     names: dict[str, str | None] = {}
     for enum in tree.iter(f"{_XSD}enumeration"):
-        name = enum.find(f".//{_CCTS}Name")
+        name = next(enum.iterdescendants(f"{_CCTS}Name"), None)  # (what find(".//") finds, without ElementPath)
         names.setdefault(enum.get("value", ""), (name.text or "").strip() if name is not None else None)
     return CodeList(file, names)
 

@@ -34,9 +34,11 @@ def default_path() -> Path:
 
 def _fields_by_acronym(table: Table) -> dict[tuple[str, str], str]:
     out = {}
+    # (compiled once per call, not looked up in re's cache for every row and group)
+    fields = {group: re.compile(re.escape(prefix) + r"\.(\w+)\[\]") for group, prefix in GROUPS.items()}
     for row in table.rows:
-        for group, prefix in GROUPS.items():
-            m = re.fullmatch(re.escape(prefix) + r"\.(\w+)\[\]", row.field)
+        for group, field in fields.items():
+            m = field.fullmatch(row.field)
             hit = _SUBJECT.search(row["ephyto_path"]) if m else None
             if m and hit:
                 out[(group, hit.group(1))] = m.group(1)
